@@ -1,0 +1,55 @@
+/*
+ * sanitize: the one gate between untrusted text (hosts, runbooks, notes,
+ * command output) and the terminal or a report.
+ *
+ * Output is valid UTF-8 in which every code point is printable:
+ *   C0 controls and DEL       -> control pictures (U+2400..U+241F, U+2421): ␛ ␍ ␈
+ *   C1 controls, invalid or overlong UTF-8, surrogates, unprintable code
+ *   points, bidi controls, zero-width and line-separator characters -> U+FFFD
+ *   tabs                      -> spaces
+ *   newlines                  -> kept with SAN_MULTILINE, else ␤ (U+2424)
+ * Registered secrets are replaced by "[secret]" before anything else.
+ *
+ * Width helpers measure sanitized text in terminal columns (wcwidth) and cut
+ * it at column boundaries, keeping combining marks with their base.
+ */
+#ifndef SITREP_SANITIZE_H
+#define SITREP_SANITIZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SAN_MULTILINE 0x1
+
+/* Makes sure LC_CTYPE is a UTF-8 locale (wcwidth depends on it). */
+void sanitize_init(void);
+char *sanitize_text(const char *, size_t, int flags);
+/* sanitize_text() without SAN_MULTILINE. */
+char *sanitize_line(const char *, size_t);
+/* Convenience for NUL-terminated strings; NULL gives "". */
+char *sanitize_str(const char *);
+
+/* Secrets are registered at start-up, before any thread starts. */
+void sanitize_add_secret(const char *);
+void sanitize_clear_secrets(void);
+/* A copy of the input with every registered secret replaced. */
+char *sanitize_redact(const char *, size_t);
+int sanitize_has_secret(const char *);
+
+/*
+ * Decodes one UTF-8 sequence strictly. Returns its length (1-4) and sets *cp,
+ * or returns -1 (invalid, overlong, surrogate, out of range or truncated);
+ * the caller then skips one byte.
+ */
+int utf8_decode(const unsigned char *, size_t, uint32_t *cp);
+/* Encodes cp into out (>= 4 bytes); returns the length. */
+int utf8_encode(uint32_t cp, char *out);
+
+/* Columns taken by sanitized text. */
+int text_width(const char *);
+/* Bytes of the longest prefix of s that fits in cols; *width gets its width. */
+size_t text_fit(const char *s, int cols, int *width);
+/* A new string cut to at most cols columns, with "…" when cut. */
+char *text_ellipsize(const char *s, int cols);
+
+#endif
