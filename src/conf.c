@@ -1,0 +1,1032 @@
+/*
+ * conf: the sitrep.conf parser. See conf.h for the shape of the file and
+ * sitrep.conf(5) for every key.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "sanitize.h"
+
+#define CONF_MAX_SIZE (1024 * 1024)
+#define MAX_TOKENS 64
+
+struct token {
+	char *text;		/* unquoted, not yet expanded */
+	size_t start, end;	/* raw span in the line */
+};
+
+struct line {
+	const char *path;
+	int number;
+	const char *raw;	/* the line without its comment */
+	int indented;
+	struct token tok[MAX_TOKENS];
+	int ntok;
+};
+
+static int
+line_error(const struct line *l, char **cause, const char *fmt, ...) ATTR_PRINTF(3, 4);
+
+static int
+line_error(const struct line *l, char **cause, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	char *safe = sanitize_str(msg);
+	set_cause(cause, "%s:%d: %s", l->path, l->number, safe);
+	free(safe);
+	free(msg);
+	return -1;
+}
+
+void
+conf_init(struct conf *c)
+{
+	memset(c, 0, sizeof *c);
+	c->interval_s = 5;
+	c->timeout_s = 5;
+	c->target_s[0] = 15 * 60;
+	c->target_s[1] = 60 * 60;
+	c->target_s[2] = 4 * 60 * 60;
+	c->target_s[3] = 24 * 60 * 60;
+	c->disk_warn = 80;
+	c->disk_crit = 90;
+	c->mem_warn = 90;
+	c->mem_crit = 95;
+	c->load_warn = 2.0;
+	c->load_crit = 4.0;
+	c->stats_every = 6;
+	c->log_lines = 200;
+}
+
+int64_t
+conf_parse_duration(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return -1;
+	int64_t total = 0;
+	const char *p = s;
+	while (*p) {
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		int64_t v = 0;
+		while (isdigit((unsigned char)*p)) {
+			v = v * 10 + (*p - '0');
+			if (v > 100000000)
+				return -1;
+			p++;
+		}
+		int64_t mult = 1;
+		switch (*p) {
+		case 's': mult = 1; p++; break;
+		case 'm': mult = 60; p++; break;
+		case 'h': mult = 3600; p++; break;
+		case 'd': mult = 86400; p++; break;
+		case '\0':
+			if (p != s + strspn(s, "0123456789"))
+				return -1;	/* "1h30" */
+			break;
+		default:
+			return -1;
+		}
+		total += v * mult;
+	}
+	return total;
+}
+
+/* Splits a line into tokens; quotes group words and are removed. */
+static int
+tokenize(struct line *l, char *buf, char **cause)
+{
+	const char *s = l->raw;
+	size_t i = 0, n = strlen(s);
+	l->ntok = 0;
+	l->indented = (n > 0 && (s[0] == ' ' || s[0] == '\t'));
+	char *out = buf;
+	while (i < n) {
+		while (i < n && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		if (i >= n)
+			break;
+		if (s[i] == '#')
+			break;
+		if (l->ntok == MAX_TOKENS)
+			return line_error(l, cause, "too many words (at most %d)", MAX_TOKENS);
+		struct token *t = &l->tok[l->ntok++];
+		t->start = i;
+		t->text = out;
+		while (i < n && s[i] != ' ' && s[i] != '\t') {
+			if (s[i] == '"' || s[i] == '\'') {
+				char q = s[i++];
+				while (i < n && s[i] != q) {
+					if (q == '"' && s[i] == '\\' && i + 1 < n &&
+					    (s[i + 1] == '"' || s[i + 1] == '\\'))
+						i++;
+					*out++ = s[i++];
+				}
+				if (i >= n)
+					return line_error(l, cause, "unterminated %c quote", q);
+				i++;
+			} else
+				*out++ = s[i++];
+		}
+		*out++ = '\0';
+		t->end = i;
+	}
+	return 0;
+}
+
+/*
+ * Expands ${VAR} and ${VAR:-default}. With secret set, expanded values are
+ * registered as secrets (URLs, check commands, tokens). An unset variable
+ * expands to "" and is reported in *missing (first one only); with missing
+ * NULL it is an error.
+ */
+static char *
+expand(const struct line *l, const char *s, char **missing, int secret, char **cause)
+{
+	struct buf b;
+	buf_init(&b);
+	buf_adds(&b, "");
+	for (const char *p = s; *p; ) {
+		if (p[0] == '$' && p[1] == '{') {
+			const char *close = strchr(p + 2, '}');
+			if (close == NULL) {
+				buf_free(&b);
+				line_error(l, cause, "unterminated ${ in '%s'", s);
+				return NULL;
+			}
+			char *name = xstrndup(p + 2, (size_t)(close - p - 2));
+			char *def = strstr(name, ":-");
+			if (def != NULL) {
+				*def = '\0';
+				def += 2;
+			}
+			int valid = name[0] != '\0';
+			for (char *q = name; *q; q++)
+				if (!isalnum((unsigned char)*q) && *q != '_')
+					valid = 0;
+			if (!valid) {
+				line_error(l, cause, "bad variable name in '%s' (expected ${NAME})", s);
+				free(name);
+				buf_free(&b);
+				return NULL;
+			}
+			const char *v = getenv(name);
+			if (v == NULL || *v == '\0')
+				v = def;
+			if (v == NULL) {
+				if (missing == NULL) {
+					line_error(l, cause, "environment variable %s is not set", name);
+					free(name);
+					buf_free(&b);
+					return NULL;
+				}
+				if (*missing == NULL)
+					*missing = xstrdup(name);
+			} else {
+				if (secret)
+					sanitize_add_secret(v);
+				buf_adds(&b, v);
+			}
+			free(name);
+			p = close + 1;
+		} else
+			buf_addc(&b, *p++);
+	}
+	return buf_take(&b);
+}
+
+static int
+want_args(const struct line *l, int min, int max, const char *usage, char **cause)
+{
+	int args = l->ntok - 1;
+	if (args < min || (max >= 0 && args > max))
+		return line_error(l, cause, "expected '%s'", usage);
+	return 0;
+}
+
+static int
+get_int(const struct line *l, const char *s, long long min, long long max, int *out, char **cause)
+{
+	long long v;
+	if (parse_int(s, min, max, &v) == -1)
+		return line_error(l, cause, "'%s' is not a number from %lld to %lld", s, min, max);
+	*out = (int)v;
+	return 0;
+}
+
+static int
+get_percent_pair(const struct line *l, int *out, char **cause)
+{
+	if (want_args(l, 1, 1, "KEY PERCENT", cause) == -1)
+		return -1;
+	const char *s = l->tok[1].text;
+	char *tmp = xstrdup(s);
+	size_t n = strlen(tmp);
+	if (n > 0 && tmp[n - 1] == '%')
+		tmp[n - 1] = '\0';
+	int r = get_int(l, tmp, 1, 100, out, cause);
+	free(tmp);
+	return r;
+}
+
+static int
+get_double(const struct line *l, const char *s, double *out, char **cause)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (*s == '\0' || *end != '\0' || v <= 0 || v > 1000)
+		return line_error(l, cause, "'%s' is not a positive number", s);
+	*out = v;
+	return 0;
+}
+
+static int
+get_duration(const struct line *l, const char *s, int64_t *out, char **cause)
+{
+	int64_t v = conf_parse_duration(s);
+	if (v < 0)
+		return line_error(l, cause, "'%s' is not a duration (expected 90s, 15m, 4h, 1d)", s);
+	*out = v;
+	return 0;
+}
+
+static int
+valid_name(const char *s)
+{
+	if (*s == '\0' || strlen(s) > 64)
+		return 0;
+	for (const char *p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && strchr("-_.@:", *p) == NULL)
+			return 0;
+	return 1;
+}
+
+static struct host_conf *
+host_new(struct conf *c, const char *name, int line)
+{
+	c->hosts = xreallocarray(c->hosts, c->nhosts + 1, sizeof *c->hosts);
+	struct host_conf *h = &c->hosts[c->nhosts++];
+	memset(h, 0, sizeof *h);
+	h->name = xstrdup(name);
+	h->transport = TRANSPORT_SSH;
+	h->interval_s = -1;
+	h->timeout_s = -1;
+	h->disk_warn = h->disk_crit = -1;
+	h->mem_warn = h->mem_crit = -1;
+	h->load_warn = h->load_crit = -1;
+	h->containers = CONTAINERS_DOCKER;
+	h->line = line;
+	return h;
+}
+
+/* check NAME COMMAND... [expect REGEX] */
+static int
+parse_check(struct host_conf *h, const struct line *l, char **cause)
+{
+	if (l->ntok < 3)
+		return line_error(l, cause, "expected 'check NAME COMMAND [expect REGEX]'");
+	int last = l->ntok;
+	const char *expect = NULL;
+	if (l->ntok >= 5 && strcmp(l->tok[l->ntok - 2].text, "expect") == 0) {
+		expect = l->tok[l->ntok - 1].text;
+		last = l->ntok - 2;
+	} else if (strcmp(l->tok[l->ntok - 1].text, "expect") == 0)
+		return line_error(l, cause, "'expect' needs a regular expression");
+	size_t start = l->tok[2].start, end = l->tok[last - 1].end;
+	char *shown = xstrndup(l->raw + start, end - start);
+	char *missing = NULL;
+	char *cmd = expand(l, shown, &missing, 1, cause);
+	if (cmd == NULL) {
+		free(shown);
+		return -1;
+	}
+	if (expect != NULL) {
+		regex_t re;
+		int rc = regcomp(&re, expect, REG_EXTENDED | REG_NOSUB);
+		if (rc != 0) {
+			char err[128];
+			regerror(rc, &re, err, sizeof err);
+			free(shown);
+			free(cmd);
+			free(missing);
+			return line_error(l, cause, "bad expect regex '%s': %s", expect, err);
+		}
+		regfree(&re);
+	}
+	for (size_t i = 0; i < h->nchecks; i++)
+		if (strcmp(h->checks[i].name, l->tok[1].text) == 0) {
+			free(shown);
+			free(cmd);
+			free(missing);
+			return line_error(l, cause, "check '%s' is defined twice", l->tok[1].text);
+		}
+	h->checks = xreallocarray(h->checks, h->nchecks + 1, sizeof *h->checks);
+	struct check_conf *ck = &h->checks[h->nchecks++];
+	memset(ck, 0, sizeof *ck);
+	ck->name = xstrdup(l->tok[1].text);
+	ck->command = cmd;
+	ck->command_shown = shown;
+	ck->expect = expect ? xstrdup(expect) : NULL;
+	ck->line = l->number;
+	ck->missing_env = missing;
+	return 0;
+}
+
+/* health NAME URL [via-ssh] [method M] [status N] [json K=V] [timeout S] [slow MS] */
+static int
+parse_health(struct host_conf *h, const struct line *l, char **cause)
+{
+	static const char usage[] = "health NAME URL [via-ssh] [method GET|POST|HEAD] "
+	    "[status N] [json KEY=VALUE] [timeout SECONDS] [slow MS]";
+	if (l->ntok < 3)
+		return line_error(l, cause, "expected '%s'", usage);
+	struct health_conf hc;
+	memset(&hc, 0, sizeof hc);
+	hc.line = l->number;
+	const char *url = l->tok[2].text;
+	char *missing = NULL;
+	if (!str_has_prefix(url, "http://") && !str_has_prefix(url, "https://"))
+		return line_error(l, cause, "'%s' is not an http:// or https:// URL", url);
+	for (int i = 3; i < l->ntok; i++) {
+		const char *k = l->tok[i].text;
+		const char *v = i + 1 < l->ntok ? l->tok[i + 1].text : NULL;
+		if (strcmp(k, "via-ssh") == 0) {
+			hc.via_ssh = 1;
+			continue;
+		}
+		if (v == NULL)
+			goto bad;
+		i++;
+		if (strcmp(k, "method") == 0) {
+			if (strcmp(v, "GET") && strcmp(v, "POST") && strcmp(v, "HEAD"))
+				return line_error(l, cause, "method '%s': expected GET, POST or HEAD", v);
+			free(hc.method);
+			hc.method = xstrdup(v);
+		} else if (strcmp(k, "status") == 0) {
+			if (get_int(l, v, 100, 599, &hc.expect_status, cause) == -1)
+				goto fail;
+		} else if (strcmp(k, "timeout") == 0) {
+			if (get_int(l, v, 1, 3600, &hc.timeout_s, cause) == -1)
+				goto fail;
+		} else if (strcmp(k, "slow") == 0) {
+			if (get_int(l, v, 1, 3600000, &hc.slow_ms, cause) == -1)
+				goto fail;
+		} else if (strcmp(k, "json") == 0) {
+			const char *eq = strchr(v, '=');
+			if (eq == NULL || eq == v) {
+				line_error(l, cause, "json '%s': expected KEY=VALUE", v);
+				goto fail;
+			}
+			free(hc.json_key);
+			free(hc.json_value);
+			hc.json_key = xstrndup(v, (size_t)(eq - v));
+			hc.json_value = xstrdup(eq + 1);
+		} else
+			goto bad;
+	}
+	hc.url_shown = xstrdup(url);
+	hc.url = expand(l, url, &missing, 1, cause);
+	if (hc.url == NULL)
+		goto fail;
+	hc.missing_env = missing;
+	hc.name = xstrdup(l->tok[1].text);
+	if (hc.method == NULL)
+		hc.method = xstrdup("GET");
+	h->health = xreallocarray(h->health, h->nhealth + 1, sizeof *h->health);
+	h->health[h->nhealth++] = hc;
+	return 0;
+bad:
+	line_error(l, cause, "expected '%s'", usage);
+fail:
+	free(missing);
+	free(hc.method);
+	free(hc.json_key);
+	free(hc.json_value);
+	free(hc.url_shown);
+	free(hc.url);
+	return -1;
+}
+
+/* service NAME [rto D] [rpo D] */
+static int
+parse_service(struct host_conf *h, const struct line *l, char **cause)
+{
+	if (l->ntok < 2 || l->ntok % 2 != 0)
+		return line_error(l, cause, "expected 'service NAME [rto DURATION] [rpo DURATION]'");
+	struct service_conf sc = { xstrdup(l->tok[1].text), 0, 0 };
+	for (int i = 2; i + 1 < l->ntok; i += 2) {
+		int64_t *dst = strcmp(l->tok[i].text, "rto") == 0 ? &sc.rto_s :
+		    strcmp(l->tok[i].text, "rpo") == 0 ? &sc.rpo_s : NULL;
+		if (dst == NULL || get_duration(l, l->tok[i + 1].text, dst, cause) == -1) {
+			free(sc.name);
+			if (dst == NULL)
+				return line_error(l, cause, "'%s': expected rto or rpo", l->tok[i].text);
+			return -1;
+		}
+	}
+	h->services = xreallocarray(h->services, h->nservices + 1, sizeof *h->services);
+	h->services[h->nservices++] = sc;
+	return 0;
+}
+
+static void
+add_list(struct strv *sv, const struct line *l, int from)
+{
+	for (int i = from; i < l->ntok; i++) {
+		char *s = xstrdup(l->tok[i].text);
+		for (char *p = strtok(s, ","); p; p = strtok(NULL, ","))
+			if (*p && strv_find(sv, p) == -1)
+				strv_add(sv, p);
+		free(s);
+	}
+}
+
+static int
+parse_host_key(struct host_conf *h, const struct line *l, char **cause)
+{
+	const char *k = l->tok[0].text;
+	const char *v = l->ntok > 1 ? l->tok[1].text : NULL;
+	if (strcmp(k, "address") == 0 || strcmp(k, "hostname") == 0) {
+		if (want_args(l, 1, 1, "address HOST", cause) == -1)
+			return -1;
+		char *val = expand(l, v, NULL, 0, cause);
+		if (val == NULL)
+			return -1;
+		if (strcmp(val, "local") == 0)
+			h->transport = TRANSPORT_LOCAL;
+		free(h->address);
+		h->address = val;
+	} else if (strcmp(k, "transport") == 0) {
+		if (want_args(l, 1, 1, "transport ssh|local", cause) == -1)
+			return -1;
+		if (strcmp(v, "ssh") == 0)
+			h->transport = TRANSPORT_SSH;
+		else if (strcmp(v, "local") == 0)
+			h->transport = TRANSPORT_LOCAL;
+		else
+			return line_error(l, cause, "transport '%s': expected ssh or local", v);
+	} else if (strcmp(k, "user") == 0) {
+		if (want_args(l, 1, 1, "user NAME", cause) == -1)
+			return -1;
+		char *val = expand(l, v, NULL, 0, cause);
+		if (val == NULL)
+			return -1;
+		free(h->user);
+		h->user = val;
+	} else if (strcmp(k, "port") == 0) {
+		if (want_args(l, 1, 1, "port NUMBER", cause) == -1)
+			return -1;
+		return get_int(l, v, 1, 65535, &h->port, cause);
+	} else if (strcmp(k, "interval") == 0) {
+		if (want_args(l, 1, 1, "interval SECONDS", cause) == -1)
+			return -1;
+		return get_int(l, v, 1, 3600, &h->interval_s, cause);
+	} else if (strcmp(k, "timeout") == 0) {
+		if (want_args(l, 1, 1, "timeout SECONDS", cause) == -1)
+			return -1;
+		return get_int(l, v, 1, 600, &h->timeout_s, cause);
+	} else if (strcmp(k, "containers") == 0) {
+		if (want_args(l, 1, 1, "containers docker|podman|auto|none", cause) == -1)
+			return -1;
+		if (strcmp(v, "docker") == 0)
+			h->containers = CONTAINERS_DOCKER;
+		else if (strcmp(v, "podman") == 0)
+			h->containers = CONTAINERS_PODMAN;
+		else if (strcmp(v, "none") == 0)
+			h->containers = CONTAINERS_NONE;
+		else if (strcmp(v, "auto") == 0)
+			h->containers = CONTAINERS_AUTO;
+		else
+			return line_error(l, cause, "containers '%s': expected docker, podman, auto or none", v);
+	} else if (strcmp(k, "unit") == 0) {
+		if (want_args(l, 1, -1, "unit NAME...", cause) == -1)
+			return -1;
+		struct strv names;
+		memset(&names, 0, sizeof names);
+		add_list(&names, l, 1);
+		for (size_t i = 0; i < names.n; i++)
+			if (!valid_name(names.v[i])) {
+				line_error(l, cause, "unit '%s': expected a systemd unit name", names.v[i]);
+				strv_free(&names);
+				return -1;
+			}
+		for (size_t i = 0; i < names.n; i++)
+			if (strv_find(&h->units, names.v[i]) == -1)
+				strv_add(&h->units, names.v[i]);
+		strv_free(&names);
+	} else if (strcmp(k, "check") == 0)
+		return parse_check(h, l, cause);
+	else if (strcmp(k, "health") == 0)
+		return parse_health(h, l, cause);
+	else if (strcmp(k, "service") == 0)
+		return parse_service(h, l, cause);
+	else if (strcmp(k, "disk-warn") == 0)
+		return get_percent_pair(l, &h->disk_warn, cause);
+	else if (strcmp(k, "disk-crit") == 0)
+		return get_percent_pair(l, &h->disk_crit, cause);
+	else if (strcmp(k, "mem-warn") == 0)
+		return get_percent_pair(l, &h->mem_warn, cause);
+	else if (strcmp(k, "mem-crit") == 0)
+		return get_percent_pair(l, &h->mem_crit, cause);
+	else if (strcmp(k, "load-warn") == 0 || strcmp(k, "load-crit") == 0) {
+		if (want_args(l, 1, 1, "load-warn PER-CORE", cause) == -1)
+			return -1;
+		return get_double(l, v, k[5] == 'w' ? &h->load_warn : &h->load_crit, cause);
+	} else if (strcmp(k, "tags") == 0)
+		add_list(&h->tags, l, 1);
+	else if (strcmp(k, "rto") == 0 || strcmp(k, "rpo") == 0) {
+		if (want_args(l, 1, 1, "rto DURATION", cause) == -1)
+			return -1;
+		return get_duration(l, v, k[1] == 't' ? &h->rto_s : &h->rpo_s, cause);
+	} else
+		return line_error(l, cause, "unknown host key '%s' (expected address, user, port, "
+		    "transport, interval, timeout, containers, unit, check, health, service, "
+		    "disk-warn, disk-crit, mem-warn, mem-crit, load-warn, load-crit, tags, rto, rpo)", k);
+	return 0;
+}
+
+static int
+parse_events(const struct line *l, int from, int *events, char **cause)
+{
+	*events = 0;
+	for (int i = from; i < l->ntok; i++) {
+		char *s = xstrdup(l->tok[i].text);
+		for (char *p = strtok(s, ","); p; p = strtok(NULL, ",")) {
+			if (strcmp(p, "open") == 0)
+				*events |= NOTIFY_EV_OPEN;
+			else if (strcmp(p, "severity") == 0)
+				*events |= NOTIFY_EV_SEVERITY;
+			else if (strcmp(p, "milestone") == 0)
+				*events |= NOTIFY_EV_MILESTONE;
+			else if (strcmp(p, "resolve") == 0)
+				*events |= NOTIFY_EV_RESOLVE;
+			else if (strcmp(p, "note") == 0)
+				*events |= NOTIFY_EV_NOTE;
+			else if (strcmp(p, "all") == 0)
+				*events |= NOTIFY_EV_ALL;
+			else {
+				line_error(l, cause, "event '%s': expected open, severity, milestone, "
+				    "resolve, note or all", p);
+				free(s);
+				return -1;
+			}
+		}
+		free(s);
+	}
+	return 0;
+}
+
+static int
+parse_notify_key(struct notify_conf *n, const struct line *l, char **cause)
+{
+	const char *k = l->tok[0].text;
+	const char *v = l->ntok > 1 ? l->tok[1].text : NULL;
+	char *missing = NULL;
+	if (strcmp(k, "events") == 0) {
+		if (want_args(l, 1, -1, "events open,severity,milestone,resolve", cause) == -1)
+			return -1;
+		return parse_events(l, 1, &n->events, cause);
+	}
+	if (want_args(l, 1, 1, "KEY VALUE", cause) == -1)
+		return -1;
+	if (strcmp(k, "type") == 0) {
+		if (strcmp(v, "slack") == 0)
+			n->kind = NOTIFY_SLACK;
+		else if (strcmp(v, "telegram") == 0)
+			n->kind = NOTIFY_TELEGRAM;
+		else if (strcmp(v, "json") == 0)
+			n->kind = NOTIFY_JSON;
+		else
+			return line_error(l, cause, "type '%s': expected slack, telegram or json", v);
+		return 0;
+	}
+	if (strcmp(k, "timeout") == 0)
+		return get_int(l, v, 1, 600, &n->timeout_s, cause);
+	char **dst = strcmp(k, "url") == 0 ? &n->url : strcmp(k, "token") == 0 ? &n->token :
+	    strcmp(k, "chat-id") == 0 ? &n->chat_id : NULL;
+	if (dst == NULL)
+		return line_error(l, cause, "unknown notify key '%s' (expected type, url, token, "
+		    "chat-id, events, timeout)", k);
+	char *val = expand(l, v, &missing, dst != &n->chat_id, cause);
+	if (val == NULL)
+		return -1;
+	if ((missing != NULL || *val == '\0') && n->missing_env == NULL)
+		n->missing_env = missing ? xasprintf("${%s}", missing) : xstrdup(v);
+	free(missing);
+	if (dst == &n->token)
+		sanitize_add_secret(val);
+	free(*dst);
+	*dst = val;
+	return 0;
+}
+
+static int
+parse_global(struct conf *c, const struct line *l, char **cause)
+{
+	const char *k = l->tok[0].text;
+	const char *v = l->ntok > 1 ? l->tok[1].text : NULL;
+	if (strcmp(k, "interval") == 0) {
+		if (want_args(l, 1, 1, "interval SECONDS", cause) == -1)
+			return -1;
+		return get_int(l, v, 1, 3600, &c->interval_s, cause);
+	}
+	if (strcmp(k, "timeout") == 0) {
+		if (want_args(l, 1, 1, "timeout SECONDS", cause) == -1)
+			return -1;
+		return get_int(l, v, 1, 600, &c->timeout_s, cause);
+	}
+	if (strcmp(k, "stats-every") == 0) {
+		if (want_args(l, 1, 1, "stats-every CYCLES", cause) == -1)
+			return -1;
+		return get_int(l, v, 0, 1000, &c->stats_every, cause);
+	}
+	if (strcmp(k, "log-lines") == 0) {
+		if (want_args(l, 1, 1, "log-lines N", cause) == -1)
+			return -1;
+		return get_int(l, v, 10, 100000, &c->log_lines, cause);
+	}
+	char **str = strcmp(k, "ssh-config") == 0 ? &c->ssh_config :
+	    strcmp(k, "known-hosts") == 0 ? &c->known_hosts :
+	    strcmp(k, "identity") == 0 ? &c->identity :
+	    strcmp(k, "theme") == 0 ? &c->theme :
+	    strcmp(k, "operator") == 0 ? &c->operator_name :
+	    strcmp(k, "db") == 0 ? &c->db : NULL;
+	if (str != NULL) {
+		if (want_args(l, 1, 1, "KEY VALUE", cause) == -1)
+			return -1;
+		char *val = expand(l, v, NULL, 0, cause);
+		if (val == NULL)
+			return -1;
+		if (val[0] == '~' && val[1] == '/') {
+			const char *home = getenv("HOME");
+			char *t = xasprintf("%s%s", home ? home : "", val + 1);
+			free(val);
+			val = t;
+		}
+		free(*str);
+		*str = val;
+		return 0;
+	}
+	if (strcmp(k, "target") == 0) {
+		if (want_args(l, 2, 2, "target P0|P1|P2|P3 DURATION", cause) == -1)
+			return -1;
+		if (strlen(v) != 2 || (v[0] != 'P' && v[0] != 'p') || v[1] < '0' || v[1] > '3')
+			return line_error(l, cause, "severity '%s': expected P0, P1, P2 or P3", v);
+		return get_duration(l, l->tok[2].text, &c->target_s[v[1] - '0'], cause);
+	}
+	if (strcmp(k, "rto") == 0 || strcmp(k, "rpo") == 0) {
+		if (want_args(l, 1, 1, "rto DURATION", cause) == -1)
+			return -1;
+		return get_duration(l, v, k[1] == 't' ? &c->rto_s : &c->rpo_s, cause);
+	}
+	if (strcmp(k, "disk-warn") == 0)
+		return get_percent_pair(l, &c->disk_warn, cause);
+	if (strcmp(k, "disk-crit") == 0)
+		return get_percent_pair(l, &c->disk_crit, cause);
+	if (strcmp(k, "mem-warn") == 0)
+		return get_percent_pair(l, &c->mem_warn, cause);
+	if (strcmp(k, "mem-crit") == 0)
+		return get_percent_pair(l, &c->mem_crit, cause);
+	if (strcmp(k, "load-warn") == 0 || strcmp(k, "load-crit") == 0) {
+		if (want_args(l, 1, 1, "load-warn PER-CORE", cause) == -1)
+			return -1;
+		return get_double(l, v, k[5] == 'w' ? &c->load_warn : &c->load_crit, cause);
+	}
+	return line_error(l, cause, "unknown key '%s' (expected host, notify, interval, timeout, "
+	    "ssh-config, known-hosts, identity, theme, operator, db, target, rto, rpo, "
+	    "disk-warn, disk-crit, mem-warn, mem-crit, load-warn, load-crit, stats-every, log-lines)", k);
+}
+
+/* Fills host values left unset from the globals and checks consistency. */
+static int
+finish_host(struct conf *c, struct host_conf *h, const char *path, char **cause)
+{
+	if (h->interval_s < 0)
+		h->interval_s = c->interval_s;
+	if (h->timeout_s < 0)
+		h->timeout_s = c->timeout_s;
+	if (h->disk_warn < 0)
+		h->disk_warn = c->disk_warn;
+	if (h->disk_crit < 0)
+		h->disk_crit = c->disk_crit;
+	if (h->mem_warn < 0)
+		h->mem_warn = c->mem_warn;
+	if (h->mem_crit < 0)
+		h->mem_crit = c->mem_crit;
+	if (h->load_warn < 0)
+		h->load_warn = c->load_warn;
+	if (h->load_crit < 0)
+		h->load_crit = c->load_crit;
+	if (h->disk_warn > h->disk_crit)
+		return set_cause(cause, "%s:%d: host %s: disk-warn %d%% is above disk-crit %d%%",
+		    path, h->line, h->name, h->disk_warn, h->disk_crit);
+	if (h->mem_warn > h->mem_crit)
+		return set_cause(cause, "%s:%d: host %s: mem-warn %d%% is above mem-crit %d%%",
+		    path, h->line, h->name, h->mem_warn, h->mem_crit);
+	return 0;
+}
+
+int
+conf_parse(struct conf *c, const char *text, size_t len, const char *path, char **cause)
+{
+	enum { GLOBAL, HOST, NOTIFY } block = GLOBAL;
+	struct host_conf *host = NULL;
+	struct notify_conf *notify = NULL;
+	int number = 0, rc = -1;
+	size_t off = 0;
+	char *linebuf = NULL, *tokbuf = NULL;
+
+	if (memchr(text, '\0', len) != NULL) {
+		const char *nul = memchr(text, '\0', len);
+		int ln = 1;
+		for (const char *p = text; p < nul; p++)
+			ln += *p == '\n';
+		return set_cause(cause, "%s:%d: NUL byte (expected a text file)", path, ln);
+	}
+	free(c->path);
+	c->path = xstrdup(path);
+	while (off < len) {
+		const char *nl = memchr(text + off, '\n', len - off);
+		size_t n = nl ? (size_t)(nl - (text + off)) : len - off;
+		number++;
+		free(linebuf);
+		free(tokbuf);
+		linebuf = xstrndup(text + off, n);
+		tokbuf = xmalloc(n + 1 + MAX_TOKENS);
+		off += n + (nl != NULL);
+		if (n > 0 && linebuf[n - 1] == '\r')
+			linebuf[n - 1] = '\0';
+		struct line l;
+		memset(&l, 0, sizeof l);
+		l.path = path;
+		l.number = number;
+		l.raw = linebuf;
+		if (tokenize(&l, tokbuf, cause) == -1)
+			goto out;
+		if (l.ntok == 0)
+			continue;
+		const char *k = l.tok[0].text;
+		if (!l.indented) {
+			if (strcmp(k, "host") == 0) {
+				if (want_args(&l, 1, 1, "host NAME", cause) == -1)
+					goto out;
+				if (!valid_name(l.tok[1].text)) {
+					line_error(&l, cause, "host name '%s': expected letters, digits, "
+					    "'-', '_', '.', '@' or ':'", l.tok[1].text);
+					goto out;
+				}
+				if (conf_find_host(c, l.tok[1].text) != -1) {
+					line_error(&l, cause, "host '%s' is defined twice", l.tok[1].text);
+					goto out;
+				}
+				host = host_new(c, l.tok[1].text, number);
+				block = HOST;
+				continue;
+			}
+			if (strcmp(k, "notify") == 0) {
+				if (want_args(&l, 1, 1, "notify NAME", cause) == -1)
+					goto out;
+				c->notify = xreallocarray(c->notify, c->nnotify + 1, sizeof *c->notify);
+				notify = &c->notify[c->nnotify++];
+				memset(notify, 0, sizeof *notify);
+				notify->name = xstrdup(l.tok[1].text);
+				notify->kind = NOTIFY_JSON;
+				notify->events = NOTIFY_EV_ALL;
+				notify->timeout_s = 10;
+				notify->line = number;
+				block = NOTIFY;
+				continue;
+			}
+			block = GLOBAL;
+			if (parse_global(c, &l, cause) == -1)
+				goto out;
+			continue;
+		}
+		if (block == HOST) {
+			if (parse_host_key(host, &l, cause) == -1)
+				goto out;
+		} else if (block == NOTIFY) {
+			if (parse_notify_key(notify, &l, cause) == -1)
+				goto out;
+		} else {
+			line_error(&l, cause, "indented key '%s' outside a host or notify block", k);
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < c->nnotify; i++) {
+		struct notify_conf *nc = &c->notify[i];
+		if (nc->kind == NOTIFY_TELEGRAM) {
+			if ((nc->token == NULL || nc->chat_id == NULL) && nc->missing_env == NULL) {
+				set_cause(cause, "%s:%d: notify %s: telegram needs token and chat-id",
+				    path, nc->line, nc->name);
+				goto out;
+			}
+			if (nc->url == NULL)
+				nc->url = xstrdup("https://api.telegram.org");
+		} else if (nc->url == NULL && nc->missing_env == NULL) {
+			set_cause(cause, "%s:%d: notify %s: expected a url", path, nc->line, nc->name);
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < c->nhosts; i++)
+		if (finish_host(c, &c->hosts[i], path, cause) == -1)
+			goto out;
+	rc = 0;
+out:
+	free(linebuf);
+	free(tokbuf);
+	return rc;
+}
+
+int
+conf_load(struct conf *c, const char *path, char **cause)
+{
+	size_t len;
+	conf_init(c);
+	char *text = file_read(path, CONF_MAX_SIZE, &len, cause);
+	if (text == NULL)
+		return -1;
+	int rc = conf_parse(c, text, len, path, cause);
+	free(text);
+	return rc;
+}
+
+int
+conf_add_cli_host(struct conf *c, const char *spec, char **cause)
+{
+	char *s = xstrdup(spec);
+	char *user = NULL, *host = s, *port = NULL;
+	char *at = strrchr(s, '@');
+	if (at != NULL) {
+		*at = '\0';
+		user = s;
+		host = at + 1;
+	}
+	char *colon = strrchr(host, ':');
+	if (colon != NULL && strchr(host, ']') == NULL) {
+		*colon = '\0';
+		port = colon + 1;
+	}
+	if (*host == '\0' || (user != NULL && *user == '\0') || !valid_name(host)) {
+		free(s);
+		return set_cause(cause, "-H %s: expected [USER@]HOST[:PORT]", spec);
+	}
+	long long p = 0;
+	if (port != NULL && parse_int(port, 1, 65535, &p) == -1) {
+		free(s);
+		return set_cause(cause, "-H %s: port '%s' is not a number from 1 to 65535", spec, port);
+	}
+	int existing = conf_find_host(c, host);
+	if (existing != -1) {
+		/* -H adds to the configuration: a user or port given wins */
+		struct host_conf *h = &c->hosts[existing];
+		if (user != NULL) {
+			free(h->user);
+			h->user = xstrdup(user);
+		}
+		if (p > 0)
+			h->port = (int)p;
+		free(s);
+		return 0;
+	}
+	struct host_conf *h = host_new(c, host, 0);
+	if (user != NULL)
+		h->user = xstrdup(user);
+	h->port = (int)p;
+	h->containers = CONTAINERS_AUTO;
+	if (strcmp(host, "local") == 0 || strcmp(host, "localhost") == 0)
+		h->transport = TRANSPORT_LOCAL;
+	free(s);
+	return finish_host(c, h, "-H", cause);
+}
+
+void
+conf_default_fleet(struct conf *c)
+{
+	if (c->nhosts > 0)
+		return;
+	char name[256];
+	if (gethostname(name, sizeof name) == -1 || name[0] == '\0' || !valid_name(name))
+		strcpy(name, "localhost");
+	name[sizeof name - 1] = '\0';
+	struct host_conf *h = host_new(c, name, 0);
+	h->transport = TRANSPORT_LOCAL;
+	h->containers = CONTAINERS_AUTO;
+	h->address = xstrdup("local");
+	finish_host(c, h, "default", NULL);
+}
+
+int
+conf_find_host(const struct conf *c, const char *name)
+{
+	for (size_t i = 0; i < c->nhosts; i++)
+		if (strcmp(c->hosts[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static const struct service_conf *
+find_service(const struct conf *c, const char *host, const char *service)
+{
+	if (service == NULL)
+		return NULL;
+	for (size_t i = 0; i < c->nhosts; i++) {
+		const struct host_conf *h = &c->hosts[i];
+		if (host != NULL && strcmp(h->name, host) != 0)
+			continue;
+		for (size_t k = 0; k < h->nservices; k++)
+			if (strcmp(h->services[k].name, service) == 0)
+				return &h->services[k];
+	}
+	return NULL;
+}
+
+int64_t
+conf_rto(const struct conf *c, const char *host, const char *service)
+{
+	const struct service_conf *s = find_service(c, host, service);
+	if (s != NULL && s->rto_s > 0)
+		return s->rto_s;
+	int i = host ? conf_find_host(c, host) : -1;
+	if (i >= 0 && c->hosts[i].rto_s > 0)
+		return c->hosts[i].rto_s;
+	return c->rto_s;
+}
+
+int64_t
+conf_rpo(const struct conf *c, const char *host, const char *service)
+{
+	const struct service_conf *s = find_service(c, host, service);
+	if (s != NULL && s->rpo_s > 0)
+		return s->rpo_s;
+	int i = host ? conf_find_host(c, host) : -1;
+	if (i >= 0 && c->hosts[i].rpo_s > 0)
+		return c->hosts[i].rpo_s;
+	return c->rpo_s;
+}
+
+static void
+host_conf_free(struct host_conf *h)
+{
+	free(h->name);
+	free(h->address);
+	free(h->user);
+	strv_free(&h->units);
+	strv_free(&h->tags);
+	for (size_t i = 0; i < h->nchecks; i++) {
+		free(h->checks[i].name);
+		free(h->checks[i].command);
+		free(h->checks[i].command_shown);
+		free(h->checks[i].expect);
+		free(h->checks[i].missing_env);
+	}
+	free(h->checks);
+	for (size_t i = 0; i < h->nhealth; i++) {
+		free(h->health[i].name);
+		free(h->health[i].url);
+		free(h->health[i].url_shown);
+		free(h->health[i].method);
+		free(h->health[i].json_key);
+		free(h->health[i].json_value);
+		free(h->health[i].missing_env);
+	}
+	free(h->health);
+	for (size_t i = 0; i < h->nservices; i++)
+		free(h->services[i].name);
+	free(h->services);
+}
+
+void
+conf_free(struct conf *c)
+{
+	for (size_t i = 0; i < c->nhosts; i++)
+		host_conf_free(&c->hosts[i]);
+	free(c->hosts);
+	for (size_t i = 0; i < c->nnotify; i++) {
+		free(c->notify[i].name);
+		free(c->notify[i].url);
+		free(c->notify[i].token);
+		free(c->notify[i].chat_id);
+		free(c->notify[i].missing_env);
+	}
+	free(c->notify);
+	free(c->path);
+	free(c->ssh_config);
+	free(c->known_hosts);
+	free(c->identity);
+	free(c->theme);
+	free(c->operator_name);
+	free(c->db);
+	memset(c, 0, sizeof *c);
+}
