@@ -1,0 +1,25 @@
+/*
+ * state: from measurements to OK / WARN / CRIT / DOWN / UNTRUSTED / UNKNOWN,
+ * each with its reason in words. Pure functions over host_data.
+ */
+#ifndef SITREP_STATE_H
+#define SITREP_STATE_H
+
+#include "conf.h"
+#include "snapshot.h"
+
+/* How long a restart-count increase keeps a container in "crash loop". */
+#define CRASHLOOP_WINDOW_MS (10 * 60 * 1000)
+
+/*
+ * Sets the state and reason of every item of d. prev (may be NULL) is the
+ * previous cycle's data, for restart-count growth.
+ */
+void state_eval(const struct host_conf *, struct host_data *d, const struct host_data *prev,
+    int64_t now_wall);
+/* Sets s->state and s->reason from its connection and data. */
+void state_eval_snapshot(struct host_snapshot *s);
+/* Monitoring-plugin exit code for a set of host states: 0, 1, 2 or 3. */
+int state_exit_code(const enum state *, size_t n);
+
+#endif

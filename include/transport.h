@@ -1,0 +1,101 @@
+/*
+ * transport: runs commands on a host. One interface, two implementations:
+ * ssh (libssh, one persistent session per host) and local (this machine,
+ * /bin/sh). A transport is used by one thread at a time.
+ *
+ * Three ways to run something:
+ *   script  the probe cycle, written to a long-lived shell on the session
+ *           and read back up to its end marker: one round trip when warm;
+ *   exec    one command on its own channel (logs, operator commands), with
+ *           an optional pty so that closing it stops the remote command;
+ *   tunnel  a TCP connection from the host (direct-tcpip), for health
+ *           checks of the host's own localhost.
+ */
+#ifndef SITREP_TRANSPORT_H
+#define SITREP_TRANSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "snapshot.h"
+#include "util.h"
+
+struct transport;
+
+/* Called with output as it arrives; returns nonzero to cancel the command. */
+typedef int (*transport_output_fn)(const char *data, size_t len, void *arg);
+/* Polled while a command runs; returns nonzero to cancel it. */
+typedef int (*transport_cancel_fn)(void *arg);
+
+struct exec_opts {
+	int timeout_ms;			/* whole command; 0: none */
+	int idle_ms;			/* no output for this long; 0: none */
+	int pty;			/* a pty: closing it hangs up the command */
+	size_t max_output;		/* kept in the result; the rest is counted */
+	transport_output_fn on_output;
+	transport_cancel_fn cancelled;
+	void *arg;
+};
+
+struct exec_result {
+	int exit_status;		/* -1: unknown (killed, dropped) */
+	int timed_out;
+	int cancelled;
+	char *output;			/* stdout and stderr, capped */
+	size_t output_len;
+	uint64_t output_total;		/* every byte, kept or not */
+	int64_t duration_ms;
+};
+
+struct tunnel;
+
+struct transport_ops {
+	const char *name;
+	/* 0 when usable; -1 with t->conn and *cause set. */
+	int (*connect)(struct transport *, char **cause);
+	/*
+	 * Runs a probe script; reads into out until a line equal to end_marker
+	 * (which is not kept). -1 with *cause on timeout or a dropped session:
+	 * the caller then disconnects.
+	 */
+	int (*script)(struct transport *, const char *script, const char *end_marker,
+	    int idle_ms, int total_ms, struct buf *out, char **cause);
+	int (*exec)(struct transport *, const char *command, const struct exec_opts *,
+	    struct exec_result *, char **cause);
+	/* NULL when the host's localhost is this machine's. */
+	struct tunnel *(*tunnel_open)(struct transport *, const char *host, int port,
+	    char **cause);
+	/* Moves bytes between the tunnel and fd; -1 when the tunnel closed. */
+	int (*tunnel_pump)(struct tunnel *, int fd);
+	void (*tunnel_close)(struct tunnel **);
+	void (*disconnect)(struct transport *);
+	void (*free)(struct transport *);
+};
+
+struct transport {
+	const struct transport_ops *ops;
+	const struct host_conf *host;
+	const struct conf *conf;
+	enum conn_state conn;
+	char *fingerprint;		/* "SHA256:..." of the server's key */
+	char *key_type;
+	void *priv;
+};
+
+/* A transport for host (ssh or local, by its configuration). */
+struct transport *transport_new(const struct conf *, const struct host_conf *);
+void transport_free(struct transport **);
+void exec_result_clear(struct exec_result *);
+
+/*
+ * Adds the host's current key to known_hosts, after checking that the key
+ * presented has the expected fingerprint (NULL: any). Refuses a changed key.
+ */
+int transport_ssh_trust(const struct conf *, const struct host_conf *,
+    const char *expect_fingerprint, char **fingerprint, char **cause);
+
+extern const struct transport_ops transport_ssh_ops;
+extern const struct transport_ops transport_local_ops;
+
+#endif

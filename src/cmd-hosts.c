@@ -1,0 +1,163 @@
+/*
+ * sitrep hosts [list]: every host with its state and key fingerprint.
+ * sitrep hosts trust NAME [--fingerprint SHA256:...]: add an unknown host
+ * key to known_hosts after the operator has checked it. A changed key is
+ * never replaced here: that takes a deliberate edit of known_hosts.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "fleet.h"
+#include "render.h"
+#include "sanitize.h"
+#include "state.h"
+
+static int
+hosts_list(struct conf *c)
+{
+	int wake[2];
+	if (wake_pipe(wake) == -1)
+		return cmd_error(3, "pipe failed");
+	struct fleet *f = fleet_start(c, wake[1], FLEET_ONESHOT | FLEET_READONLY);
+	fleet_wait_all(f, wake[0], fleet_first_cycle_bound(c));
+	printf("%-20s %-9s %-10s %-24s %s\n", "HOST", "STATE", "TRANSPORT", "ADDRESS", "KEY");
+	enum state *states = xcalloc(fleet_size(f) + 1, sizeof *states);
+	for (size_t i = 0; i < fleet_size(f); i++) {
+		struct host_snapshot *s = fleet_snapshot(f, i);
+		const struct host_conf *h = fleet_host(f, i);
+		char *name = sanitize_str(h->name);
+		char *addr = sanitize_str(h->address ? h->address : h->name);
+		printf("%-20s %-9s %-10s %-24s %s %s\n", name, state_word(s->state),
+		    h->transport == TRANSPORT_LOCAL ? "local" : "ssh", addr,
+		    s->key_type ? s->key_type : "", s->fingerprint ? s->fingerprint : "-");
+		if (s->state == STATE_UNTRUSTED || s->state == STATE_DOWN) {
+			char *why = sanitize_str(s->reason);
+			printf("    %s\n", why);
+			free(why);
+		}
+		states[i] = s->state;
+		free(name);
+		free(addr);
+		snapshot_unref(&s);
+	}
+	int rc = state_exit_code(states, fleet_size(f));
+	free(states);
+	fleet_stop(&f);
+	close(wake[0]);
+	close(wake[1]);
+	return rc;
+}
+
+static int
+hosts_trust(struct conf *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "fingerprint", required_argument, NULL, 'f' },
+		{ "yes", no_argument, NULL, 'y' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *expect = NULL;
+	int yes = 0, ch;
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "f:y", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f': expect = optarg; break;
+		case 'y': yes = 1; break;
+		default: return cmd_usage(&cmd_hosts_entry);
+		}
+	}
+	if (argc - optind != 1)
+		return cmd_usage(&cmd_hosts_entry);
+	int idx = conf_find_host(c, argv[optind]);
+	if (idx < 0)
+		return cmd_error(EXIT_USAGE, "no host called '%s'", argv[optind]);
+	const struct host_conf *h = &c->hosts[idx];
+	if (h->transport == TRANSPORT_LOCAL) {
+		printf("%s is this machine (local transport): nothing to trust\n", h->name);
+		return 0;
+	}
+	char *fp = NULL, *cause = NULL;
+	/* First look without writing anything, to show the operator the key. */
+	if (expect == NULL && !yes) {
+		if (!isatty(STDIN_FILENO))
+			return cmd_error(EXIT_USAGE, "not a terminal: pass --fingerprint SHA256:... "
+			    "(checked against the key the host offers) or --yes");
+		int rc = transport_ssh_trust(c, h, "(look only)", &fp, &cause);
+		if (rc == 0) {
+			printf("%s is already trusted (%s)\n", h->name, fp ? fp : "?");
+			free(fp);
+			return 0;
+		}
+		if (fp == NULL) {
+			cmd_error(1, "%s", cause ? cause : "cannot reach the host");
+			free(cause);
+			return 1;
+		}
+		free(cause);
+		cause = NULL;
+		printf("%s offers the host key %s\nTrust it? Type yes: ", h->name, fp);
+		fflush(stdout);
+		char answer[16] = "";
+		if (fgets(answer, sizeof answer, stdin) == NULL || strcmp(answer, "yes\n") != 0) {
+			printf("not trusted\n");
+			free(fp);
+			return 1;
+		}
+		expect = fp;
+	}
+	char *got = NULL;
+	int rc = transport_ssh_trust(c, h, expect, &got, &cause);
+	if (rc < 0) {
+		cmd_error(1, "%s", cause ? cause : "failed");
+		free(cause);
+		free(got);
+		free(fp);
+		return 1;
+	}
+	if (rc == 0)
+		printf("%s is already trusted (%s)\n", h->name, got ? got : "?");
+	else
+		printf("%s trusted: %s added to known_hosts\n", h->name, got ? got : "?");
+	free(got);
+	free(fp);
+	return 0;
+}
+
+static int
+cmd_hosts(struct globals *g, int argc, char **argv)
+{
+	struct conf c;
+	char *cause = NULL;
+	if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+		printf("usage: sitrep hosts %s\n", cmd_hosts_entry.usage);
+		return 0;
+	}
+	if (globals_load_conf(g, &c, &cause) == -1) {
+		cmd_error(EXIT_USAGE, "%s", cause);
+		free(cause);
+		conf_free(&c);
+		return EXIT_USAGE;
+	}
+	int rc;
+	if (argc < 2 || strcmp(argv[1], "list") == 0)
+		rc = hosts_list(&c);
+	else if (strcmp(argv[1], "trust") == 0)
+		rc = hosts_trust(&c, argc - 1, argv + 1);
+	else
+		rc = cmd_usage(&cmd_hosts_entry);
+	conf_free(&c);
+	return rc;
+}
+
+const struct cmd_entry cmd_hosts_entry = {
+	.name = "hosts",
+	.usage = "[list] | trust NAME [--fingerprint SHA256:...] [--yes]",
+	.summary = "hosts with their state and host key; trust a new host key",
+	.run = cmd_hosts,
+};

@@ -1,0 +1,101 @@
+/*
+ * sitrep logs HOST NAME [-n N] [--unit]: the tail of a container's (or a
+ * systemd unit's) log, sanitized.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "fleet.h"
+#include "sanitize.h"
+
+static int
+cmd_logs(struct globals *g, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "lines", required_argument, NULL, 'n' },
+		{ "unit", no_argument, NULL, 'u' },
+		{ NULL, 0, NULL, 0 },
+	};
+	long long lines = 0;
+	int unit = 0, ch;
+	while ((ch = getopt_long(argc, argv, "n:u", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'n':
+			if (parse_int(optarg, 1, 100000, &lines) == -1)
+				return cmd_error(EXIT_USAGE, "-n %s: expected a number from 1 to 100000", optarg);
+			break;
+		case 'u': unit = 1; break;
+		default: return cmd_usage(&cmd_logs_entry);
+		}
+	}
+	if (argc - optind != 2)
+		return cmd_usage(&cmd_logs_entry);
+	const char *host = argv[optind], *name = argv[optind + 1];
+	struct conf c;
+	char *cause = NULL;
+	if (globals_load_conf(g, &c, &cause) == -1 || conf_keep_hosts(&c, (char **)&host, 1, &cause) == -1) {
+		cmd_error(EXIT_USAGE, "%s", cause);
+		free(cause);
+		conf_free(&c);
+		return EXIT_USAGE;
+	}
+	if (lines == 0)
+		lines = c.log_lines;
+	/* a name the host lists as a unit is a unit */
+	if (!unit && strv_find(&c.hosts[0].units, name) >= 0)
+		unit = 1;
+	int wake[2];
+	if (wake_pipe(wake) == -1) {
+		conf_free(&c);
+		return cmd_error(3, "pipe failed");
+	}
+	struct fleet *f = fleet_start(&c, wake[1], FLEET_ONESHOT | FLEET_READONLY);
+	fleet_wait_all(f, wake[0], fleet_first_cycle_bound(&c));
+	fleet_request_logs(f, 0, name, unit, (int)lines);
+	int rc = 1;
+	int64_t deadline = mono_ms() + (int64_t)c.hosts[0].timeout_s * 3000;
+	struct fleet_msg *got = NULL;
+	while (got == NULL && mono_ms() < deadline) {
+		if (wait_readable(wake[0], 100))
+			wake_drain(wake[0]);
+		struct fleet_msg *m = fleet_take_messages(f);
+		for (struct fleet_msg *p = m; p; p = p->next)
+			if (p->kind == FLEET_MSG_LOGS && got == NULL) {
+				got = p;
+				break;
+			}
+		if (got != NULL) {
+			if (got->error != NULL)
+				cmd_error(1, "%s: %s", host, got->error);
+			else {
+				char *safe = sanitize_text(got->data, got->len, SAN_MULTILINE);
+				fputs(safe, stdout);
+				if (safe[0] && safe[strlen(safe) - 1] != '\n')
+					putchar('\n');
+				free(safe);
+				rc = got->result.exit_status == 0 ? 0 : 1;
+			}
+		}
+		fleet_msg_free(m);
+	}
+	if (got == NULL)
+		cmd_error(1, "%s: no answer", host);
+	fleet_stop(&f);
+	close(wake[0]);
+	close(wake[1]);
+	conf_free(&c);
+	return rc;
+}
+
+const struct cmd_entry cmd_logs_entry = {
+	.name = "logs",
+	.usage = "[-n LINES] [--unit] HOST NAME",
+	.summary = "the tail of a container's or unit's log",
+	.run = cmd_logs,
+};

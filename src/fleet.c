@@ -1,0 +1,691 @@
+/*
+ * fleet: the per-host workers and the operator's jobs. See fleet.h.
+ *
+ * Locking: one mutex guards every worker's published snapshot, request
+ * queue and flags, the message queue and the job list. It is never held
+ * across network I/O: a worker takes what it needs, unlocks, works, then
+ * locks again to publish.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fleet.h"
+#include "health.h"
+#include "probe.h"
+#include "state.h"
+#include "util.h"
+
+#define MAX_JOBS 8
+
+struct request {
+	int trust;		/* trust the key with fingerprint name */
+	char *name;
+	int is_unit;
+	int lines;
+	struct request *next;
+};
+
+struct worker {
+	struct fleet *fleet;
+	size_t index;
+	const struct host_conf *host;
+	pthread_t thread;
+	pthread_cond_t cond;
+	struct transport *t;		/* worker-private */
+	struct host_data *prev;		/* worker-private: the last good data */
+	struct host_snapshot *current;	/* published: guarded by the lock */
+	struct request *requests;	/* guarded */
+	int refresh;			/* guarded */
+	int reported;			/* guarded */
+	uint64_t seq;
+	int cycles;
+};
+
+struct job {
+	struct fleet *fleet;
+	int64_t id;
+	size_t host;
+	char *command;
+	pthread_t thread;
+	int cancel;			/* atomic */
+	int done;			/* guarded */
+	struct job *next;
+};
+
+struct fleet {
+	const struct conf *conf;
+	int flags;
+	int wake_fd;
+	pthread_mutex_t lock;
+	int stop;			/* guarded */
+	uint64_t generation;		/* guarded */
+	struct worker *workers;
+	size_t nworkers;
+	struct fleet_msg *msg_head, *msg_tail;
+	struct job *jobs;
+	int64_t next_job_id;
+};
+
+static void
+wake(struct fleet *f)
+{
+	char c = 1;
+	if (f->wake_fd >= 0) {
+		ssize_t n = write(f->wake_fd, &c, 1);
+		(void)n;	/* a full pipe already means "wake up" */
+	}
+}
+
+static void
+post(struct fleet *f, struct fleet_msg *m)
+{
+	pthread_mutex_lock(&f->lock);
+	m->next = NULL;
+	if (f->msg_tail)
+		f->msg_tail->next = m;
+	else
+		f->msg_head = m;
+	f->msg_tail = m;
+	pthread_mutex_unlock(&f->lock);
+	wake(f);
+}
+
+static void
+publish(struct worker *w, struct host_snapshot *s)
+{
+	struct fleet *f = w->fleet;
+	s->seq = ++w->seq;
+	s->interval_s = w->host->interval_s;
+	state_eval_snapshot(s);
+	pthread_mutex_lock(&f->lock);
+	struct host_snapshot *old = w->current;
+	w->current = s;
+	w->reported = 1;
+	f->generation++;
+	pthread_mutex_unlock(&f->lock);
+	snapshot_unref(&old);
+	wake(f);
+}
+
+/* Publishes the connection state, keeping the last good data. */
+static void
+publish_conn(struct worker *w, enum conn_state conn, const char *reason)
+{
+	struct host_snapshot *s = snapshot_new(w->host->name);
+	s->conn = conn;
+	s->conn_reason = reason ? xstrdup(reason) : NULL;
+	if (w->t->fingerprint)
+		s->fingerprint = xstrdup(w->t->fingerprint);
+	if (w->t->key_type)
+		s->key_type = xstrdup(w->t->key_type);
+	s->data = host_data_ref(w->prev);
+	publish(w, s);
+}
+
+/* Sleeps until deadline (monotonic ms) or a request; returns 1 when stopping. */
+static int
+worker_wait(struct worker *w, int64_t deadline)
+{
+	struct fleet *f = w->fleet;
+	pthread_mutex_lock(&f->lock);
+	while (!f->stop && !w->refresh && w->requests == NULL) {
+		int64_t now = mono_ms();
+		if (now >= deadline)
+			break;
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		int64_t ns = ts.tv_nsec + (deadline - now) % 1000 * 1000000;
+		ts.tv_sec += (deadline - now) / 1000 + ns / 1000000000;
+		ts.tv_nsec = ns % 1000000000;
+		pthread_cond_timedwait(&w->cond, &f->lock, &ts);
+	}
+	int stop = f->stop;
+	pthread_mutex_unlock(&f->lock);
+	return stop;
+}
+
+static int
+stopping(struct fleet *f)
+{
+	pthread_mutex_lock(&f->lock);
+	int stop = f->stop;
+	pthread_mutex_unlock(&f->lock);
+	return stop;
+}
+
+static void
+serve_requests(struct worker *w)
+{
+	struct fleet *f = w->fleet;
+	for (;;) {
+		pthread_mutex_lock(&f->lock);
+		struct request *r = w->requests;
+		if (r != NULL)
+			w->requests = r->next;
+		pthread_mutex_unlock(&f->lock);
+		if (r == NULL)
+			return;
+		struct fleet_msg *m = xcalloc(1, sizeof *m);
+		m->kind = r->trust ? FLEET_MSG_TRUST : FLEET_MSG_LOGS;
+		m->host = w->index;
+		m->name = xstrdup(r->name);
+		exec_result_clear(&m->result);
+		char *cause = NULL;
+		if (r->trust) {
+			char *got = NULL;
+			if (transport_ssh_trust(f->conf, w->host, r->name, &got, &cause) < 0)
+				m->error = cause ? cause : xstrdup("not trusted");
+			else {
+				m->data = got ? got : xstrdup(r->name);
+				m->len = strlen(m->data);
+				pthread_mutex_lock(&f->lock);
+				w->refresh = 1;
+				pthread_mutex_unlock(&f->lock);
+			}
+		} else if (w->t->conn != CONN_UP)
+			m->error = xasprintf("%s is not connected", w->host->name);
+		else {
+			char *cmd = probe_logs_command(w->host, r->name, r->is_unit, r->lines);
+			struct exec_opts o = {
+				.timeout_ms = w->host->timeout_s * 2000,
+				.idle_ms = w->host->timeout_s * 1000,
+				.max_output = 1024 * 1024,
+			};
+			if (w->t->ops->exec(w->t, cmd, &o, &m->result, &cause) == -1)
+				m->error = cause ? cause : xstrdup("failed");
+			else if (m->result.timed_out)
+				m->error = xstrdup("timed out");
+			else {
+				m->data = m->result.output;
+				m->len = m->result.output_len;
+				m->result.output = NULL;
+			}
+			free(cmd);
+		}
+		post(f, m);
+		free(r->name);
+		free(r);
+	}
+}
+
+/* One probe cycle on a connected transport: 0, or -1 when the host failed. */
+static int
+worker_cycle(struct worker *w, char **cause)
+{
+	const struct host_conf *h = w->host;
+	char nonce[17];
+	probe_nonce(nonce);
+	struct probe_opts po = {
+		.with_stats = w->fleet->conf->stats_every > 0 &&
+		    w->cycles % w->fleet->conf->stats_every == 0,
+		.budget_s = h->timeout_s / 2 > 0 ? h->timeout_s / 2 : 1,
+	};
+	char *script = probe_script(h, nonce, &po);
+	char *marker = xasprintf("@@sitrep:%s:end", nonce);
+	struct buf out;
+	buf_init(&out);
+	int64_t start = mono_ms();
+	int idle = h->timeout_s * 1000;
+	int total = h->timeout_s * 1000 * 2 + (int)h->nchecks * po.budget_s * 1000 + 5000;
+	int rc = w->t->ops->script(w->t, script, marker, idle, total, &out, cause);
+	free(script);
+	free(marker);
+	if (rc == -1) {
+		buf_free(&out);
+		return -1;
+	}
+	struct host_data *d = host_data_new();
+	d->wall_ms = wall_ms();
+	/* the end marker was stripped: add it back for the parser's sake */
+	buf_printf(&out, "\n@@sitrep:%s:end\n", nonce);
+	probe_parse(out.data, out.len, nonce, h, d);
+	buf_free(&out);
+	d->health = xcalloc(h->nhealth, sizeof *d->health);
+	d->nhealth = h->nhealth;
+	for (size_t i = 0; i < h->nhealth && !stopping(w->fleet); i++)
+		health_run(&h->health[i], w->t, h->timeout_s, &d->health[i]);
+	state_eval(h, d, w->prev, d->wall_ms);
+	d->mono_ms = mono_ms();
+	d->cycle_ms = d->mono_ms - start;
+	host_data_unref(&w->prev);
+	w->prev = host_data_ref(d);
+	w->cycles++;
+
+	struct host_snapshot *s = snapshot_new(h->name);
+	s->conn = CONN_UP;
+	if (w->t->fingerprint)
+		s->fingerprint = xstrdup(w->t->fingerprint);
+	if (w->t->key_type)
+		s->key_type = xstrdup(w->t->key_type);
+	s->data = d;
+	publish(w, s);
+	return 0;
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct fleet *f = w->fleet;
+	const struct host_conf *h = w->host;
+	int64_t backoff = 1000;
+	int64_t cap = (int64_t)h->interval_s * 4000;
+	if (cap < 10000)
+		cap = 10000;
+	if (cap > 60000)
+		cap = 60000;
+	int oneshot_done = 0;
+
+	while (!stopping(f)) {
+		pthread_mutex_lock(&f->lock);
+		w->refresh = 0;
+		pthread_mutex_unlock(&f->lock);
+		int64_t cycle_start = mono_ms();
+		char *cause = NULL;
+		if (w->t->conn != CONN_UP) {
+			if (w->t->ops->connect(w->t, &cause) == -1) {
+				log_msg("%s: %s", h->name, cause ? cause : "connection failed");
+				publish_conn(w, w->t->conn, cause);
+				free(cause);
+				serve_requests(w);
+				if (f->flags & FLEET_ONESHOT)
+					break;
+				if (worker_wait(w, mono_ms() + backoff))
+					break;
+				backoff = backoff * 2 > cap ? cap : backoff * 2;
+				continue;
+			}
+			log_msg("%s: connected (%s)", h->name, w->t->ops->name);
+			backoff = 1000;
+		}
+		if (worker_cycle(w, &cause) == -1) {
+			log_msg("%s: %s", h->name, cause ? cause : "probe failed");
+			w->t->ops->disconnect(w->t);
+			w->t->conn = CONN_DOWN;
+			publish_conn(w, CONN_DOWN, cause);
+			free(cause);
+			if (f->flags & FLEET_ONESHOT)
+				break;
+			/* reconnect at once, then back off if that fails too */
+			continue;
+		}
+		serve_requests(w);
+		if (f->flags & FLEET_ONESHOT) {
+			oneshot_done = 1;
+			break;
+		}
+		if (worker_wait(w, cycle_start + (int64_t)h->interval_s * 1000))
+			break;
+		serve_requests(w);
+	}
+	(void)oneshot_done;
+	/* a one-shot worker stays to serve log requests until stopped */
+	while ((f->flags & FLEET_ONESHOT) && !worker_wait(w, mono_ms() + 60000))
+		serve_requests(w);
+	w->t->ops->disconnect(w->t);
+	return NULL;
+}
+
+struct fleet *
+fleet_start(const struct conf *c, int wake_fd, int flags)
+{
+	struct fleet *f = xcalloc(1, sizeof *f);
+	f->conf = c;
+	f->flags = flags;
+	f->wake_fd = wake_fd;
+	f->next_job_id = 1;
+	pthread_mutex_init(&f->lock, NULL);
+	f->nworkers = c->nhosts;
+	f->workers = xcalloc(c->nhosts ? c->nhosts : 1, sizeof *f->workers);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	for (size_t i = 0; i < f->nworkers; i++) {
+		struct worker *w = &f->workers[i];
+		w->fleet = f;
+		w->index = i;
+		w->host = &c->hosts[i];
+		w->t = transport_new(c, w->host);
+		w->current = snapshot_new(w->host->name);
+		w->current->interval_s = w->host->interval_s;
+		state_eval_snapshot(w->current);
+		pthread_cond_init(&w->cond, &ca);
+	}
+	pthread_condattr_destroy(&ca);
+	/* small stacks: 30 hosts must not cost 240 MB of address space */
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 512 * 1024);
+	for (size_t i = 0; i < f->nworkers; i++)
+		if (pthread_create(&f->workers[i].thread, &attr, worker_main, &f->workers[i]) != 0) {
+			log_msg("cannot start the worker for %s", f->workers[i].host->name);
+			f->workers[i].thread = 0;
+		}
+	pthread_attr_destroy(&attr);
+	return f;
+}
+
+void
+fleet_msg_free(struct fleet_msg *m)
+{
+	while (m != NULL) {
+		struct fleet_msg *next = m->next;
+		free(m->name);
+		free(m->data);
+		free(m->error);
+		exec_result_clear(&m->result);
+		free(m);
+		m = next;
+	}
+}
+
+static void
+reap_jobs(struct fleet *f, int all)
+{
+	for (;;) {
+		struct job *found = NULL;
+		pthread_mutex_lock(&f->lock);
+		for (struct job **jp = &f->jobs; *jp; jp = &(*jp)->next)
+			if ((*jp)->done || all) {
+				found = *jp;
+				*jp = found->next;
+				break;
+			}
+		pthread_mutex_unlock(&f->lock);
+		if (found == NULL)
+			return;
+		__atomic_store_n(&found->cancel, 1, __ATOMIC_RELAXED);
+		pthread_join(found->thread, NULL);
+		free(found->command);
+		free(found);
+	}
+}
+
+void
+fleet_stop(struct fleet **fp)
+{
+	struct fleet *f = *fp;
+	*fp = NULL;
+	if (f == NULL)
+		return;
+	pthread_mutex_lock(&f->lock);
+	f->stop = 1;
+	for (size_t i = 0; i < f->nworkers; i++)
+		pthread_cond_signal(&f->workers[i].cond);
+	pthread_mutex_unlock(&f->lock);
+	for (struct job *j = f->jobs; j; j = j->next)
+		__atomic_store_n(&j->cancel, 1, __ATOMIC_RELAXED);
+	reap_jobs(f, 1);
+	for (size_t i = 0; i < f->nworkers; i++) {
+		struct worker *w = &f->workers[i];
+		if (w->thread)
+			pthread_join(w->thread, NULL);
+		transport_free(&w->t);
+		host_data_unref(&w->prev);
+		snapshot_unref(&w->current);
+		while (w->requests) {
+			struct request *r = w->requests;
+			w->requests = r->next;
+			free(r->name);
+			free(r);
+		}
+		pthread_cond_destroy(&w->cond);
+	}
+	fleet_msg_free(f->msg_head);
+	free(f->workers);
+	pthread_mutex_destroy(&f->lock);
+	free(f);
+}
+
+size_t
+fleet_size(const struct fleet *f)
+{
+	return f->nworkers;
+}
+
+const struct host_conf *
+fleet_host(const struct fleet *f, size_t i)
+{
+	return f->workers[i].host;
+}
+
+struct host_snapshot *
+fleet_snapshot(struct fleet *f, size_t i)
+{
+	pthread_mutex_lock(&f->lock);
+	struct host_snapshot *s = snapshot_ref(f->workers[i].current);
+	pthread_mutex_unlock(&f->lock);
+	return s;
+}
+
+uint64_t
+fleet_generation(struct fleet *f)
+{
+	pthread_mutex_lock(&f->lock);
+	uint64_t g = f->generation;
+	pthread_mutex_unlock(&f->lock);
+	return g;
+}
+
+int
+fleet_all_reported(struct fleet *f)
+{
+	int all = 1;
+	pthread_mutex_lock(&f->lock);
+	for (size_t i = 0; i < f->nworkers; i++)
+		if (!f->workers[i].reported)
+			all = 0;
+	pthread_mutex_unlock(&f->lock);
+	return all;
+}
+
+void
+fleet_refresh(struct fleet *f, int host)
+{
+	pthread_mutex_lock(&f->lock);
+	for (size_t i = 0; i < f->nworkers; i++)
+		if (host < 0 || (size_t)host == i) {
+			f->workers[i].refresh = 1;
+			pthread_cond_signal(&f->workers[i].cond);
+		}
+	pthread_mutex_unlock(&f->lock);
+}
+
+static void
+enqueue(struct fleet *f, size_t host, struct request *r)
+{
+	pthread_mutex_lock(&f->lock);
+	struct request **rp = &f->workers[host].requests;
+	while (*rp)
+		rp = &(*rp)->next;
+	*rp = r;
+	pthread_cond_signal(&f->workers[host].cond);
+	pthread_mutex_unlock(&f->lock);
+}
+
+void
+fleet_request_logs(struct fleet *f, size_t host, const char *name, int is_unit, int lines)
+{
+	if (host >= f->nworkers)
+		return;
+	struct request *r = xcalloc(1, sizeof *r);
+	r->name = xstrdup(name);
+	r->is_unit = is_unit;
+	r->lines = lines;
+	enqueue(f, host, r);
+}
+
+void
+fleet_request_trust(struct fleet *f, size_t host, const char *fingerprint)
+{
+	if (host >= f->nworkers || f->workers[host].host->transport != TRANSPORT_SSH)
+		return;
+	struct request *r = xcalloc(1, sizeof *r);
+	r->trust = 1;
+	r->name = xstrdup(fingerprint);
+	enqueue(f, host, r);
+}
+
+struct fleet_msg *
+fleet_take_messages(struct fleet *f)
+{
+	pthread_mutex_lock(&f->lock);
+	struct fleet_msg *m = f->msg_head;
+	f->msg_head = f->msg_tail = NULL;
+	pthread_mutex_unlock(&f->lock);
+	reap_jobs(f, 0);
+	return m;
+}
+
+int
+fleet_is_readonly(const struct fleet *f)
+{
+	return (f->flags & FLEET_READONLY) != 0;
+}
+
+/* --- jobs --------------------------------------------------------------------- */
+
+static int
+job_cancelled(void *arg)
+{
+	struct job *j = arg;
+	return __atomic_load_n(&j->cancel, __ATOMIC_RELAXED);
+}
+
+static int
+job_output(const char *data, size_t len, void *arg)
+{
+	struct job *j = arg;
+	struct fleet_msg *m = xcalloc(1, sizeof *m);
+	m->kind = FLEET_MSG_JOB_OUTPUT;
+	m->host = j->host;
+	m->job_id = j->id;
+	m->data = xstrndup(data, len);
+	m->len = len;
+	exec_result_clear(&m->result);
+	post(j->fleet, m);
+	return job_cancelled(j);
+}
+
+static void *
+job_main(void *arg)
+{
+	struct job *j = arg;
+	struct fleet *f = j->fleet;
+	const struct host_conf *h = &f->conf->hosts[j->host];
+	struct fleet_msg *done = xcalloc(1, sizeof *done);
+	done->kind = FLEET_MSG_JOB_DONE;
+	done->host = j->host;
+	done->job_id = j->id;
+	exec_result_clear(&done->result);
+	/* its own session: a long command never holds up the host's probe */
+	struct transport *t = transport_new(f->conf, h);
+	char *cause = NULL;
+	if (t->ops->connect(t, &cause) == -1)
+		done->error = cause ? cause : xstrdup("cannot connect");
+	else {
+		struct exec_opts o = {
+			.pty = 1,
+			.max_output = JOB_OUTPUT_KEEP,
+			.on_output = job_output,
+			.cancelled = job_cancelled,
+			.arg = j,
+		};
+		if (t->ops->exec(t, j->command, &o, &done->result, &cause) == -1)
+			done->error = cause ? cause : xstrdup("failed");
+	}
+	transport_free(&t);
+	pthread_mutex_lock(&f->lock);
+	j->done = 1;
+	pthread_mutex_unlock(&f->lock);
+	post(f, done);
+	return NULL;
+}
+
+int64_t
+fleet_job_start(struct fleet *f, size_t host, const char *command, char **cause)
+{
+	/* the wall, and anything else started read-only, never runs a command */
+	if (f->flags & FLEET_READONLY)
+		return set_cause(cause, "read-only: this sitrep does not run commands");
+	if (host >= f->nworkers)
+		return set_cause(cause, "no such host");
+	if (fleet_jobs_running(f) >= MAX_JOBS)
+		return set_cause(cause, "%d commands are already running", MAX_JOBS);
+	struct job *j = xcalloc(1, sizeof *j);
+	j->fleet = f;
+	j->host = host;
+	j->command = xstrdup(command);
+	pthread_mutex_lock(&f->lock);
+	j->id = f->next_job_id++;
+	j->next = f->jobs;
+	f->jobs = j;
+	pthread_mutex_unlock(&f->lock);
+	if (pthread_create(&j->thread, NULL, job_main, j) != 0) {
+		pthread_mutex_lock(&f->lock);
+		f->jobs = j->next;
+		pthread_mutex_unlock(&f->lock);
+		free(j->command);
+		free(j);
+		return set_cause(cause, "cannot start a thread");
+	}
+	return j->id;
+}
+
+void
+fleet_job_cancel(struct fleet *f, int64_t id)
+{
+	pthread_mutex_lock(&f->lock);
+	for (struct job *j = f->jobs; j; j = j->next)
+		if (j->id == id)
+			__atomic_store_n(&j->cancel, 1, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&f->lock);
+}
+
+int
+fleet_jobs_running(struct fleet *f)
+{
+	int n = 0;
+	pthread_mutex_lock(&f->lock);
+	for (struct job *j = f->jobs; j; j = j->next)
+		if (!j->done)
+			n++;
+	pthread_mutex_unlock(&f->lock);
+	return n;
+}
+
+int
+fleet_wait_all(struct fleet *f, int wake_rd, int64_t timeout_ms)
+{
+	int64_t deadline = mono_ms() + timeout_ms;
+	while (!fleet_all_reported(f)) {
+		int64_t left = deadline - mono_ms();
+		if (left <= 0)
+			return -1;
+		if (wait_readable(wake_rd, left > 200 ? 200 : (int)left))
+			wake_drain(wake_rd);
+	}
+	return 0;
+}
+
+int64_t
+fleet_first_cycle_bound(const struct conf *c)
+{
+	int64_t worst = 0;
+	for (size_t i = 0; i < c->nhosts; i++) {
+		const struct host_conf *h = &c->hosts[i];
+		int64_t b = (int64_t)h->timeout_s * 1000 * 4 + (int64_t)h->nchecks * h->timeout_s * 1000 +
+		    (int64_t)h->nhealth * h->timeout_s * 1000 + 2000;
+		if (b > worst)
+			worst = b;
+	}
+	return worst;
+}

@@ -1,0 +1,258 @@
+/*
+ * transport-local: this machine, through /bin/sh. The embedded default
+ * when no host is configured, and the same shape of data as ssh.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "transport.h"
+
+/* Starts /bin/sh (with -c command, or reading stdin) in its own process group. */
+static pid_t
+spawn_shell(const char *command, int *in_fd, int *out_fd, char **cause)
+{
+	int in[2] = { -1, -1 }, out[2];
+	if (in_fd != NULL && pipe2(in, O_CLOEXEC) == -1)
+		return set_cause(cause, "pipe: %s", strerror(errno));
+	if (pipe2(out, O_CLOEXEC) == -1) {
+		if (in_fd != NULL) {
+			close(in[0]);
+			close(in[1]);
+		}
+		return set_cause(cause, "pipe: %s", strerror(errno));
+	}
+	pid_t pid = fork();
+	if (pid == -1) {
+		set_cause(cause, "fork: %s", strerror(errno));
+		if (in_fd != NULL) {
+			close(in[0]);
+			close(in[1]);
+		}
+		close(out[0]);
+		close(out[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		setsid();
+		int devnull = open("/dev/null", O_RDONLY);
+		dup2(in_fd != NULL ? in[0] : devnull, STDIN_FILENO);
+		dup2(out[1], STDOUT_FILENO);
+		dup2(out[1], STDERR_FILENO);
+		signal(SIGPIPE, SIG_DFL);
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (command != NULL)
+			execl("/bin/sh", "sh", "-c", command, (char *)NULL);
+		else
+			execl("/bin/sh", "sh", "-s", (char *)NULL);
+		_exit(127);
+	}
+	if (in_fd != NULL) {
+		close(in[0]);
+		*in_fd = in[1];
+	}
+	close(out[1]);
+	*out_fd = out[0];
+	return pid;
+}
+
+/* Stops a process group: TERM, then KILL if it lingers; reaps the leader. */
+static int
+stop_group(pid_t pid)
+{
+	int status;
+	kill(-pid, SIGTERM);
+	for (int i = 0; i < 20; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			kill(-pid, SIGKILL);
+			return status;
+		}
+		usleep(50 * 1000);
+	}
+	kill(-pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return status;
+}
+
+static int
+exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return -1;
+}
+
+static int
+local_connect(struct transport *t, char **cause)
+{
+	t->conn = CONN_UP;
+	return 0;
+}
+
+static int
+write_all(int fd, const char *s, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, s, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		s += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int
+local_script(struct transport *t, const char *script, const char *end_marker, int idle_ms,
+    int total_ms, struct buf *out, char **cause)
+{
+	int in_fd, out_fd;
+	pid_t pid = spawn_shell(NULL, &in_fd, &out_fd, cause);
+	if (pid == -1)
+		return -1;
+	/* the script fits the pipe buffer; a huge one would only block here */
+	int rc = write_all(in_fd, script, strlen(script));
+	close(in_fd);
+	if (rc == -1) {
+		close(out_fd);
+		stop_group(pid);
+		return set_cause(cause, "could not start the probe shell");
+	}
+	int64_t start = mono_ms(), last = start;
+	char chunk[16384];
+	int timed_out = 0;
+	for (;;) {
+		int64_t now = mono_ms();
+		int wait = 1000;
+		if (idle_ms > 0 && last + idle_ms - now < wait)
+			wait = (int)(last + idle_ms - now);
+		if (total_ms > 0 && start + total_ms - now < wait)
+			wait = (int)(start + total_ms - now);
+		if (wait <= 0) {
+			timed_out = 1;
+			break;
+		}
+		struct pollfd pfd = { out_fd, POLLIN, 0 };
+		int n = poll(&pfd, 1, wait);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			continue;
+		ssize_t r = read(out_fd, chunk, sizeof chunk);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		buf_add(out, chunk, (size_t)r);
+		last = mono_ms();
+	}
+	close(out_fd);
+	if (timed_out) {
+		stop_group(pid);
+		return set_cause(cause, "probe timed out after %d ms", (int)(mono_ms() - start));
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	/* strip the end marker line, as the ssh transport does */
+	char *m = strstr(out->data ? out->data : "", end_marker);
+	if (m == NULL)
+		return set_cause(cause, "probe ended early");
+	out->len = (size_t)(m - out->data);
+	out->data[out->len] = '\0';
+	return 0;
+}
+
+static int
+local_exec(struct transport *t, const char *command, const struct exec_opts *o,
+    struct exec_result *r, char **cause)
+{
+	int out_fd;
+	exec_result_clear(r);
+	int64_t start = mono_ms(), last = start;
+	pid_t pid = spawn_shell(command, NULL, &out_fd, cause);
+	if (pid == -1)
+		return -1;
+	struct buf b;
+	buf_init(&b);
+	char chunk[16384];
+	int stop = 0;
+	for (;;) {
+		if (o->cancelled != NULL && o->cancelled(o->arg)) {
+			r->cancelled = stop = 1;
+			break;
+		}
+		int64_t now = mono_ms();
+		if ((o->timeout_ms > 0 && now - start >= o->timeout_ms) ||
+		    (o->idle_ms > 0 && now - last >= o->idle_ms)) {
+			r->timed_out = stop = 1;
+			break;
+		}
+		struct pollfd pfd = { out_fd, POLLIN, 0 };
+		int n = poll(&pfd, 1, 100);
+		if (n <= 0)
+			continue;
+		ssize_t got = read(out_fd, chunk, sizeof chunk);
+		if (got == -1 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		last = mono_ms();
+		r->output_total += (uint64_t)got;
+		if (b.len < o->max_output) {
+			size_t keep = o->max_output - b.len;
+			buf_add(&b, chunk, (size_t)got < keep ? (size_t)got : keep);
+		}
+		if (o->on_output != NULL && o->on_output(chunk, (size_t)got, o->arg)) {
+			r->cancelled = stop = 1;
+			break;
+		}
+	}
+	close(out_fd);
+	int status;
+	if (stop)
+		status = stop_group(pid);
+	else
+		waitpid(pid, &status, 0);
+	r->exit_status = stop ? -1 : exit_code(status);
+	r->output_len = b.len;
+	r->output = buf_take(&b);
+	r->duration_ms = mono_ms() - start;
+	return 0;
+}
+
+static void
+local_disconnect(struct transport *t)
+{
+	if (t->conn == CONN_UP)
+		t->conn = CONN_NEW;
+}
+
+static void
+local_free(struct transport *t)
+{
+}
+
+const struct transport_ops transport_local_ops = {
+	.name = "local",
+	.connect = local_connect,
+	.script = local_script,
+	.exec = local_exec,
+	.tunnel_open = NULL,
+	.tunnel_pump = NULL,
+	.tunnel_close = NULL,
+	.disconnect = local_disconnect,
+	.free = local_free,
+};

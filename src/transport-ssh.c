@@ -1,0 +1,560 @@
+/*
+ * transport-ssh: a host over libssh. One persistent session per host; host
+ * keys checked strictly against known_hosts whatever the ssh config says;
+ * authentication by agent, then keys, never a prompt; every call bounded.
+ *
+ * The probe runs on a shell kept open on the session: each cycle writes one
+ * script and reads up to its end marker, so a warm cycle is one round trip.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <libssh/callbacks.h>
+#include <libssh/libssh.h>
+
+#include "transport.h"
+
+struct ssh_priv {
+	ssh_session session;
+	ssh_channel shell;		/* the probe shell, or NULL */
+	struct ssh_callbacks_struct callbacks;
+};
+
+struct tunnel {
+	struct transport *t;
+	ssh_channel channel;
+	int eof_sent;
+};
+
+static struct ssh_priv *
+priv(struct transport *t)
+{
+	if (t->priv == NULL)
+		t->priv = xcalloc(1, sizeof(struct ssh_priv));
+	return t->priv;
+}
+
+/* Never ask for a passphrase: a locked key is simply not used. */
+static int
+no_passphrase(const char *prompt, char *buf, size_t len, int echo, int verify, void *userdata)
+{
+	return -1;
+}
+
+static const char *
+ssh_error_text(ssh_session s)
+{
+	const char *e = ssh_get_error(s);
+	return e && *e ? e : "unknown error";
+}
+
+/*
+ * A session with the host's options: the ssh config first (aliases, User,
+ * Port, IdentityFile, ProxyJump), then sitrep's own settings, which win.
+ */
+static ssh_session
+session_new(const struct conf *c, const struct host_conf *h, struct ssh_priv *p, char **cause)
+{
+	ssh_session s = ssh_new();
+	if (s == NULL) {
+		set_cause(cause, "libssh: cannot create a session");
+		return NULL;
+	}
+	const char *target = h->address ? h->address : h->name;
+	int verbosity = SSH_LOG_NOLOG;
+	ssh_options_set(s, SSH_OPTIONS_LOG_VERBOSITY, &verbosity);
+	if (ssh_options_set(s, SSH_OPTIONS_HOST, target) < 0) {
+		set_cause(cause, "bad host name '%s'", target);
+		ssh_free(s);
+		return NULL;
+	}
+	if (c->ssh_config != NULL) {
+		if (access(c->ssh_config, R_OK) == -1) {
+			set_cause(cause, "ssh config %s: %s", c->ssh_config, strerror(errno));
+			ssh_free(s);
+			return NULL;
+		}
+		ssh_options_parse_config(s, c->ssh_config);
+	} else
+		ssh_options_parse_config(s, NULL);
+	if (h->user != NULL)
+		ssh_options_set(s, SSH_OPTIONS_USER, h->user);
+	if (h->port > 0) {
+		unsigned int port = (unsigned int)h->port;
+		ssh_options_set(s, SSH_OPTIONS_PORT, &port);
+	}
+	if (c->known_hosts != NULL)
+		ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, c->known_hosts);
+	if (c->identity != NULL)
+		ssh_options_set(s, SSH_OPTIONS_ADD_IDENTITY, c->identity);
+	/* Whatever the config said: strict checking, no password, no prompts. */
+	int yes = 1, no = 0;
+	ssh_options_set(s, SSH_OPTIONS_STRICTHOSTKEYCHECK, &yes);
+	ssh_options_set(s, SSH_OPTIONS_PASSWORD_AUTH, &no);
+	ssh_options_set(s, SSH_OPTIONS_KBDINT_AUTH, &no);
+	ssh_options_set(s, SSH_OPTIONS_GSSAPI_AUTH, &no);
+	ssh_options_set(s, SSH_OPTIONS_NODELAY, &yes);
+	long timeout = h->timeout_s > 0 ? h->timeout_s : 5;
+	ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &timeout);
+	memset(&p->callbacks, 0, sizeof p->callbacks);
+	p->callbacks.auth_function = no_passphrase;
+	ssh_callbacks_init(&p->callbacks);
+	ssh_set_callbacks(s, &p->callbacks);
+	return s;
+}
+
+/* Fills t->fingerprint and t->key_type from the server's key. */
+static int
+read_server_key(struct transport *t, ssh_session s)
+{
+	ssh_key key = NULL;
+	if (ssh_get_server_publickey(s, &key) != SSH_OK)
+		return -1;
+	unsigned char *hash = NULL;
+	size_t hlen = 0;
+	int rc = ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hlen);
+	if (rc == 0) {
+		char *fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hlen);
+		free(t->fingerprint);
+		t->fingerprint = fp ? xstrdup(fp) : NULL;
+		ssh_string_free_char(fp);
+		ssh_clean_pubkey_hash(&hash);
+	}
+	free(t->key_type);
+	t->key_type = xstrdup(ssh_key_type_to_char(ssh_key_type(key)));
+	ssh_key_free(key);
+	return rc == 0 ? 0 : -1;
+}
+
+/* Connects and checks the host key; no authentication yet. */
+static int
+connect_checked(struct transport *t, ssh_session s, char **cause)
+{
+	const struct host_conf *h = t->host;
+	if (ssh_connect(s) != SSH_OK) {
+		t->conn = CONN_DOWN;
+		return set_cause(cause, "%s", ssh_error_text(s));
+	}
+	if (read_server_key(t, s) == -1) {
+		t->conn = CONN_DOWN;
+		return set_cause(cause, "could not read the host key");
+	}
+	switch (ssh_session_is_known_server(s)) {
+	case SSH_KNOWN_HOSTS_OK:
+		return 0;
+	case SSH_KNOWN_HOSTS_CHANGED:
+		t->conn = CONN_KEY_CHANGED;
+		return set_cause(cause, "HOST KEY CHANGED for %s: %s %s does not match known_hosts; "
+		    "refusing to connect (possible man-in-the-middle)", h->name, t->key_type,
+		    t->fingerprint ? t->fingerprint : "?");
+	case SSH_KNOWN_HOSTS_OTHER:
+		t->conn = CONN_KEY_CHANGED;
+		return set_cause(cause, "HOST KEY CHANGED for %s: known_hosts has another key type, "
+		    "the host offered %s %s; refusing to connect", h->name, t->key_type,
+		    t->fingerprint ? t->fingerprint : "?");
+	case SSH_KNOWN_HOSTS_NOT_FOUND:
+	case SSH_KNOWN_HOSTS_UNKNOWN:
+		t->conn = CONN_UNTRUSTED;
+		return set_cause(cause, "unknown host key %s %s: check it, then 'sitrep hosts trust %s'",
+		    t->key_type, t->fingerprint ? t->fingerprint : "?", h->name);
+	case SSH_KNOWN_HOSTS_ERROR:
+	default:
+		t->conn = CONN_DOWN;
+		return set_cause(cause, "known_hosts: %s", ssh_error_text(s));
+	}
+}
+
+static int
+authenticate(struct transport *t, ssh_session s, char **cause)
+{
+	/* publickey_auto tries the agent first, then the configured and default keys */
+	int rc = ssh_userauth_publickey_auto(s, NULL, NULL);
+	if (rc == SSH_AUTH_SUCCESS)
+		return 0;
+	t->conn = rc == SSH_AUTH_ERROR ? CONN_DOWN : CONN_AUTH_FAILED;
+	if (rc == SSH_AUTH_ERROR)
+		return set_cause(cause, "%s", ssh_error_text(s));
+	return set_cause(cause, "authentication failed: no key was accepted");
+}
+
+static int
+ssh_connect_transport(struct transport *t, char **cause)
+{
+	struct ssh_priv *p = priv(t);
+	if (p->session != NULL && t->conn == CONN_UP)
+		return 0;
+	t->ops->disconnect(t);
+	p->session = session_new(t->conf, t->host, p, cause);
+	if (p->session == NULL) {
+		t->conn = CONN_DOWN;
+		return -1;
+	}
+	if (connect_checked(t, p->session, cause) == -1 || authenticate(t, p->session, cause) == -1) {
+		enum conn_state keep = t->conn;
+		t->ops->disconnect(t);
+		t->conn = keep;
+		return -1;
+	}
+	t->conn = CONN_UP;
+	return 0;
+}
+
+static void
+ssh_disconnect_transport(struct transport *t)
+{
+	struct ssh_priv *p = t->priv;
+	if (p == NULL)
+		return;
+	if (p->shell != NULL) {
+		ssh_channel_free(p->shell);
+		p->shell = NULL;
+	}
+	if (p->session != NULL) {
+		/* never wait on a peer that may be gone */
+		ssh_set_blocking(p->session, 0);
+		ssh_disconnect(p->session);
+		ssh_free(p->session);
+		p->session = NULL;
+	}
+	if (t->conn == CONN_UP)
+		t->conn = CONN_NEW;
+}
+
+static void
+ssh_free_transport(struct transport *t)
+{
+	free(t->priv);
+	t->priv = NULL;
+}
+
+static ssh_channel
+open_session_channel(ssh_session s, char **cause)
+{
+	ssh_channel ch = ssh_channel_new(s);
+	if (ch == NULL) {
+		set_cause(cause, "%s", ssh_error_text(s));
+		return NULL;
+	}
+	if (ssh_channel_open_session(ch) != SSH_OK) {
+		set_cause(cause, "%s", ssh_error_text(s));
+		ssh_channel_free(ch);
+		return NULL;
+	}
+	return ch;
+}
+
+/* Throws away what the shell wrote to stderr so its window never fills. */
+static void
+drain_stderr(ssh_channel ch)
+{
+	char junk[4096];
+	while (ssh_channel_poll(ch, 1) > 0)
+		if (ssh_channel_read_nonblocking(ch, junk, sizeof junk, 1) <= 0)
+			break;
+}
+
+static int
+ssh_script(struct transport *t, const char *script, const char *end_marker, int idle_ms,
+    int total_ms, struct buf *out, char **cause)
+{
+	struct ssh_priv *p = priv(t);
+	if (p->session == NULL || t->conn != CONN_UP)
+		return set_cause(cause, "not connected");
+	if (p->shell == NULL || !ssh_channel_is_open(p->shell) || ssh_channel_is_eof(p->shell)) {
+		if (p->shell != NULL)
+			ssh_channel_free(p->shell);
+		p->shell = open_session_channel(p->session, cause);
+		if (p->shell == NULL)
+			return -1;
+		if (ssh_channel_request_exec(p->shell, "exec /bin/sh") != SSH_OK) {
+			set_cause(cause, "%s", ssh_error_text(p->session));
+			ssh_channel_free(p->shell);
+			p->shell = NULL;
+			return -1;
+		}
+	}
+	size_t len = strlen(script);
+	if (ssh_channel_write(p->shell, script, (uint32_t)len) != (int)len)
+		return set_cause(cause, "write: %s", ssh_error_text(p->session));
+	int64_t start = mono_ms(), last = start;
+	size_t mlen = strlen(end_marker);
+	size_t scan_from = 0;
+	char chunk[16384];
+	for (;;) {
+		int64_t now = mono_ms();
+		int wait = 250;
+		if (idle_ms > 0 && last + idle_ms - now < wait)
+			wait = (int)(last + idle_ms - now);
+		if (total_ms > 0 && start + total_ms - now < wait)
+			wait = (int)(start + total_ms - now);
+		if (wait <= 0)
+			return set_cause(cause, "no answer for %d ms", (int)(now - last));
+		int n = ssh_channel_read_timeout(p->shell, chunk, sizeof chunk, 0, wait);
+		if (n == SSH_ERROR)
+			return set_cause(cause, "%s", ssh_error_text(p->session));
+		if (n == 0) {
+			if (ssh_channel_is_eof(p->shell) || !ssh_channel_is_open(p->shell))
+				return set_cause(cause, "the probe shell exited");
+			drain_stderr(p->shell);
+			continue;
+		}
+		buf_add(out, chunk, (size_t)n);
+		last = mono_ms();
+		/* the marker is a whole line: "\n<marker>\n" */
+		size_t from = scan_from > mlen + 2 ? scan_from - mlen - 2 : 0;
+		char *m = out->data + from;
+		while ((m = strstr(m, end_marker)) != NULL) {
+			size_t at = (size_t)(m - out->data);
+			if ((at == 0 || out->data[at - 1] == '\n') && at + mlen < out->len &&
+			    out->data[at + mlen] == '\n') {
+				out->len = at;
+				out->data[at] = '\0';
+				drain_stderr(p->shell);
+				return 0;
+			}
+			m += 1;
+		}
+		scan_from = out->len;
+	}
+}
+
+static int
+ssh_exec(struct transport *t, const char *command, const struct exec_opts *o,
+    struct exec_result *r, char **cause)
+{
+	struct ssh_priv *p = priv(t);
+	exec_result_clear(r);
+	if (p->session == NULL || t->conn != CONN_UP)
+		return set_cause(cause, "not connected");
+	int64_t start = mono_ms(), last = start;
+	ssh_channel ch = open_session_channel(p->session, cause);
+	if (ch == NULL)
+		return -1;
+	if (o->pty && ssh_channel_request_pty_size(ch, "dumb", 200, 50) != SSH_OK) {
+		set_cause(cause, "pty: %s", ssh_error_text(p->session));
+		ssh_channel_free(ch);
+		return -1;
+	}
+	if (ssh_channel_request_exec(ch, command) != SSH_OK) {
+		set_cause(cause, "exec: %s", ssh_error_text(p->session));
+		ssh_channel_free(ch);
+		return -1;
+	}
+	struct buf b;
+	buf_init(&b);
+	char chunk[16384];
+	int stop = 0;
+	while (!stop) {
+		if (o->cancelled != NULL && o->cancelled(o->arg)) {
+			r->cancelled = stop = 1;
+			break;
+		}
+		int64_t now = mono_ms();
+		if ((o->timeout_ms > 0 && now - start >= o->timeout_ms) ||
+		    (o->idle_ms > 0 && now - last >= o->idle_ms)) {
+			r->timed_out = stop = 1;
+			break;
+		}
+		int got = 0;
+		for (int is_stderr = 0; is_stderr <= 1 && !stop; is_stderr++) {
+			int n = ssh_channel_read_timeout(ch, chunk, sizeof chunk, is_stderr,
+			    is_stderr ? 0 : 100);
+			if (n == SSH_ERROR) {
+				stop = 2;
+				break;
+			}
+			if (n <= 0)
+				continue;
+			got = 1;
+			last = mono_ms();
+			r->output_total += (uint64_t)n;
+			if (b.len < o->max_output) {
+				size_t keep = o->max_output - b.len;
+				buf_add(&b, chunk, (size_t)n < keep ? (size_t)n : keep);
+			}
+			if (o->on_output != NULL && o->on_output(chunk, (size_t)n, o->arg))
+				r->cancelled = stop = 1;
+		}
+		if (stop)
+			break;
+		if (!got && (ssh_channel_is_eof(ch) || !ssh_channel_is_open(ch)))
+			break;
+	}
+	if (stop) {
+		/*
+		 * Stop the remote command for real: a signal where the server
+		 * supports it, then closing the channel hangs up its pty.
+		 */
+		if (stop == 1) {
+			ssh_channel_request_send_signal(ch, "TERM");
+			ssh_channel_send_eof(ch);
+		}
+		ssh_channel_close(ch);
+		r->exit_status = -1;
+	} else {
+		r->exit_status = ssh_channel_get_exit_status(ch);
+		ssh_channel_close(ch);
+	}
+	ssh_channel_free(ch);
+	r->output_len = b.len;
+	r->output = buf_take(&b);
+	r->duration_ms = mono_ms() - start;
+	if (stop == 2) {
+		set_cause(cause, "%s", ssh_error_text(p->session));
+		return -1;
+	}
+	return 0;
+}
+
+static struct tunnel *
+ssh_tunnel_open(struct transport *t, const char *host, int port, char **cause)
+{
+	struct ssh_priv *p = priv(t);
+	if (p->session == NULL || t->conn != CONN_UP) {
+		set_cause(cause, "not connected");
+		return NULL;
+	}
+	ssh_channel ch = ssh_channel_new(p->session);
+	if (ch == NULL) {
+		set_cause(cause, "%s", ssh_error_text(p->session));
+		return NULL;
+	}
+	if (ssh_channel_open_forward(ch, host, port, "127.0.0.1", 0) != SSH_OK) {
+		set_cause(cause, "tunnel to %s:%d: %s", host, port, ssh_error_text(p->session));
+		ssh_channel_free(ch);
+		return NULL;
+	}
+	struct tunnel *tu = xcalloc(1, sizeof *tu);
+	tu->t = t;
+	tu->channel = ch;
+	return tu;
+}
+
+static int
+ssh_tunnel_pump(struct tunnel *tu, int fd)
+{
+	char chunk[16384];
+	int moved = 0;
+	/* host -> fd */
+	for (;;) {
+		int n = ssh_channel_read_nonblocking(tu->channel, chunk, sizeof chunk, 0);
+		if (n == SSH_ERROR)
+			return -1;
+		if (n <= 0)
+			break;
+		moved = 1;
+		for (int off = 0; off < n; ) {
+			ssize_t w = send(fd, chunk + off, (size_t)(n - off), MSG_NOSIGNAL);
+			if (w == -1 && errno == EINTR)
+				continue;
+			if (w == -1 && errno == EAGAIN) {
+				usleep(1000);
+				continue;
+			}
+			if (w <= 0)
+				return -1;
+			off += (int)w;
+		}
+	}
+	if (ssh_channel_is_eof(tu->channel) && !tu->eof_sent) {
+		shutdown(fd, SHUT_WR);
+		tu->eof_sent = 1;
+	}
+	/* fd -> host */
+	for (;;) {
+		ssize_t n = recv(fd, chunk, sizeof chunk, MSG_DONTWAIT);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			break;
+		if (n <= 0)
+			return -1;	/* the client is done */
+		moved = 1;
+		if (ssh_channel_write(tu->channel, chunk, (uint32_t)n) != n)
+			return -1;
+	}
+	if (!ssh_channel_is_open(tu->channel))
+		return -1;
+	return moved;
+}
+
+static void
+ssh_tunnel_close(struct tunnel **tp)
+{
+	struct tunnel *tu = *tp;
+	*tp = NULL;
+	if (tu == NULL)
+		return;
+	ssh_channel_close(tu->channel);
+	ssh_channel_free(tu->channel);
+	free(tu);
+}
+
+int
+transport_ssh_trust(const struct conf *c, const struct host_conf *h, const char *expect,
+    char **fingerprint, char **cause)
+{
+	struct transport t;
+	memset(&t, 0, sizeof t);
+	t.host = h;
+	t.conf = c;
+	t.ops = &transport_ssh_ops;
+	struct ssh_priv *p = priv(&t);
+	int rc = -1;
+	ssh_session s = session_new(c, h, p, cause);
+	if (s == NULL)
+		goto out;
+	char *why = NULL;
+	if (connect_checked(&t, s, &why) == 0) {
+		if (fingerprint)
+			*fingerprint = t.fingerprint ? xstrdup(t.fingerprint) : NULL;
+		free(why);
+		rc = 0;	/* already trusted */
+		goto out;
+	}
+	if (t.conn != CONN_UNTRUSTED) {
+		set_cause(cause, "%s", why ? why : "connection failed");
+		free(why);
+		goto out;
+	}
+	free(why);
+	if (fingerprint)
+		*fingerprint = t.fingerprint ? xstrdup(t.fingerprint) : NULL;
+	if (expect != NULL && (t.fingerprint == NULL || strcmp(expect, t.fingerprint) != 0)) {
+		set_cause(cause, "%s offered %s %s, not the expected %s: not trusted", h->name,
+		    t.key_type, t.fingerprint ? t.fingerprint : "?", expect);
+		goto out;
+	}
+	if (ssh_session_update_known_hosts(s) != SSH_OK) {
+		set_cause(cause, "could not write known_hosts: %s", ssh_error_text(s));
+		goto out;
+	}
+	rc = 1;	/* newly trusted */
+out:
+	if (s != NULL) {
+		ssh_disconnect(s);
+		ssh_free(s);
+	}
+	free(t.fingerprint);
+	free(t.key_type);
+	free(t.priv);
+	return rc;
+}
+
+const struct transport_ops transport_ssh_ops = {
+	.name = "ssh",
+	.connect = ssh_connect_transport,
+	.script = ssh_script,
+	.exec = ssh_exec,
+	.tunnel_open = ssh_tunnel_open,
+	.tunnel_pump = ssh_tunnel_pump,
+	.tunnel_close = ssh_tunnel_close,
+	.disconnect = ssh_disconnect_transport,
+	.free = ssh_free_transport,
+};
