@@ -1,0 +1,58 @@
+/*
+ * incident: the lifecycle, recorded. Every operation is one transaction:
+ * the change, its timeline event and its notifications (outbox) commit
+ * together or not at all. The console and the command-line twins call the
+ * same functions, so a scripted incident and a live one look the same.
+ */
+#ifndef SITREP_INCIDENT_H
+#define SITREP_INCIDENT_H
+
+#include "conf.h"
+#include "store.h"
+
+struct recorder {
+	struct store *store;
+	const struct conf *conf;	/* targets, notifications; may be NULL */
+	const char *operator_name;
+};
+
+/* The operator's name: the config's, else $USER, else "operator". */
+const char *incident_operator(const struct conf *);
+/* "P0".."P3" -> 0..3; -1 otherwise. */
+int incident_parse_severity(const char *);
+/* Response target of a severity, from the config (defaults 15m, 1h, 4h, 1d). */
+int64_t incident_target_s(const struct conf *, int severity);
+
+/* When the clock for the response target starts: detected, else started, else opened. */
+int64_t incident_detected_at(const struct incident *);
+
+/*
+ * Opens an incident. in->title and in->severity are required; unset
+ * milestones default to now. If backdate_to > 0 the incident starts then
+ * and the fleet log since then is copied into its timeline. Sets in->id.
+ */
+int incident_open(struct recorder *, struct incident *in, int64_t backdate_to, char **cause);
+int incident_note(struct recorder *, int64_t id, const char *text, char **cause);
+int incident_set_severity(struct recorder *, int64_t id, int severity, char **cause);
+/* at 0: now. Setting a milestone that was set moves it (and says so). */
+int incident_milestone(struct recorder *, int64_t id, enum milestone, int64_t at, char **cause);
+int incident_tick(struct recorder *, int64_t id, const char *list, int index, const char *item,
+    int checked, char **cause);
+int incident_set_runbook(struct recorder *, int64_t id, const char *path, const char *title,
+    char **cause);
+/* Starts a step (ending any step still running as skipped); returns its run id. */
+int64_t incident_step_start(struct recorder *, int64_t id, const struct step_run *, char **cause);
+/* outcome: done, failed or skipped. */
+int incident_step_end(struct recorder *, int64_t id, int64_t step_run_id, const char *outcome,
+    const char *note, char **cause);
+int64_t incident_command_start(struct recorder *, int64_t id, int64_t step_run_id,
+    const char *host, const char *command, char **cause);
+int incident_command_end(struct recorder *, const struct command_run *, char **cause);
+/* A fleet change: into the open incident's timeline, or the fleet log (id 0). */
+int incident_fleet_event(struct recorder *, int64_t id, const char *host, const char *kind,
+    const char *text, int64_t at, char **cause);
+/* Resolves: fills the form fields of in (NULL fields untouched), milestone resolved. */
+int incident_resolve(struct recorder *, int64_t id, const struct incident *form,
+    const struct action_item *actions, size_t nactions, char **cause);
+
+#endif

@@ -1,0 +1,1073 @@
+/*
+ * store: SQLite persistence for incidents and the fleet log. See store.h.
+ *
+ * Every write the console makes is one BEGIN IMMEDIATE transaction that
+ * commits before anything is drawn as recorded; synchronous=FULL makes a
+ * commit survive power loss, not only a crash.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sanitize.h"
+#include "store.h"
+
+struct store {
+	sqlite3 *db;
+	int readonly;
+	char *error;
+};
+
+static const char *const milestone_names[MS_COUNT] = {
+	"started", "detected", "triage started", "triage done", "mitigated", "restored", "resolved"
+};
+static const char *const milestone_keys[MS_COUNT] = {
+	"started", "detected", "triage_started", "triage_done", "mitigated", "restored", "resolved"
+};
+
+const char *
+milestone_name(enum milestone m)
+{
+	return (unsigned)m < MS_COUNT ? milestone_names[m] : "?";
+}
+
+const char *
+milestone_key(enum milestone m)
+{
+	return (unsigned)m < MS_COUNT ? milestone_keys[m] : "?";
+}
+
+int
+milestone_from_key(const char *k)
+{
+	for (int i = 0; i < MS_COUNT; i++)
+		if (strcmp(k, milestone_keys[i]) == 0 || strcmp(k, milestone_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* Each entry migrates from version i to i + 1. */
+static const char *const migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE incident ("
+	"  id INTEGER PRIMARY KEY,"
+	"  title TEXT NOT NULL,"
+	"  severity INTEGER NOT NULL CHECK (severity BETWEEN 0 AND 3),"
+	"  status TEXT NOT NULL DEFAULT 'open',"
+	"  drill INTEGER NOT NULL DEFAULT 0,"
+	"  users_impacted INTEGER NOT NULL DEFAULT -1,"
+	"  business_impact TEXT,"
+	"  hosts TEXT, services TEXT, reporter TEXT,"
+	"  rto_s INTEGER NOT NULL DEFAULT 0, rpo_s INTEGER NOT NULL DEFAULT 0,"
+	"  runbook_path TEXT, runbook_title TEXT,"
+	"  opened_at INTEGER NOT NULL,"
+	"  started_at INTEGER, detected_at INTEGER, triage_started_at INTEGER,"
+	"  triage_done_at INTEGER, mitigated_at INTEGER, restored_at INTEGER, resolved_at INTEGER,"
+	"  data_loss_s INTEGER NOT NULL DEFAULT -1,"
+	"  summary TEXT, impact TEXT, root_cause TEXT, resolution TEXT, prevention TEXT,"
+	"  went_well TEXT, needs_improvement TEXT);"
+	"CREATE TABLE event ("
+	"  id INTEGER PRIMARY KEY,"
+	"  incident_id INTEGER REFERENCES incident(id),"
+	"  at INTEGER NOT NULL,"
+	"  source TEXT NOT NULL, kind TEXT NOT NULL, host TEXT, text TEXT NOT NULL);"
+	"CREATE INDEX event_by_incident ON event(incident_id, id);"
+	"CREATE INDEX event_by_time ON event(at);"
+	"CREATE TABLE tick ("
+	"  incident_id INTEGER NOT NULL REFERENCES incident(id),"
+	"  list TEXT NOT NULL, item_index INTEGER NOT NULL, item TEXT NOT NULL,"
+	"  checked INTEGER NOT NULL, at INTEGER NOT NULL, operator TEXT,"
+	"  PRIMARY KEY (incident_id, list, item_index));"
+	"CREATE TABLE step_run ("
+	"  id INTEGER PRIMARY KEY,"
+	"  incident_id INTEGER NOT NULL REFERENCES incident(id),"
+	"  runbook TEXT, step_index INTEGER NOT NULL, number INTEGER NOT NULL, title TEXT NOT NULL,"
+	"  timebox_s INTEGER NOT NULL DEFAULT 0, timebox_max_s INTEGER NOT NULL DEFAULT 0,"
+	"  started_at INTEGER NOT NULL, ended_at INTEGER,"
+	"  outcome TEXT NOT NULL DEFAULT 'running', note TEXT);"
+	"CREATE INDEX step_by_incident ON step_run(incident_id, id);"
+	"CREATE TABLE command_run ("
+	"  id INTEGER PRIMARY KEY,"
+	"  incident_id INTEGER NOT NULL REFERENCES incident(id),"
+	"  step_run_id INTEGER REFERENCES step_run(id),"
+	"  host TEXT NOT NULL, command TEXT NOT NULL,"
+	"  started_at INTEGER NOT NULL, ended_at INTEGER,"
+	"  exit_status INTEGER NOT NULL DEFAULT -1, duration_ms INTEGER NOT NULL DEFAULT 0,"
+	"  output BLOB, output_total INTEGER NOT NULL DEFAULT 0,"
+	"  status TEXT NOT NULL DEFAULT 'running', error TEXT);"
+	"CREATE INDEX command_by_incident ON command_run(incident_id, id);"
+	"CREATE TABLE action_item ("
+	"  id INTEGER PRIMARY KEY,"
+	"  incident_id INTEGER NOT NULL REFERENCES incident(id),"
+	"  text TEXT NOT NULL, owner TEXT, kind TEXT);"
+	"CREATE TABLE outbox ("
+	"  id INTEGER PRIMARY KEY,"
+	"  event_id INTEGER REFERENCES event(id),"
+	"  target TEXT NOT NULL, payload TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_at INTEGER NOT NULL, delivered_at INTEGER, last_error TEXT);"
+	"CREATE INDEX outbox_due ON outbox(delivered_at, next_at);",
+};
+
+static int
+fail(struct store *s, char **cause, const char *what)
+{
+	const char *msg = s->db ? sqlite3_errmsg(s->db) : "no database";
+	free(s->error);
+	s->error = xasprintf("%s: %s", what, msg);
+	return set_cause(cause, "%s", s->error);
+}
+
+static int
+exec_sql(struct store *s, const char *sql, char **cause)
+{
+	char *err = NULL;
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		free(s->error);
+		s->error = xstrdup(err ? err : "sqlite error");
+		set_cause(cause, "%s", s->error);
+		sqlite3_free(err);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+migrate(struct store *s, char **cause)
+{
+	sqlite3_stmt *st;
+	int version = 0;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return fail(s, cause, "schema version");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (version > (int)nitems(migrations))
+		return set_cause(cause, "the store has schema version %d, newer than this sitrep "
+		    "understands (%d): upgrade sitrep", version, (int)nitems(migrations));
+	if (version == (int)nitems(migrations))
+		return 0;
+	if (store_begin(s, cause) == -1)
+		return -1;
+	for (int v = version; v < (int)nitems(migrations); v++) {
+		if (exec_sql(s, migrations[v], cause) == -1) {
+			store_rollback(s);
+			return -1;
+		}
+	}
+	char *sql = xasprintf("PRAGMA user_version = %d", (int)nitems(migrations));
+	int rc = exec_sql(s, sql, cause);
+	free(sql);
+	if (rc == -1) {
+		store_rollback(s);
+		return -1;
+	}
+	return store_commit(s, cause);
+}
+
+int
+store_open(const char *path, int readonly, struct store **sp, char **cause)
+{
+	*sp = NULL;
+	if (!readonly) {
+		char *dir = xstrdup(path);
+		char *slash = strrchr(dir, '/');
+		if (slash != NULL && slash != dir) {
+			*slash = '\0';
+			if (mkdir_p(dir, cause) == -1) {
+				free(dir);
+				return -1;
+			}
+		}
+		free(dir);
+	}
+	struct store *s = xcalloc(1, sizeof *s);
+	s->readonly = readonly;
+	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	flags |= SQLITE_OPEN_NOMUTEX;
+	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+		set_cause(cause, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
+		store_close(&s);
+		return -1;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_extended_result_codes(s->db, 1);
+	if (!readonly) {
+		if (exec_sql(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+		    "PRAGMA foreign_keys=ON;", cause) == -1 || migrate(s, cause) == -1) {
+			char *why = cause && *cause ? xstrdup(*cause) : xstrdup("cannot prepare");
+			set_cause(cause, "%s: %s", path, why);
+			free(why);
+			store_close(&s);
+			return -1;
+		}
+	} else {
+		sqlite3_stmt *st;
+		int version = -1;
+		if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
+			if (sqlite3_step(st) == SQLITE_ROW)
+				version = sqlite3_column_int(st, 0);
+			sqlite3_finalize(st);
+		}
+		if (version != STORE_SCHEMA_VERSION) {
+			set_cause(cause, "%s: %s", path, version < 0 ? sqlite3_errmsg(s->db) :
+			    version == 0 ? "no incident store here yet" : "unexpected schema version");
+			store_close(&s);
+			return -1;
+		}
+	}
+	*sp = s;
+	return 0;
+}
+
+void
+store_close(struct store **sp)
+{
+	struct store *s = *sp;
+	*sp = NULL;
+	if (s == NULL)
+		return;
+	if (s->db != NULL)
+		sqlite3_close_v2(s->db);
+	free(s->error);
+	free(s);
+}
+
+sqlite3 *
+store_db(struct store *s)
+{
+	return s->db;
+}
+
+int
+store_is_readonly(const struct store *s)
+{
+	return s->readonly;
+}
+
+const char *
+store_error(const struct store *s)
+{
+	return s->error ? s->error : "";
+}
+
+int
+store_begin(struct store *s, char **cause)
+{
+	if (s->readonly)
+		return set_cause(cause, "the store is open read-only");
+	return exec_sql(s, "BEGIN IMMEDIATE", cause);
+}
+
+int
+store_commit(struct store *s, char **cause)
+{
+	if (exec_sql(s, "COMMIT", cause) == -1) {
+		store_rollback(s);
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int64_t
+store_data_version(struct store *s)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA data_version", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	return v;
+}
+
+/* --- binding helpers ------------------------------------------------------------ */
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(st, i);
+	else {
+		/* secrets never reach the store */
+		char *r = sanitize_redact(v, strlen(v));
+		sqlite3_bind_text(st, i, r, -1, free);
+	}
+}
+
+static void
+bind_time(sqlite3_stmt *st, int i, int64_t v)
+{
+	if (v <= 0)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, v);
+}
+
+static char *
+col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+static sqlite3_stmt *
+prepare(struct store *s, const char *sql, char **cause)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		fail(s, cause, "prepare");
+		return NULL;
+	}
+	return st;
+}
+
+/* Steps a write statement; returns the new row id (or 0), or -1. */
+static int64_t
+run_write(struct store *s, sqlite3_stmt *st, char **cause)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, cause, "write");
+	return sqlite3_last_insert_rowid(s->db);
+}
+
+/* --- incidents -------------------------------------------------------------------- */
+
+#define INCIDENT_COLUMNS \
+	"id, title, severity, status, drill, users_impacted, business_impact, hosts, " \
+	"services, reporter, rto_s, rpo_s, runbook_path, runbook_title, opened_at, " \
+	"started_at, detected_at, triage_started_at, triage_done_at, mitigated_at, " \
+	"restored_at, resolved_at, data_loss_s, summary, impact, root_cause, resolution, " \
+	"prevention, went_well, needs_improvement"
+
+static void
+bind_incident(sqlite3_stmt *st, const struct incident *in)
+{
+	bind_text(st, 1, in->title ? in->title : "");
+	sqlite3_bind_int(st, 2, in->severity);
+	bind_text(st, 3, in->status ? in->status : "open");
+	sqlite3_bind_int(st, 4, in->drill);
+	sqlite3_bind_int(st, 5, in->users_impacted);
+	bind_text(st, 6, in->business_impact);
+	bind_text(st, 7, in->hosts);
+	bind_text(st, 8, in->services);
+	bind_text(st, 9, in->reporter);
+	sqlite3_bind_int64(st, 10, in->rto_s);
+	sqlite3_bind_int64(st, 11, in->rpo_s);
+	bind_text(st, 12, in->runbook_path);
+	bind_text(st, 13, in->runbook_title);
+	sqlite3_bind_int64(st, 14, in->opened_at);
+	for (int m = 0; m < MS_COUNT; m++)
+		bind_time(st, 15 + m, in->ms[m]);
+	sqlite3_bind_int64(st, 22, in->data_loss_s);
+	bind_text(st, 23, in->summary);
+	bind_text(st, 24, in->impact);
+	bind_text(st, 25, in->root_cause);
+	bind_text(st, 26, in->resolution);
+	bind_text(st, 27, in->prevention);
+	bind_text(st, 28, in->went_well);
+	bind_text(st, 29, in->needs_improvement);
+}
+
+int64_t
+store_incident_insert(struct store *s, const struct incident *in, char **cause)
+{
+	sqlite3_stmt *st = prepare(s, "INSERT INTO incident (title, severity, status, drill, "
+	    "users_impacted, business_impact, hosts, services, reporter, rto_s, rpo_s, "
+	    "runbook_path, runbook_title, opened_at, started_at, detected_at, triage_started_at, "
+	    "triage_done_at, mitigated_at, restored_at, resolved_at, data_loss_s, summary, impact, "
+	    "root_cause, resolution, prevention, went_well, needs_improvement) VALUES "
+	    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", cause);
+	if (st == NULL)
+		return -1;
+	bind_incident(st, in);
+	return run_write(s, st, cause);
+}
+
+int
+store_incident_update(struct store *s, const struct incident *in, char **cause)
+{
+	sqlite3_stmt *st = prepare(s, "UPDATE incident SET title=?1, severity=?2, status=?3, "
+	    "drill=?4, users_impacted=?5, business_impact=?6, hosts=?7, services=?8, reporter=?9, "
+	    "rto_s=?10, rpo_s=?11, runbook_path=?12, runbook_title=?13, opened_at=?14, "
+	    "started_at=?15, detected_at=?16, triage_started_at=?17, triage_done_at=?18, "
+	    "mitigated_at=?19, restored_at=?20, resolved_at=?21, data_loss_s=?22, summary=?23, "
+	    "impact=?24, root_cause=?25, resolution=?26, prevention=?27, went_well=?28, "
+	    "needs_improvement=?29 WHERE id=?30", cause);
+	if (st == NULL)
+		return -1;
+	bind_incident(st, in);
+	sqlite3_bind_int64(st, 30, in->id);
+	return run_write(s, st, cause) < 0 ? -1 : 0;
+}
+
+static void
+read_incident(sqlite3_stmt *st, struct incident *in)
+{
+	memset(in, 0, sizeof *in);
+	in->id = sqlite3_column_int64(st, 0);
+	in->title = col_text(st, 1);
+	in->severity = sqlite3_column_int(st, 2);
+	in->status = col_text(st, 3);
+	in->drill = sqlite3_column_int(st, 4);
+	in->users_impacted = sqlite3_column_int(st, 5);
+	in->business_impact = col_text(st, 6);
+	in->hosts = col_text(st, 7);
+	in->services = col_text(st, 8);
+	in->reporter = col_text(st, 9);
+	in->rto_s = sqlite3_column_int64(st, 10);
+	in->rpo_s = sqlite3_column_int64(st, 11);
+	in->runbook_path = col_text(st, 12);
+	in->runbook_title = col_text(st, 13);
+	in->opened_at = sqlite3_column_int64(st, 14);
+	for (int m = 0; m < MS_COUNT; m++)
+		in->ms[m] = sqlite3_column_int64(st, 15 + m);
+	in->data_loss_s = sqlite3_column_int64(st, 22);
+	in->summary = col_text(st, 23);
+	in->impact = col_text(st, 24);
+	in->root_cause = col_text(st, 25);
+	in->resolution = col_text(st, 26);
+	in->prevention = col_text(st, 27);
+	in->went_well = col_text(st, 28);
+	in->needs_improvement = col_text(st, 29);
+}
+
+int
+store_incident_get(struct store *s, int64_t id, struct incident *in, char **cause)
+{
+	sqlite3_stmt *st = prepare(s, "SELECT " INCIDENT_COLUMNS " FROM incident WHERE id=?", cause);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_incident(st, in);
+	else if (rc == SQLITE_DONE)
+		set_cause(cause, "no incident %lld", (long long)id);
+	else
+		fail(s, cause, "read");
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+store_incident_open_latest(struct store *s, struct incident *in, char **cause)
+{
+	sqlite3_stmt *st = prepare(s, "SELECT " INCIDENT_COLUMNS " FROM incident "
+	    "WHERE status='open' ORDER BY id DESC LIMIT 1", cause);
+	if (st == NULL)
+		return -1;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_incident(st, in);
+	else if (rc != SQLITE_DONE)
+		fail(s, cause, "read");
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_incident_list(struct store *s, int64_t since, struct incident **out, size_t *n,
+    char **cause)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st = prepare(s, "SELECT " INCIDENT_COLUMNS " FROM incident "
+	    "WHERE opened_at >= ? ORDER BY id", cause);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, since);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*out = xreallocarray(*out, *n + 1, sizeof **out);
+		read_incident(st, &(*out)[(*n)++]);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, cause, "read");
+	return 0;
+}
+
+void
+incident_clear(struct incident *in)
+{
+	free(in->title);
+	free(in->business_impact);
+	free(in->hosts);
+	free(in->services);
+	free(in->reporter);
+	free(in->runbook_path);
+	free(in->runbook_title);
+	free(in->status);
+	free(in->summary);
+	free(in->impact);
+	free(in->root_cause);
+	free(in->resolution);
+	free(in->prevention);
+	free(in->went_well);
+	free(in->needs_improvement);
+	memset(in, 0, sizeof *in);
+}
+
+void
+incidents_free(struct incident *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		incident_clear(&v[i]);
+	free(v);
+}
+
+/* --- events ------------------------------------------------------------------------ */
+
+int64_t
+store_event_insert(struct store *s, const struct event *e, char **cause)
+{
+	sqlite3_stmt *st = prepare(s, "INSERT INTO event (incident_id, at, source, kind, host, text) "
+	    "VALUES (?,?,?,?,?,?)", cause);
+	if (st == NULL)
+		return -1;
+	if (e->incident_id > 0)
+		sqlite3_bind_int64(st, 1, e->incident_id);
+	else
+		sqlite3_bind_null(st, 1);
+	sqlite3_bind_int64(st, 2, e->at);
+	bind_text(st, 3, e->source);
+	bind_text(st, 4, e->kind);
+	bind_text(st, 5, e->host);
+	bind_text(st, 6, e->text ? e->text : "");
+	return run_write(s, st, cause);
+}
+
+static int
+read_events(struct store *s, sqlite3_stmt *st, struct event **out, size_t *n, char **cause)
+{
+	int rc;
+	size_t cap = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			*out = xreallocarray(*out, cap, sizeof **out);
+		}
+		struct event *e = &(*out)[(*n)++];
+		e->id = sqlite3_column_int64(st, 0);
+		e->incident_id = sqlite3_column_int64(st, 1);
+		e->at = sqlite3_column_int64(st, 2);
+		e->source = col_text(st, 3);
+		e->kind = col_text(st, 4);
+		e->host = col_text(st, 5);
+		e->text = col_text(st, 6);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, cause, "read");
+	return 0;
+}
+
+int
+store_events(struct store *s, int64_t incident, size_t limit, struct event **out, size_t *n,
+    char **cause)
+{
+	*out = NULL;
+	*n = 0;
+	const char *sql;
+	if (limit == 0)
+		sql = incident > 0 ?
+		    "SELECT id, incident_id, at, source, kind, host, text FROM event "
+		    "WHERE incident_id=?1 ORDER BY id" :
+		    "SELECT id, incident_id, at, source, kind, host, text FROM event "
+		    "WHERE incident_id IS NULL ORDER BY id";
+	else
+		sql = incident > 0 ?
+		    "SELECT * FROM (SELECT id, incident_id, at, source, kind, host, text FROM event "
+		    "WHERE incident_id=?1 ORDER BY id DESC LIMIT ?2) ORDER BY id" :
+		    "SELECT * FROM (SELECT id, incident_id, at, source, kind, host, text FROM event "
+		    "WHERE incident_id IS NULL ORDER BY id DESC LIMIT ?2) ORDER BY id";
+	sqlite3_stmt *st = prepare(s, sql, cause);
+	if (st == NULL)
+		return -1;
+	if (incident > 0)
+		sqlite3_bind_int64(st, 1, incident);
+	if (limit > 0)
+		sqlite3_bind_int64(st, 2, (int64_t)limit);
+	return read_events(s, st, out, n, cause);
+}
+
+int
+store_event_count(struct store *s, int64_t incident, int64_t *n, char **cause)
+{
+	sqlite3_stmt *st = prepare(s, "SELECT count(*) FROM event WHERE incident_id IS ?", cause);
+	if (st == NULL)
+		return -1;
+	if (incident > 0)
+		sqlite3_bind_int64(st, 1, incident);
+	else
+		sqlite3_bind_null(st, 1);
+	int rc = sqlite3_step(st);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : fail(s, cause, "read");
+}
+
+int
+store_fleet_events_since(struct store *s, int64_t since, struct event **out, size_t *n,
+    char **cause)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st = prepare(s, "SELECT id, incident_id, at, source, kind, host, text FROM event "
+	    "WHERE incident_id IS NULL AND at >= ? ORDER BY id", cause);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, since);
+	return read_events(s, st, out, n, cause);
+}
+
+int
+store_fleet_log_trim(struct store *s, int64_t older_than, char **cause)
+{
+	sqlite3_stmt *st = prepare(s, "DELETE FROM event WHERE incident_id IS NULL AND at < ?", cause);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, older_than);
+	return run_write(s, st, cause) < 0 ? -1 : 0;
+}
+
+void
+event_clear(struct event *e)
+{
+	free(e->source);
+	free(e->kind);
+	free(e->host);
+	free(e->text);
+	memset(e, 0, sizeof *e);
+}
+
+void
+events_free(struct event *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		event_clear(&v[i]);
+	free(v);
+}
+
+/* --- checklist ticks ---------------------------------------------------------------- */
+
+int
+store_tick_set(struct store *s, const struct tick *t, char **cause)
+{
+	sqlite3_stmt *st = prepare(s, "INSERT INTO tick (incident_id, list, item_index, item, "
+	    "checked, at, operator) VALUES (?,?,?,?,?,?,?) ON CONFLICT (incident_id, list, item_index) "
+	    "DO UPDATE SET checked=excluded.checked, at=excluded.at, operator=excluded.operator", cause);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, t->incident_id);
+	bind_text(st, 2, t->list);
+	sqlite3_bind_int(st, 3, t->item_index);
+	bind_text(st, 4, t->item ? t->item : "");
+	sqlite3_bind_int(st, 5, t->checked);
+	sqlite3_bind_int64(st, 6, t->at);
+	bind_text(st, 7, t->operator_name);
+	return run_write(s, st, cause) < 0 ? -1 : 0;
+}
+
+int
+store_ticks(struct store *s, int64_t incident, struct tick **out, size_t *n, char **cause)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st = prepare(s, "SELECT incident_id, list, item_index, item, checked, at, "
+	    "operator FROM tick WHERE incident_id=? ORDER BY list, item_index", cause);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, incident);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*out = xreallocarray(*out, *n + 1, sizeof **out);
+		struct tick *t = &(*out)[(*n)++];
+		t->incident_id = sqlite3_column_int64(st, 0);
+		t->list = col_text(st, 1);
+		t->item_index = sqlite3_column_int(st, 2);
+		t->item = col_text(st, 3);
+		t->checked = sqlite3_column_int(st, 4);
+		t->at = sqlite3_column_int64(st, 5);
+		t->operator_name = col_text(st, 6);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : fail(s, cause, "read");
+}
+
+void
+tick_clear(struct tick *t)
+{
+	free(t->list);
+	free(t->item);
+	free(t->operator_name);
+	memset(t, 0, sizeof *t);
+}
+
+void
+ticks_free(struct tick *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		tick_clear(&v[i]);
+	free(v);
+}
+
+/* --- steps -------------------------------------------------------------------------- */
+
+int64_t
+store_step_insert(struct store *s, const struct step_run *r, char **cause)
+{
+	sqlite3_stmt *st = prepare(s, "INSERT INTO step_run (incident_id, runbook, step_index, "
+	    "number, title, timebox_s, timebox_max_s, started_at, outcome) "
+	    "VALUES (?,?,?,?,?,?,?,?,'running')", cause);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, r->incident_id);
+	bind_text(st, 2, r->runbook);
+	sqlite3_bind_int(st, 3, r->step_index);
+	sqlite3_bind_int(st, 4, r->number);
+	bind_text(st, 5, r->title ? r->title : "");
+	sqlite3_bind_int64(st, 6, r->timebox_s);
+	sqlite3_bind_int64(st, 7, r->timebox_max_s);
+	sqlite3_bind_int64(st, 8, r->started_at);
+	return run_write(s, st, cause);
+}
+
+int
+store_step_end(struct store *s, int64_t id, int64_t ended_at, const char *outcome,
+    const char *note, char **cause)
+{
+	sqlite3_stmt *st = prepare(s, "UPDATE step_run SET ended_at=?, outcome=?, note=? WHERE id=?",
+	    cause);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, ended_at);
+	bind_text(st, 2, outcome);
+	bind_text(st, 3, note);
+	sqlite3_bind_int64(st, 4, id);
+	return run_write(s, st, cause) < 0 ? -1 : 0;
+}
+
+int
+store_steps(struct store *s, int64_t incident, struct step_run **out, size_t *n, char **cause)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st = prepare(s, "SELECT id, incident_id, runbook, step_index, number, title, "
+	    "timebox_s, timebox_max_s, started_at, ended_at, outcome, note FROM step_run "
+	    "WHERE incident_id=? ORDER BY id", cause);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, incident);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*out = xreallocarray(*out, *n + 1, sizeof **out);
+		struct step_run *r = &(*out)[(*n)++];
+		r->id = sqlite3_column_int64(st, 0);
+		r->incident_id = sqlite3_column_int64(st, 1);
+		r->runbook = col_text(st, 2);
+		r->step_index = sqlite3_column_int(st, 3);
+		r->number = sqlite3_column_int(st, 4);
+		r->title = col_text(st, 5);
+		r->timebox_s = sqlite3_column_int64(st, 6);
+		r->timebox_max_s = sqlite3_column_int64(st, 7);
+		r->started_at = sqlite3_column_int64(st, 8);
+		r->ended_at = sqlite3_column_int64(st, 9);
+		r->outcome = col_text(st, 10);
+		r->note = col_text(st, 11);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : fail(s, cause, "read");
+}
+
+void
+step_run_clear(struct step_run *r)
+{
+	free(r->runbook);
+	free(r->title);
+	free(r->outcome);
+	free(r->note);
+	memset(r, 0, sizeof *r);
+}
+
+void
+step_runs_free(struct step_run *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		step_run_clear(&v[i]);
+	free(v);
+}
+
+/* --- commands ----------------------------------------------------------------------- */
+
+int64_t
+store_command_insert(struct store *s, const struct command_run *c, char **cause)
+{
+	sqlite3_stmt *st = prepare(s, "INSERT INTO command_run (incident_id, step_run_id, host, "
+	    "command, started_at, status) VALUES (?,?,?,?,?,'running')", cause);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, c->incident_id);
+	if (c->step_run_id > 0)
+		sqlite3_bind_int64(st, 2, c->step_run_id);
+	else
+		sqlite3_bind_null(st, 2);
+	bind_text(st, 3, c->host);
+	bind_text(st, 4, c->command);
+	sqlite3_bind_int64(st, 5, c->started_at);
+	return run_write(s, st, cause);
+}
+
+int
+store_command_finish(struct store *s, const struct command_run *c, char **cause)
+{
+	sqlite3_stmt *st = prepare(s, "UPDATE command_run SET ended_at=?, exit_status=?, "
+	    "duration_ms=?, output=?, output_total=?, status=?, error=? WHERE id=?", cause);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, c->ended_at);
+	sqlite3_bind_int(st, 2, c->exit_status);
+	sqlite3_bind_int64(st, 3, c->duration_ms);
+	size_t keep = c->output_len > STORE_OUTPUT_KEEP ? STORE_OUTPUT_KEEP : c->output_len;
+	if (c->output != NULL) {
+		char *r = sanitize_redact(c->output, keep);
+		sqlite3_bind_blob(st, 4, r, (int)strlen(r), free);
+	} else
+		sqlite3_bind_null(st, 4);
+	sqlite3_bind_int64(st, 5, c->output_total);
+	bind_text(st, 6, c->status);
+	bind_text(st, 7, c->error);
+	sqlite3_bind_int64(st, 8, c->id);
+	return run_write(s, st, cause) < 0 ? -1 : 0;
+}
+
+int
+store_commands(struct store *s, int64_t incident, struct command_run **out, size_t *n,
+    char **cause)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st = prepare(s, "SELECT id, incident_id, step_run_id, host, command, "
+	    "started_at, ended_at, exit_status, duration_ms, output, output_total, status, error "
+	    "FROM command_run WHERE incident_id=? ORDER BY id", cause);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, incident);
+	int rc;
+	size_t cap = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*out = xreallocarray(*out, cap, sizeof **out);
+		}
+		struct command_run *c = &(*out)[(*n)++];
+		memset(c, 0, sizeof *c);
+		c->id = sqlite3_column_int64(st, 0);
+		c->incident_id = sqlite3_column_int64(st, 1);
+		c->step_run_id = sqlite3_column_int64(st, 2);
+		c->host = col_text(st, 3);
+		c->command = col_text(st, 4);
+		c->started_at = sqlite3_column_int64(st, 5);
+		c->ended_at = sqlite3_column_int64(st, 6);
+		c->exit_status = sqlite3_column_int(st, 7);
+		c->duration_ms = sqlite3_column_int64(st, 8);
+		const void *blob = sqlite3_column_blob(st, 9);
+		int blen = sqlite3_column_bytes(st, 9);
+		c->output = blob ? xstrndup(blob, (size_t)blen) : NULL;
+		c->output_len = blob ? (size_t)blen : 0;
+		c->output_total = sqlite3_column_int64(st, 10);
+		c->status = col_text(st, 11);
+		c->error = col_text(st, 12);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : fail(s, cause, "read");
+}
+
+void
+command_run_clear(struct command_run *c)
+{
+	free(c->host);
+	free(c->command);
+	free(c->output);
+	free(c->status);
+	free(c->error);
+	memset(c, 0, sizeof *c);
+}
+
+void
+command_runs_free(struct command_run *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		command_run_clear(&v[i]);
+	free(v);
+}
+
+/* --- action items ------------------------------------------------------------------- */
+
+int64_t
+store_action_insert(struct store *s, int64_t incident, const struct action_item *a, char **cause)
+{
+	sqlite3_stmt *st = prepare(s, "INSERT INTO action_item (incident_id, text, owner, kind) "
+	    "VALUES (?,?,?,?)", cause);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, incident);
+	bind_text(st, 2, a->text ? a->text : "");
+	bind_text(st, 3, a->owner);
+	bind_text(st, 4, a->kind);
+	return run_write(s, st, cause);
+}
+
+int
+store_actions(struct store *s, int64_t incident, struct action_item **out, size_t *n,
+    char **cause)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st = prepare(s, "SELECT id, text, owner, kind FROM action_item "
+	    "WHERE incident_id=? ORDER BY id", cause);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, incident);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*out = xreallocarray(*out, *n + 1, sizeof **out);
+		struct action_item *a = &(*out)[(*n)++];
+		a->id = sqlite3_column_int64(st, 0);
+		a->text = col_text(st, 1);
+		a->owner = col_text(st, 2);
+		a->kind = col_text(st, 3);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : fail(s, cause, "read");
+}
+
+void
+action_item_clear(struct action_item *a)
+{
+	free(a->text);
+	free(a->owner);
+	free(a->kind);
+	memset(a, 0, sizeof *a);
+}
+
+void
+action_items_free(struct action_item *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		action_item_clear(&v[i]);
+	free(v);
+}
+
+/* --- outbox ------------------------------------------------------------------------- */
+
+int64_t
+store_outbox_insert(struct store *s, int64_t event_id, const char *target, const char *payload,
+    int64_t at, char **cause)
+{
+	sqlite3_stmt *st = prepare(s, "INSERT INTO outbox (event_id, target, payload, created_at, "
+	    "next_at) VALUES (?,?,?,?,?)", cause);
+	if (st == NULL)
+		return -1;
+	if (event_id > 0)
+		sqlite3_bind_int64(st, 1, event_id);
+	else
+		sqlite3_bind_null(st, 1);
+	bind_text(st, 2, target);
+	/* the payload is built from redacted text already; tokens live in the config only */
+	sqlite3_bind_text(st, 3, payload, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, at);
+	sqlite3_bind_int64(st, 5, at);
+	return run_write(s, st, cause);
+}
+
+int
+store_outbox_done(struct store *s, int64_t id, int64_t at, char **cause)
+{
+	sqlite3_stmt *st = prepare(s, "UPDATE outbox SET delivered_at=?, attempts=attempts+1, "
+	    "last_error=NULL WHERE id=?", cause);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, at);
+	sqlite3_bind_int64(st, 2, id);
+	return run_write(s, st, cause) < 0 ? -1 : 0;
+}
+
+int
+store_outbox_retry(struct store *s, int64_t id, int attempts, int64_t next_at, const char *error,
+    char **cause)
+{
+	sqlite3_stmt *st = prepare(s, "UPDATE outbox SET attempts=?, next_at=?, last_error=? "
+	    "WHERE id=?", cause);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int(st, 1, attempts);
+	sqlite3_bind_int64(st, 2, next_at);
+	bind_text(st, 3, error);
+	sqlite3_bind_int64(st, 4, id);
+	return run_write(s, st, cause) < 0 ? -1 : 0;
+}
+
+int
+store_outbox_due(struct store *s, int64_t now, size_t limit, struct outbox_msg **out, size_t *n,
+    char **cause)
+{
+	*out = NULL;
+	*n = 0;
+	/*
+	 * A message waits while an earlier one for the same target waits:
+	 * each target gets its messages in the order they were queued.
+	 */
+	sqlite3_stmt *st = prepare(s, "SELECT id, event_id, target, payload, attempts, next_at "
+	    "FROM outbox o WHERE delivered_at IS NULL AND next_at <= ?1 AND NOT EXISTS "
+	    "(SELECT 1 FROM outbox p WHERE p.target = o.target AND p.delivered_at IS NULL "
+	    "AND p.id < o.id AND p.next_at > ?1) ORDER BY id LIMIT ?2", cause);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, (int64_t)limit);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*out = xreallocarray(*out, *n + 1, sizeof **out);
+		struct outbox_msg *m = &(*out)[(*n)++];
+		m->id = sqlite3_column_int64(st, 0);
+		m->event_id = sqlite3_column_int64(st, 1);
+		m->target = col_text(st, 2);
+		m->payload = col_text(st, 3);
+		m->attempts = sqlite3_column_int(st, 4);
+		m->next_at = sqlite3_column_int64(st, 5);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : fail(s, cause, "read");
+}
+
+void
+outbox_msg_clear(struct outbox_msg *m)
+{
+	free(m->target);
+	free(m->payload);
+	memset(m, 0, sizeof *m);
+}
+
+void
+outbox_msgs_free(struct outbox_msg *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		outbox_msg_clear(&v[i]);
+	free(v);
+}
