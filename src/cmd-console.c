@@ -1,0 +1,180 @@
+/*
+ * sitrep (no command): the console. sitrep wall: the read-only big-screen
+ * view of the same fleet and the same store.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "console.h"
+#include "sanitize.h"
+#include "ui.h"
+
+static void
+console_free(struct console *c)
+{
+	notifier_stop(&c->notifier);
+	fleet_stop(&c->fleet);
+	for (size_t i = 0; i < c->nhosts; i++)
+		snapshot_unref(&c->snaps[i]);
+	free(c->snaps);
+	store_close(&c->store);
+	library_free(&c->lib);
+	theme_free(&c->theme);
+	incident_clear(&c->inc);
+	strv_free(&c->triage);
+	free(c->triage_checked);
+	step_runs_free(c->steps, c->nsteps);
+	free(c->rows);
+	events_free(c->events, c->nevents);
+	strv_free(&c->logs_lines);
+	free(c->logs_title);
+	free(c->filter);
+	free(c->message);
+	free(c->store_path);
+	free(c->store_problem);
+	free(c->suggestion);
+	free(c->job.command);
+	free(c->job.status);
+	buf_free(&c->job.output);
+	if (c->wake_rd >= 0)
+		close(c->wake_rd);
+	if (c->wake_wr >= 0)
+		close(c->wake_wr);
+}
+
+static int
+run_console(struct globals *g, int argc, char **argv, int wall)
+{
+	static const struct option longopts[] = {
+		{ "runbook", required_argument, NULL, 'R' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct strv extra;
+	memset(&extra, 0, sizeof extra);
+	int ch;
+	while ((ch = getopt_long(argc, argv, wall ? "" : "R:", longopts, NULL)) != -1) {
+		if (ch == 'R' && !wall)
+			strv_add(&extra, optarg);
+		else {
+			strv_free(&extra);
+			return cmd_usage(wall ? &cmd_wall_entry : &cmd_console_entry);
+		}
+	}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		strv_free(&extra);
+		fprintf(stderr, "sitrep: the %s needs a terminal; for scripts and cron use "
+		    "'sitrep status' (or 'sitrep status --json')\n", wall ? "wall" : "console");
+		return EXIT_USAGE;
+	}
+	struct conf conf;
+	struct console c;
+	memset(&c, 0, sizeof c);
+	c.wake_rd = c.wake_wr = -1;
+	char *cause = NULL;
+	if (globals_load_conf(g, &conf, &cause) == -1) {
+		cmd_error(EXIT_USAGE, "%s", cause);
+		free(cause);
+		conf_free(&conf);
+		strv_free(&extra);
+		return EXIT_USAGE;
+	}
+	c.conf = &conf;
+	c.globals = g;
+	c.wall = wall;
+	const char *theme = g->theme ? g->theme : conf.theme;
+	if (theme_load(&c.theme, theme, &cause) == -1) {
+		cmd_error(EXIT_USAGE, "%s", cause);
+		free(cause);
+		conf_free(&conf);
+		strv_free(&extra);
+		theme_free(&c.theme);
+		return EXIT_USAGE;
+	}
+	if (library_load(&c.lib, &extra, &cause) == -1) {
+		cmd_error(EXIT_USAGE, "%s", cause);
+		free(cause);
+		conf_free(&conf);
+		strv_free(&extra);
+		theme_free(&c.theme);
+		return EXIT_USAGE;
+	}
+	strv_free(&extra);
+	struct runbook_ref tri;
+	if (library_triage(&c.lib, &tri) == 0)
+		library_checklist(tri.rb, &c.triage);
+
+	/* the store: read-only for the wall; the console runs without one if it must */
+	c.store_path = globals_db_path(g, &conf);
+	if (store_open(c.store_path, wall, &c.store, &cause) == -1) {
+		c.store_problem = cause ? cause : xstrdup("cannot open the store");
+		cause = NULL;
+	} else {
+		c.rec.store = c.store;
+		c.rec.conf = &conf;
+		c.rec.operator_name = incident_operator(&conf);
+		c.store_version = store_data_version(c.store);
+	}
+
+	int wake[2];
+	if (wake_pipe(wake) == -1) {
+		console_free(&c);
+		conf_free(&conf);
+		return cmd_error(EXIT_USAGE, "cannot create a pipe");
+	}
+	c.wake_rd = wake[0];
+	c.wake_wr = wake[1];
+	c.nhosts = conf.nhosts;
+	c.snaps = xcalloc(conf.nhosts + 1, sizeof *c.snaps);
+	c.fleet = fleet_start(&conf, c.wake_wr, wall ? FLEET_READONLY : 0);
+	if (!wall && conf.nnotify > 0 && c.store != NULL)
+		c.notifier = notifier_start(&conf, c.wake_wr);
+	console_reload(&c);
+	if (c.store != NULL && !wall) {
+		char *note = NULL;
+		store_fleet_log_trim(c.store, wall_ms() - 7 * 24 * 3600 * 1000LL, &note);
+		free(note);
+		if (c.inc.id > 0) {
+			/* a restart (or a crash) is part of the record */
+			incident_fleet_event(&c.rec, c.inc.id, NULL, "resumed",
+			    "console started: incident resumed", 0, &note);
+			free(note);
+			console_reload(&c);
+		}
+	}
+	int rc = ui_run(&c);
+	console_free(&c);
+	conf_free(&conf);
+	return rc;
+}
+
+static int
+cmd_console(struct globals *g, int argc, char **argv)
+{
+	return run_console(g, argc, argv, 0);
+}
+
+static int
+cmd_wall(struct globals *g, int argc, char **argv)
+{
+	return run_console(g, argc, argv, 1);
+}
+
+const struct cmd_entry cmd_console_entry = {
+	.name = "console",
+	.usage = "[--runbook FILE]...",
+	.summary = "the console (the default)",
+	.run = cmd_console,
+};
+
+const struct cmd_entry cmd_wall_entry = {
+	.name = "wall",
+	.usage = "",
+	.summary = "the read-only big-screen view; follows the console's incident",
+	.run = cmd_wall,
+};

@@ -1,0 +1,810 @@
+/*
+ * console: the model behind the screen and the operator's actions. Every
+ * action goes through the recorder (incident.c) and is shown only once it
+ * is committed: the timeline is read back from the store.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cmd.h"
+#include "draw.h"
+#include "report.h"
+#include "runbook.h"
+#include "sanitize.h"
+#include "ui.h"
+
+void
+console_message(struct console *c, int error, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	free(c->message);
+	c->message = sanitize_str(msg);
+	free(msg);
+	c->message_error = error;
+	c->message_until = mono_ms() + (error ? 15000 : 6000);
+	console_dirty(c, PANE_HINTS);
+	log_msg("%s", c->message);
+}
+
+static int
+host_matches(struct console *c, size_t i)
+{
+	if (c->filter == NULL)
+		return 1;
+	const struct host_snapshot *s = c->snaps[i];
+	if (strcasestr(c->conf->hosts[i].name, c->filter))
+		return 1;
+	if (s != NULL && s->reason && strcasestr(s->reason, c->filter))
+		return 1;
+	const struct host_data *d = s ? s->data : NULL;
+	for (size_t k = 0; d && k < d->ncontainers; k++)
+		if (strcasestr(d->containers[k].name, c->filter))
+			return 1;
+	for (size_t k = 0; d && k < d->nchecks; k++)
+		if (strcasestr(d->checks[k].name, c->filter))
+			return 1;
+	for (size_t k = 0; d && k < d->nhealth; k++)
+		if (strcasestr(d->health[k].name, c->filter))
+			return 1;
+	for (size_t k = 0; k < c->conf->hosts[i].tags.n; k++)
+		if (strcasestr(c->conf->hosts[i].tags.v[k], c->filter))
+			return 1;
+	return 0;
+}
+
+size_t
+console_visible_hosts(struct console *c, size_t *out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->nhosts && n < max; i++)
+		if (host_matches(c, i))
+			out[n++] = i;
+	return n;
+}
+
+struct host_snapshot *
+console_selected_snapshot(struct console *c)
+{
+	return c->selected < c->nhosts ? c->snaps[c->selected] : NULL;
+}
+
+void
+console_reload_timeline(struct console *c)
+{
+	if (c->store == NULL)
+		return;
+	events_free(c->events, c->nevents);
+	c->events = NULL;
+	c->nevents = 0;
+	char *cause = NULL;
+	if (store_events(c->store, c->inc.id, 500, &c->events, &c->nevents, &cause) == -1) {
+		console_message(c, 1, "timeline: %s", cause);
+		free(cause);
+	}
+	console_dirty(c, PANE_TIMELINE);
+}
+
+const struct step_run *
+console_running_step(struct console *c)
+{
+	for (size_t i = c->nsteps; i > 0; i--)
+		if (c->steps[i - 1].ended_at == 0)
+			return &c->steps[i - 1];
+	return NULL;
+}
+
+static void
+load_runbook(struct console *c)
+{
+	c->runbook.rb = NULL;
+	if (c->inc.runbook_path == NULL || c->inc.runbook_title == NULL)
+		return;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < c->lib.ndocs; i++)
+			for (size_t k = 0; k < c->lib.docs[i].nrunbooks; k++)
+				if (strcmp(c->lib.docs[i].path, c->inc.runbook_path) == 0 &&
+				    strcmp(c->lib.docs[i].runbooks[k].title, c->inc.runbook_title) == 0) {
+					c->runbook.doc = &c->lib.docs[i];
+					c->runbook.rb = &c->lib.docs[i].runbooks[k];
+					c->runbook.doc_index = i;
+					c->runbook.rb_index = k;
+					return;
+				}
+		if (pass == 0) {
+			/* a runbook given by path that the library did not hold */
+			struct strv extra;
+			memset(&extra, 0, sizeof extra);
+			strv_add(&extra, c->inc.runbook_path);
+			struct library lib;
+			char *cause = NULL;
+			if (library_load(&lib, &extra, &cause) == 0) {
+				library_free(&c->lib);
+				c->lib = lib;
+			}
+			free(cause);
+			strv_free(&extra);
+		}
+	}
+}
+
+void
+console_reload(struct console *c)
+{
+	if (c->store == NULL)
+		return;
+	int64_t before = c->inc.id;
+	incident_clear(&c->inc);
+	char *cause = NULL;
+	int found = store_incident_open_latest(c->store, &c->inc, &cause);
+	if (found != 1) {
+		incident_clear(&c->inc);
+		c->inc.id = 0;
+	}
+	free(cause);
+	cause = NULL;
+	step_runs_free(c->steps, c->nsteps);
+	c->steps = NULL;
+	c->nsteps = 0;
+	free(c->triage_checked);
+	c->triage_checked = xcalloc(c->triage.n + 1, sizeof *c->triage_checked);
+	if (c->inc.id > 0) {
+		store_steps(c->store, c->inc.id, &c->steps, &c->nsteps, &cause);
+		free(cause);
+		cause = NULL;
+		struct tick *ticks;
+		size_t nt;
+		if (store_ticks(c->store, c->inc.id, &ticks, &nt, &cause) == 0) {
+			for (size_t i = 0; i < nt; i++)
+				if (strcmp(ticks[i].list, "triage") == 0 && ticks[i].item_index >= 0 &&
+				    (size_t)ticks[i].item_index < c->triage.n)
+					c->triage_checked[ticks[i].item_index] = ticks[i].checked;
+			ticks_free(ticks, nt);
+		}
+		free(cause);
+		load_runbook(c);
+	} else
+		c->runbook.rb = NULL;
+	if (before != c->inc.id && c->inc.id > 0 && !c->wall && c->view != VIEW_INCIDENT) {
+		ui_set_view(c, VIEW_INCIDENT);
+	}
+	if (before != c->inc.id && c->inc.id == 0 && c->view == VIEW_INCIDENT)
+		ui_set_view(c, VIEW_HOST);
+	console_build_rows(c);
+	console_reload_timeline(c);
+	console_dirty_all(c);
+}
+
+void
+console_build_rows(struct console *c)
+{
+	free(c->rows);
+	c->rows = NULL;
+	c->nrows = 0;
+	size_t cap = c->triage.n + 1;
+	if (c->runbook.rb != NULL)
+		for (size_t i = 0; i < c->runbook.rb->nsteps; i++)
+			cap += 1 + c->runbook.rb->steps[i].ncommands + c->runbook.rb->steps[i].checklist.n;
+	c->rows = xcalloc(cap, sizeof *c->rows);
+	for (size_t i = 0; i < c->triage.n; i++)
+		c->rows[c->nrows++] = (struct incident_row){ ROW_TRIAGE, (int)i, 0 };
+	if (c->runbook.rb != NULL)
+		for (size_t i = 0; i < c->runbook.rb->nsteps; i++) {
+			const struct runbook_step *st = &c->runbook.rb->steps[i];
+			c->rows[c->nrows++] = (struct incident_row){ ROW_STEP, (int)i, 0 };
+			for (size_t k = 0; k < st->ncommands; k++)
+				c->rows[c->nrows++] = (struct incident_row){ ROW_COMMAND, (int)i, (int)k };
+			for (size_t k = 0; k < st->checklist.n; k++)
+				c->rows[c->nrows++] = (struct incident_row){ ROW_CHECK, (int)i, (int)k };
+		}
+	if (c->row >= (int)c->nrows)
+		c->row = c->nrows ? (int)c->nrows - 1 : 0;
+}
+
+int64_t
+console_target_left(struct console *c, int64_t now)
+{
+	/* the response target runs from detection to triage done (acknowledged and assessed) */
+	int64_t start = incident_detected_at(&c->inc);
+	int64_t end = c->inc.ms[MS_TRIAGE_DONE] ? c->inc.ms[MS_TRIAGE_DONE] : now;
+	return incident_target_s(c->conf, c->inc.severity) * 1000 - (end - start);
+}
+
+int64_t
+console_rto_left(struct console *c, int64_t now)
+{
+	if (c->inc.rto_s <= 0)
+		return INT64_MIN;
+	int64_t start = c->inc.ms[MS_STARTED] ? c->inc.ms[MS_STARTED] : c->inc.opened_at;
+	int64_t end = c->inc.ms[MS_RESTORED] ? c->inc.ms[MS_RESTORED] : now;
+	return c->inc.rto_s * 1000 - (end - start);
+}
+
+/* --- actions ------------------------------------------------------------------------------ */
+
+static int
+need_store(struct console *c)
+{
+	if (c->store == NULL) {
+		console_message(c, 1, "no incident store: %s", c->store_problem ? c->store_problem : "?");
+		return 0;
+	}
+	return 1;
+}
+
+static int
+need_incident(struct console *c)
+{
+	if (!need_store(c))
+		return 0;
+	if (c->inc.id <= 0) {
+		console_message(c, 1, "no open incident: press i to open one");
+		return 0;
+	}
+	return 1;
+}
+
+static void
+report_failure(struct console *c, const char *what, char *cause)
+{
+	console_message(c, 1, "%s NOT RECORDED: %s", what, cause ? cause : "store error");
+	free(c->store_problem);
+	c->store_problem = xasprintf("store: %s", cause ? cause : "write failed");
+	free(cause);
+	console_dirty(c, PANE_STATUS);
+}
+
+static void
+recorded(struct console *c)
+{
+	free(c->store_problem);
+	c->store_problem = NULL;
+	console_reload(c);
+}
+
+static const char *const severities[] = { "P0 (respond < 15 min)", "P1 (< 1 h)", "P2 (< 4 h)",
+	"P3 (< 1 day)" };
+static const char *const impacts[] = { "critical", "high", "low", "none" };
+static const char *const unknown_yes_no[] = { "unknown", "yes", "no" };
+
+void
+console_open_incident_form(struct console *c)
+{
+	if (!need_store(c))
+		return;
+	/* hosts not OK are the affected ones by default */
+	struct strv bad;
+	memset(&bad, 0, sizeof bad);
+	int64_t first_bad = 0;
+	for (size_t i = 0; i < c->nhosts; i++)
+		if (c->snaps[i] && c->snaps[i]->state >= STATE_WARN)
+			strv_add(&bad, c->snaps[i]->host);
+	struct event *ev;
+	size_t nev;
+	char *cause = NULL;
+	if (store_fleet_events_since(c->store, wall_ms() - 6 * 3600 * 1000LL, &ev, &nev, &cause) == 0) {
+		/* the first problem after the last time all was well */
+		for (size_t i = nev; i > 0; i--) {
+			if (strcmp(ev[i - 1].kind, "recovered") == 0 || strcmp(ev[i - 1].kind, "back") == 0)
+				break;
+			first_bad = ev[i - 1].at;
+		}
+		events_free(ev, nev);
+	}
+	free(cause);
+	char when[64] = "now";
+	if (first_bad > 0) {
+		char ts[16];
+		fmt_utc_hms(ts, sizeof ts, first_bad);
+		snprintf(when, sizeof when, "first problem seen (%s UTC)", ts);
+	}
+	const char *starts[] = { when, "now" };
+	struct field f[] = {
+		{ .label = "Title", .kind = FIELD_TEXT, .required = 1 },
+		{ .label = "Severity", .kind = FIELD_CHOICE, .choices = severities, .nchoices = 4, .choice = 1 },
+		{ .label = "Hosts", .kind = FIELD_TEXT, .value = strv_join(&bad, ",") },
+		{ .label = "Services", .kind = FIELD_TEXT },
+		{ .label = "Users impacted", .kind = FIELD_CHOICE, .choices = unknown_yes_no, .nchoices = 3 },
+		{ .label = "Business impact", .kind = FIELD_CHOICE, .choices = impacts, .nchoices = 4, .choice = 1 },
+		{ .label = "Drill", .kind = FIELD_TOGGLE },
+		{ .label = "Started", .kind = FIELD_CHOICE, .choices = starts, .nchoices = first_bad ? 2 : 1 },
+	};
+	strv_free(&bad);
+	if (!dialog_form(c, "Open an incident", f, (int)nitems(f))) {
+		dialog_fields_free(f, (int)nitems(f));
+		return;
+	}
+	struct incident in;
+	memset(&in, 0, sizeof in);
+	in.title = xstrdup(f[0].value);
+	in.severity = f[1].choice;
+	in.hosts = f[2].value && *f[2].value ? xstrdup(f[2].value) : NULL;
+	in.services = f[3].value && *f[3].value ? xstrdup(f[3].value) : NULL;
+	in.users_impacted = f[4].choice == 0 ? -1 : f[4].choice == 1 ? 1 : 0;
+	in.business_impact = xstrdup(impacts[f[5].choice]);
+	in.drill = f[6].toggle;
+	in.data_loss_s = -1;
+	char *h0 = in.hosts ? xstrndup(in.hosts, strcspn(in.hosts, ",")) : NULL;
+	char *s0 = in.services ? xstrndup(in.services, strcspn(in.services, ",")) : NULL;
+	in.rto_s = conf_rto(c->conf, h0, s0);
+	in.rpo_s = conf_rpo(c->conf, h0, s0);
+	free(h0);
+	free(s0);
+	int64_t backdate = first_bad && f[7].choice == 0 ? first_bad : 0;
+	dialog_fields_free(f, (int)nitems(f));
+	if (incident_open(&c->rec, &in, backdate, &cause) == -1)
+		report_failure(c, "incident", cause);
+	else {
+		console_message(c, 0, "incident #%lld opened: triage first (Space ticks an item)",
+		    (long long)in.id);
+		recorded(c);
+		ui_set_view(c, VIEW_INCIDENT);
+		c->focus = PANE_INCIDENT;
+		c->row = 0;
+	}
+	incident_clear(&in);
+}
+
+void
+console_note(struct console *c)
+{
+	if (!need_incident(c))
+		return;
+	char *text = NULL;
+	if (!dialog_prompt(c, "Note", "note", &text) || text == NULL || *text == '\0') {
+		free(text);
+		return;
+	}
+	char *cause = NULL;
+	if (incident_note(&c->rec, c->inc.id, text, &cause) == -1)
+		report_failure(c, "note", cause);
+	else
+		recorded(c);
+	free(text);
+}
+
+void
+console_severity(struct console *c)
+{
+	if (!need_incident(c))
+		return;
+	char *items[4];
+	for (int i = 0; i < 4; i++)
+		items[i] = (char *)severities[i];
+	int choice = c->inc.severity;
+	if (!dialog_menu(c, "Severity", items, 4, &choice) || choice == c->inc.severity)
+		return;
+	char *cause = NULL;
+	if (incident_set_severity(&c->rec, c->inc.id, choice, &cause) == -1)
+		report_failure(c, "severity", cause);
+	else
+		recorded(c);
+}
+
+void
+console_milestone(struct console *c)
+{
+	if (!need_incident(c))
+		return;
+	char *items[MS_COUNT];
+	for (int m = 0; m < MS_COUNT; m++) {
+		char ts[16] = "";
+		if (c->inc.ms[m])
+			fmt_utc_hms(ts, sizeof ts, c->inc.ms[m]);
+		items[m] = xasprintf("%-15s %s", milestone_name(m), c->inc.ms[m] ? ts : "-");
+	}
+	int choice = MS_MITIGATED;
+	int ok = dialog_menu(c, "Milestone reached now", items, MS_COUNT - 1, &choice);
+	for (int m = 0; m < MS_COUNT; m++)
+		free(items[m]);
+	if (!ok)
+		return;
+	char *cause = NULL;
+	if (incident_milestone(&c->rec, c->inc.id, (enum milestone)choice, 0, &cause) == -1)
+		report_failure(c, "milestone", cause);
+	else
+		recorded(c);
+}
+
+void
+console_choose_runbook(struct console *c)
+{
+	if (!need_incident(c))
+		return;
+	size_t total = library_count(&c->lib);
+	if (total == 0) {
+		console_message(c, 1, "no runbooks found (see 'sitrep runbook list')");
+		return;
+	}
+	size_t sugg[3];
+	char *why[3];
+	size_t ns = library_suggest(&c->lib, c->snaps, c->nhosts, sugg, why, 3);
+	int n = (int)(ns + total);
+	char **items = xcalloc((size_t)n, sizeof *items);
+	size_t *map = xcalloc((size_t)n, sizeof *map);
+	for (size_t i = 0; i < ns; i++) {
+		struct runbook_ref ref;
+		library_nth(&c->lib, sugg[i], &ref);
+		items[i] = xasprintf("suggested: %s  (%s)", ref.rb->title, why[i]);
+		map[i] = sugg[i];
+		free(why[i]);
+	}
+	for (size_t k = 0; k < total; k++) {
+		struct runbook_ref ref;
+		library_nth(&c->lib, k, &ref);
+		const char *base = strrchr(ref.doc->path, '/');
+		items[ns + k] = xasprintf("%s  [%s, %zu steps]", ref.rb->title, base ? base + 1 :
+		    ref.doc->path, ref.rb->nsteps);
+		map[ns + k] = k;
+	}
+	int choice = 0;
+	int ok = dialog_menu(c, "Runbook", items, n, &choice);
+	if (ok) {
+		struct runbook_ref ref;
+		library_nth(&c->lib, map[choice], &ref);
+		char *cause = NULL;
+		if (incident_set_runbook(&c->rec, c->inc.id, ref.doc->path, ref.rb->title, &cause) == -1)
+			report_failure(c, "runbook", cause);
+		else {
+			recorded(c);
+			/* the cursor on the first step */
+			for (size_t i = 0; i < c->nrows; i++)
+				if (c->rows[i].kind == ROW_STEP) {
+					c->row = (int)i;
+					break;
+				}
+		}
+	}
+	for (int i = 0; i < n; i++)
+		free(items[i]);
+	free(items);
+	free(map);
+}
+
+void
+console_toggle_tick(struct console *c, int index)
+{
+	if (!need_incident(c) || index < 0 || (size_t)index >= c->triage.n)
+		return;
+	char *cause = NULL;
+	int now = !c->triage_checked[index];
+	if (incident_tick(&c->rec, c->inc.id, "triage", index, c->triage.v[index], now, &cause) == -1)
+		report_failure(c, "tick", cause);
+	else
+		recorded(c);
+}
+
+void
+console_step_start(struct console *c, int step)
+{
+	if (!need_incident(c) || c->runbook.rb == NULL || step < 0 ||
+	    (size_t)step >= c->runbook.rb->nsteps)
+		return;
+	const struct runbook_step *st = &c->runbook.rb->steps[step];
+	struct step_run sr = {
+		.runbook = c->runbook.rb->title,
+		.step_index = step,
+		.number = st->number ? st->number : step + 1,
+		.title = st->title,
+		.timebox_s = st->timebox_s,
+		.timebox_max_s = st->timebox_max_s,
+	};
+	char *cause = NULL;
+	if (incident_step_start(&c->rec, c->inc.id, &sr, &cause) < 0)
+		report_failure(c, "step", cause);
+	else
+		recorded(c);
+}
+
+void
+console_step_end(struct console *c, const char *outcome)
+{
+	if (!need_incident(c))
+		return;
+	const struct step_run *sr = console_running_step(c);
+	if (sr == NULL) {
+		console_message(c, 1, "no step is running (s starts the selected one)");
+		return;
+	}
+	char *note = NULL;
+	char *title = xasprintf("Step %d %s", sr->number, outcome);
+	int ok = dialog_prompt(c, title, "note (optional)", &note);
+	free(title);
+	if (!ok) {
+		free(note);
+		return;
+	}
+	char *cause = NULL;
+	if (incident_step_end(&c->rec, c->inc.id, sr->id, outcome, note && *note ? note : NULL,
+	    &cause) == -1)
+		report_failure(c, "step", cause);
+	else
+		recorded(c);
+	free(note);
+}
+
+/*
+ * The host a command runs on: the host an "ssh HOST cmd" line names (by
+ * name or address), else the selected one. A named host outside the fleet
+ * gives -1: the command never runs on a machine the runbook did not name.
+ */
+static int
+command_host(struct console *c, const struct runbook_command *rc)
+{
+	if (rc->host == NULL)
+		return (int)c->selected;
+	int i = conf_find_host(c->conf, rc->host);
+	if (i >= 0)
+		return i;
+	for (size_t k = 0; k < c->nhosts; k++)
+		if (c->conf->hosts[k].address && strcmp(c->conf->hosts[k].address, rc->host) == 0)
+			return (int)k;
+	return -1;
+}
+
+void
+console_run_command(struct console *c, int step, int cmd)
+{
+	if (!need_incident(c) || c->runbook.rb == NULL)
+		return;
+	if (c->job.job_id != 0) {
+		console_message(c, 1, "a command is running: wait, or Ctrl-C cancels it");
+		return;
+	}
+	const struct runbook_command *rc = &c->runbook.rb->steps[step].commands[cmd];
+	int hi = command_host(c, rc);
+	if (hi < 0) {
+		console_message(c, 1, "not run: the runbook runs it on %s, which is not in the fleet",
+		    rc->host);
+		return;
+	}
+	size_t host = (size_t)hi;
+	/* placeholders are asked for before anything runs */
+	struct strv names, values;
+	memset(&names, 0, sizeof names);
+	memset(&values, 0, sizeof values);
+	for (size_t i = 0; i < rc->placeholders.n; i++) {
+		char *v = NULL;
+		char *label = sanitize_str(rc->placeholders.v[i]);
+		int ok = dialog_prompt(c, "Value needed", label, &v);
+		free(label);
+		if (!ok || v == NULL || *v == '\0') {
+			free(v);
+			strv_free(&names);
+			strv_free(&values);
+			return;
+		}
+		strv_add(&names, rc->placeholders.v[i]);
+		strv_add(&values, v);
+		free(v);
+	}
+	char *command = runbook_fill_placeholders(rc->text, &names, &values);
+	strv_free(&names);
+	strv_free(&values);
+	const char *hname = c->conf->hosts[host].name;
+	int destructive = runbook_is_destructive(command);
+	char *body = xasprintf("Run on %s:\n\n  %s\n\n%s", hname, command, destructive ?
+	    "This command is DESTRUCTIVE. Type the host name to run it." : "Enter runs it, Esc cancels.");
+	int ok = dialog_confirm(c, destructive ? "Run a destructive command" : "Run a command", body,
+	    destructive ? hname : NULL);
+	free(body);
+	if (!ok) {
+		console_message(c, 0, "not run");
+		free(command);
+		return;
+	}
+	char *cause = NULL;
+	const struct step_run *sr = console_running_step(c);
+	int64_t step_run = sr ? sr->id : 0;
+	int64_t run = incident_command_start(&c->rec, c->inc.id, step_run, hname, command, &cause);
+	if (run < 0) {
+		/* not recorded, so not run: nothing happens off the record */
+		report_failure(c, "command", cause);
+		free(command);
+		return;
+	}
+	int64_t job = fleet_job_start(c->fleet, host, command, &cause);
+	struct job_view *j = &c->job;
+	free(j->command);
+	free(j->status);
+	buf_free(&j->output);
+	memset(j, 0, sizeof *j);
+	j->command = command;
+	j->host = host;
+	j->run_id = run;
+	j->step_run_id = step_run;
+	j->started_mono = mono_ms();
+	j->exit_status = -1;
+	if (job < 0) {
+		struct command_run cr;
+		memset(&cr, 0, sizeof cr);
+		cr.id = run;
+		cr.incident_id = c->inc.id;
+		cr.host = (char *)hname;
+		cr.command = command;
+		cr.ended_at = wall_ms();
+		cr.exit_status = -1;
+		cr.status = "failed";
+		cr.error = cause;
+		char *c2 = NULL;
+		incident_command_end(&c->rec, &cr, &c2);
+		free(c2);
+		console_message(c, 1, "refused: %s", cause ? cause : "?");
+		free(cause);
+		j->finished = 1;
+		j->status = xstrdup("failed");
+		recorded(c);
+		return;
+	}
+	j->job_id = job;
+	j->status = xstrdup("running");
+	console_message(c, 0, "running on %s (Ctrl-C cancels)", hname);
+	recorded(c);
+}
+
+void
+console_cancel_job(struct console *c)
+{
+	if (c->job.job_id == 0) {
+		console_message(c, 0, "nothing is running");
+		return;
+	}
+	fleet_job_cancel(c->fleet, c->job.job_id);
+	console_message(c, 0, "cancelling...");
+}
+
+void
+console_resolve(struct console *c)
+{
+	if (!need_incident(c))
+		return;
+	struct field f[] = {
+		{ .label = "Summary", .kind = FIELD_TEXT },
+		{ .label = "Impact", .kind = FIELD_TEXT },
+		{ .label = "Root cause", .kind = FIELD_TEXT },
+		{ .label = "Resolution", .kind = FIELD_TEXT },
+		{ .label = "Prevention", .kind = FIELD_TEXT },
+		{ .label = "What went well", .kind = FIELD_TEXT },
+		{ .label = "Needs improvement", .kind = FIELD_TEXT },
+		{ .label = "Data loss (e.g. 0s, 5m)", .kind = FIELD_TEXT },
+		{ .label = "Action item (text;owner;kind)", .kind = FIELD_TEXT },
+	};
+	if (!dialog_form(c, "Resolve the incident (empty fields: to be written)", f, (int)nitems(f))) {
+		dialog_fields_free(f, (int)nitems(f));
+		return;
+	}
+	struct incident form;
+	memset(&form, 0, sizeof form);
+	char **dst[] = { &form.summary, &form.impact, &form.root_cause, &form.resolution,
+		&form.prevention, &form.went_well, &form.needs_improvement };
+	for (size_t i = 0; i < nitems(dst); i++)
+		if (f[i].value && *f[i].value)
+			*dst[i] = xstrdup(f[i].value);
+	form.data_loss_s = f[7].value && *f[7].value ? conf_parse_duration(f[7].value) : -1;
+	struct action_item action;
+	memset(&action, 0, sizeof action);
+	size_t nactions = 0;
+	if (f[8].value && *f[8].value) {
+		char *s = xstrdup(f[8].value);
+		char *owner = strchr(s, ';'), *kind = NULL;
+		if (owner) {
+			*owner++ = '\0';
+			kind = strchr(owner, ';');
+			if (kind)
+				*kind++ = '\0';
+		}
+		action.text = xstrdup(s);
+		action.owner = owner && *owner ? xstrdup(owner) : NULL;
+		action.kind = kind && *kind ? xstrdup(kind) : NULL;
+		nactions = 1;
+		free(s);
+	}
+	dialog_fields_free(f, (int)nitems(f));
+	char *cause = NULL;
+	const struct step_run *sr = console_running_step(c);
+	if (sr != NULL && incident_step_end(&c->rec, c->inc.id, sr->id, "skipped", "incident resolved",
+	    &cause) == -1)
+		report_failure(c, "step", cause);
+	else if (incident_resolve(&c->rec, c->inc.id, &form, &action, nactions, &cause) == -1)
+		report_failure(c, "resolve", cause);
+	else {
+		console_message(c, 0, "resolved: 'sitrep report %lld' writes the report",
+		    (long long)c->inc.id);
+		recorded(c);
+	}
+	incident_clear(&form);
+	action_item_clear(&action);
+}
+
+void
+console_export_report(struct console *c)
+{
+	if (!need_store(c))
+		return;
+	int64_t id = c->inc.id;
+	if (id <= 0) {
+		/* the latest incident, open or not */
+		struct incident *list;
+		size_t n;
+		char *cause = NULL;
+		if (store_incident_list(c->store, 0, &list, &n, &cause) == 0 && n > 0)
+			id = list[n - 1].id;
+		incidents_free(list, n);
+		free(cause);
+	}
+	if (id <= 0) {
+		console_message(c, 1, "no incident to report");
+		return;
+	}
+	char *path = xasprintf("sitrep-incident-%lld.md", (long long)id);
+	int ok = dialog_prompt(c, "Export the report", "file", &path);
+	if (!ok || path == NULL || *path == '\0') {
+		free(path);
+		return;
+	}
+	char *text = NULL, *cause = NULL;
+	if (report_markdown(c->store, c->conf, id, &text, &cause) == -1 ||
+	    file_write_atomic(path, text, strlen(text), &cause) == -1)
+		console_message(c, 1, "report: %s", cause ? cause : "failed");
+	else
+		console_message(c, 0, "report written to %s", path);
+	free(cause);
+	free(text);
+	free(path);
+}
+
+void
+console_request_logs(struct console *c)
+{
+	struct host_snapshot *s = console_selected_snapshot(c);
+	const struct host_data *d = s ? s->data : NULL;
+	int item = c->host_item;
+	const char *name = NULL;
+	int unit = 0;
+	if (d != NULL && item >= 0 && (size_t)item < d->ncontainers)
+		name = d->containers[item].name;
+	else if (d != NULL && item >= 0 && (size_t)item < d->ncontainers + d->nunits) {
+		name = d->units[item - d->ncontainers].name;
+		unit = 1;
+	}
+	if (name == NULL) {
+		console_message(c, 1, "select a container or unit in the host pane first");
+		return;
+	}
+	free(c->logs_title);
+	c->logs_title = xasprintf("%s: %s", c->conf->hosts[c->selected].name, name);
+	strv_free(&c->logs_lines);
+	c->logs_pending = 1;
+	fleet_request_logs(c->fleet, c->selected, name, unit, c->conf->log_lines);
+	console_dirty(c, PANE_LOGS);
+}
+
+void
+console_trust_host(struct console *c)
+{
+	struct host_snapshot *s = console_selected_snapshot(c);
+	if (s == NULL || s->conn != CONN_UNTRUSTED || s->fingerprint == NULL) {
+		console_message(c, 1, "the selected host has no new key to trust");
+		return;
+	}
+	const struct host_conf *h = &c->conf->hosts[c->selected];
+	char *body = xasprintf("%s offers the host key\n\n  %s %s\n\nCompare it with the key on the "
+	    "host (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub). Type the host name to trust it.",
+	    h->name, s->key_type ? s->key_type : "", s->fingerprint);
+	char *fp = xstrdup(s->fingerprint);
+	int ok = dialog_confirm(c, "Trust a host key", body, h->name);
+	free(body);
+	if (ok) {
+		/* the host's worker checks the key again and writes known_hosts */
+		fleet_request_trust(c->fleet, c->selected, fp);
+		console_message(c, 0, "trusting %s...", h->name);
+	}
+	free(fp);
+}

@@ -1,0 +1,381 @@
+/*
+ * dialog: forms, prompts, menus and confirmations drawn over the panes.
+ * They run the same pump as the main loop, so the fleet keeps updating,
+ * clocks keep ticking and running commands keep streaming meanwhile.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "draw.h"
+#include "sanitize.h"
+#include "ui.h"
+
+struct dialog {
+	const char *title;
+	int h, w;
+	WINDOW *win;
+	/* form */
+	struct field *fields;
+	int nfields;
+	int at;
+	/* menu */
+	char **items;
+	int nitems;
+	int choice;
+	int scroll;
+	/* confirm */
+	const char *body;
+	const char *require;
+	char *typed;
+	const char *error;
+};
+
+static WINDOW *
+dialog_window(struct console *c, struct dialog *d)
+{
+	int H = c->rows_total, W = c->cols_total;
+	if (d->h > H)
+		d->h = H;
+	if (d->w > W)
+		d->w = W;
+	if (d->win != NULL && (getmaxy(d->win) != d->h || getmaxx(d->win) != d->w)) {
+		delwin(d->win);
+		d->win = NULL;
+	}
+	if (d->win == NULL)
+		d->win = newwin(d->h, d->w, (H - d->h) / 2, (W - d->w) / 2);
+	else
+		mvwin(d->win, (H - d->h) / 2, (W - d->w) / 2);
+	return d->win;
+}
+
+static void
+frame(WINDOW *w, const char *title)
+{
+	werase(w);
+	wattrset(w, draw_attr(ROLE_BORDER));
+	box(w, 0, 0);
+	wattrset(w, A_NORMAL);
+	draw_safe(w, 0, 2, getmaxx(w) - 4, " ", draw_attr(ROLE_TITLE));
+	int used = draw_text(w, 0, 3, getmaxx(w) - 6, title, draw_attr(ROLE_TITLE));
+	draw_safe(w, 0, 3 + used, 1, " ", draw_attr(ROLE_TITLE));
+}
+
+/* Appends a typed character (UTF-8) or edits; returns 1 if the text changed. */
+static int
+edit_text(char **value, int type, wint_t wch)
+{
+	char *v = *value ? *value : xstrdup("");
+	size_t n = strlen(v);
+	int changed = 0;
+	if (type == KEY_CODE_YES && wch == KEY_BACKSPACE) {
+		goto backspace;
+	} else if (type == OK && (wch == 127 || wch == 8)) {
+backspace:
+		if (n > 0) {
+			/* remove one code point */
+			size_t k = n - 1;
+			while (k > 0 && ((unsigned char)v[k] & 0xC0) == 0x80)
+				k--;
+			v[k] = '\0';
+			changed = 1;
+		}
+	} else if (type == OK && wch == 21) {	/* Ctrl-U */
+		v[0] = '\0';
+		changed = 1;
+	} else if (type == OK && wch >= 32 && wch != 127 && n < 4000) {
+		char enc[8];
+		int len = utf8_encode((uint32_t)wch, enc);
+		v = xrealloc(v, n + (size_t)len + 1);
+		memcpy(v + n, enc, (size_t)len);
+		v[n + (size_t)len] = '\0';
+		changed = 1;
+	}
+	*value = v;
+	return changed;
+}
+
+/* Draws an editable value, showing its end when it is wider than cols. */
+static void
+draw_value(WINDOW *w, int y, int x, int cols, const char *value, attr_t a, int focused)
+{
+	char *safe = sanitize_str(value ? value : "");
+	int width = text_width(safe);
+	const char *from = safe;
+	while (width > cols - 2 && *from) {
+		uint32_t cp;
+		int n = utf8_decode((const unsigned char *)from, strlen(from), &cp);
+		from += n > 0 ? n : 1;
+		width = text_width(from);
+	}
+	draw_fill(w, y, x, cols, a);
+	int used = draw_safe(w, y, x, cols - 1, from, a);
+	if (focused)
+		draw_safe(w, y, x + used, 1, "_", a | A_BLINK);
+	free(safe);
+}
+
+static void
+form_overlay(struct console *c, void *arg)
+{
+	struct dialog *d = arg;
+	d->h = d->nfields + 5;
+	d->w = 76;
+	WINDOW *w = dialog_window(c, d);
+	if (w == NULL)
+		return;
+	frame(w, d->title);
+	int lw = 24;
+	for (int i = 0; i < d->nfields; i++) {
+		struct field *f = &d->fields[i];
+		int y = i + 2, focused = i == d->at;
+		draw_safe(w, y, 2, lw, f->label, draw_attr(focused ? ROLE_ACCENT : ROLE_NORMAL));
+		attr_t a = focused ? draw_attr(ROLE_SELECTION) : draw_attr(ROLE_NORMAL);
+		int vx = 2 + lw + 1, vw = d->w - vx - 2;
+		if (f->kind == FIELD_TEXT)
+			draw_value(w, y, vx, vw, f->value, a, focused);
+		else if (f->kind == FIELD_CHOICE) {
+			char *s = xasprintf("< %s >", f->choices[f->choice]);
+			draw_fill(w, y, vx, vw, a);
+			draw_text(w, y, vx, vw, s, a);
+			free(s);
+		} else {
+			draw_fill(w, y, vx, vw, a);
+			draw_safe(w, y, vx, vw, f->toggle ? "[x] yes" : "[ ] no", a);
+		}
+	}
+	draw_safe(w, d->h - 2, 2, d->w - 4, d->error ? d->error :
+	    "Tab/arrows move, Left/Right choose, Space toggles, Enter saves, Esc cancels",
+	    draw_attr(d->error ? ROLE_CRIT : ROLE_MUTED));
+	wnoutrefresh(w);
+}
+
+static int
+run_dialog(struct console *c, struct dialog *d, void (*draw)(struct console *, void *),
+    int (*key)(struct console *, struct dialog *, int type, wint_t wch))
+{
+	void (*saved)(struct console *, void *) = c->overlay;
+	void *saved_arg = c->overlay_arg;
+	c->overlay = draw;
+	c->overlay_arg = d;
+	int result = -1;
+	while (result < 0 && !ui_should_quit()) {
+		wint_t wch;
+		int type = ui_get_key(c, &wch, -1);
+		if (type == ERR)
+			continue;
+		if (type == KEY_CODE_YES && wch == KEY_RESIZE) {
+			ui_relayout(c);
+			continue;
+		}
+		result = key(c, d, type, wch);
+	}
+	c->overlay = saved;
+	c->overlay_arg = saved_arg;
+	if (d->win != NULL)
+		delwin(d->win);
+	d->win = NULL;
+	console_dirty_all(c);
+	return result > 0;
+}
+
+static int
+form_key(struct console *c, struct dialog *d, int type, wint_t wch)
+{
+	struct field *f = &d->fields[d->at];
+	d->error = NULL;
+	if (type == OK && wch == 27)
+		return 0;
+	if ((type == OK && wch == '\t') || (type == KEY_CODE_YES && wch == KEY_DOWN)) {
+		d->at = (d->at + 1) % d->nfields;
+		return -1;
+	}
+	if ((type == KEY_CODE_YES && (wch == KEY_UP || wch == KEY_BTAB))) {
+		d->at = (d->at + d->nfields - 1) % d->nfields;
+		return -1;
+	}
+	if (type == OK && (wch == '\r' || wch == '\n')) {
+		for (int i = 0; i < d->nfields; i++)
+			if (d->fields[i].required && d->fields[i].kind == FIELD_TEXT &&
+			    (d->fields[i].value == NULL || d->fields[i].value[0] == '\0')) {
+				d->at = i;
+				d->error = "this field is required";
+				return -1;
+			}
+		return 1;
+	}
+	if (f->kind == FIELD_CHOICE && f->nchoices > 0) {
+		if ((type == KEY_CODE_YES && wch == KEY_RIGHT) || (type == OK && wch == ' '))
+			f->choice = (f->choice + 1) % f->nchoices;
+		else if (type == KEY_CODE_YES && wch == KEY_LEFT)
+			f->choice = (f->choice + f->nchoices - 1) % f->nchoices;
+	} else if (f->kind == FIELD_TOGGLE) {
+		if (type == OK && wch == ' ')
+			f->toggle = !f->toggle;
+		else if (type == OK && (wch == 'y' || wch == 'Y'))
+			f->toggle = 1;
+		else if (type == OK && (wch == 'n' || wch == 'N'))
+			f->toggle = 0;
+	} else
+		edit_text(&f->value, type, wch);
+	return -1;
+}
+
+int
+dialog_form(struct console *c, const char *title, struct field *fields, int n)
+{
+	struct dialog d;
+	memset(&d, 0, sizeof d);
+	d.title = title;
+	d.fields = fields;
+	d.nfields = n;
+	return run_dialog(c, &d, form_overlay, form_key);
+}
+
+void
+dialog_fields_free(struct field *f, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(f[i].value);
+		f[i].value = NULL;
+	}
+}
+
+int
+dialog_prompt(struct console *c, const char *title, const char *label, char **value)
+{
+	struct field f = { .label = label, .kind = FIELD_TEXT, .value = *value };
+	int ok = dialog_form(c, title, &f, 1);
+	*value = f.value;
+	return ok;
+}
+
+static void
+menu_overlay(struct console *c, void *arg)
+{
+	struct dialog *d = arg;
+	d->h = d->nitems + 4 < c->rows_total - 2 ? d->nitems + 4 : c->rows_total - 2;
+	d->w = c->cols_total - 4 < 100 ? c->cols_total - 4 : 100;
+	WINDOW *w = dialog_window(c, d);
+	if (w == NULL)
+		return;
+	frame(w, d->title);
+	int rows = d->h - 3;
+	if (d->choice < d->scroll)
+		d->scroll = d->choice;
+	if (d->choice >= d->scroll + rows)
+		d->scroll = d->choice - rows + 1;
+	for (int r = 0; r < rows && d->scroll + r < d->nitems; r++) {
+		int i = d->scroll + r;
+		attr_t a = i == d->choice ? draw_attr(ROLE_SELECTION) : draw_attr(ROLE_NORMAL);
+		draw_fill(w, r + 1, 1, d->w - 2, a);
+		draw_text(w, r + 1, 2, d->w - 4, d->items[i], a);
+	}
+	draw_safe(w, d->h - 2, 2, d->w - 4, "j/k move, Enter chooses, Esc cancels",
+	    draw_attr(ROLE_MUTED));
+	wnoutrefresh(w);
+}
+
+static int
+menu_key(struct console *c, struct dialog *d, int type, wint_t wch)
+{
+	if (type == OK && (wch == 27 || wch == 'q'))
+		return 0;
+	if (type == OK && (wch == '\r' || wch == '\n'))
+		return 1;
+	if ((type == KEY_CODE_YES && wch == KEY_UP) || (type == OK && wch == 'k'))
+		d->choice = d->choice > 0 ? d->choice - 1 : 0;
+	else if ((type == KEY_CODE_YES && wch == KEY_DOWN) || (type == OK && wch == 'j'))
+		d->choice = d->choice + 1 < d->nitems ? d->choice + 1 : d->choice;
+	return -1;
+}
+
+int
+dialog_menu(struct console *c, const char *title, char **items, int n, int *choice)
+{
+	if (n <= 0)
+		return 0;
+	struct dialog d;
+	memset(&d, 0, sizeof d);
+	d.title = title;
+	d.items = items;
+	d.nitems = n;
+	d.choice = *choice >= 0 && *choice < n ? *choice : 0;
+	int ok = run_dialog(c, &d, menu_overlay, menu_key);
+	*choice = d.choice;
+	return ok;
+}
+
+static void
+confirm_overlay(struct console *c, void *arg)
+{
+	struct dialog *d = arg;
+	char *body = sanitize_text(d->body, strlen(d->body), SAN_MULTILINE);
+	int lines = 1;
+	for (char *p = body; *p; p++)
+		lines += *p == '\n';
+	d->w = c->cols_total - 4 < 90 ? c->cols_total - 4 : 90;
+	d->h = lines + (d->require ? 7 : 5);
+	WINDOW *w = dialog_window(c, d);
+	if (w == NULL) {
+		free(body);
+		return;
+	}
+	frame(w, d->title);
+	int y = 2;
+	char *save = NULL;
+	for (char *line = strtok_r(body, "\n", &save); line && y < d->h - 3;
+	    line = strtok_r(NULL, "\n", &save))
+		draw_safe(w, y++, 2, d->w - 4, line, draw_attr(ROLE_NORMAL));
+	if (d->require != NULL) {
+		char *label = xasprintf("type %s:", d->require);
+		int used = draw_text(w, d->h - 3, 2, d->w / 2, label, draw_attr(ROLE_CRIT));
+		free(label);
+		draw_value(w, d->h - 3, 3 + used, d->w - used - 6, d->typed, draw_attr(ROLE_SELECTION), 1);
+	}
+	draw_safe(w, d->h - 2, 2, d->w - 4, d->error ? d->error : d->require ?
+	    "Enter confirms once the name matches, Esc cancels" : "Enter or y confirms, Esc or n cancels",
+	    draw_attr(d->error ? ROLE_CRIT : ROLE_MUTED));
+	wnoutrefresh(w);
+	free(body);
+}
+
+static int
+confirm_key(struct console *c, struct dialog *d, int type, wint_t wch)
+{
+	d->error = NULL;
+	if (type == OK && wch == 27)
+		return 0;
+	if (d->require == NULL) {
+		if (type == OK && (wch == '\r' || wch == '\n' || wch == 'y' || wch == 'Y'))
+			return 1;
+		if (type == OK && (wch == 'n' || wch == 'N' || wch == 'q'))
+			return 0;
+		return -1;
+	}
+	if (type == OK && (wch == '\r' || wch == '\n')) {
+		if (d->typed != NULL && strcmp(d->typed, d->require) == 0)
+			return 1;
+		d->error = "the name does not match: nothing was run";
+		return -1;
+	}
+	edit_text(&d->typed, type, wch);
+	return -1;
+}
+
+int
+dialog_confirm(struct console *c, const char *title, const char *body, const char *require)
+{
+	struct dialog d;
+	memset(&d, 0, sizeof d);
+	d.title = title;
+	d.body = body;
+	d.require = require;
+	int ok = run_dialog(c, &d, confirm_overlay, confirm_key);
+	free(d.typed);
+	return ok;
+}
