@@ -1,0 +1,100 @@
+/*
+ * runbook: reads the markdown documents teams already keep (disaster
+ * recovery plans, on-call procedures, in English and Russian) into
+ * runbooks -> steps -> commands, time boxes, expected results, checklists.
+ *
+ * Pure: text in, structs out, no I/O; every string is raw text from the
+ * file (sanitize before display). Never fails as a whole: what cannot be
+ * read becomes a lint message with its line.
+ */
+#ifndef SITREP_RUNBOOK_H
+#define SITREP_RUNBOOK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+#define RUNBOOK_MAX_SIZE (8 * 1024 * 1024)
+
+struct runbook_command {
+	char *text;		/* what runs: for "ssh HOST 'cmd'" lines, just cmd */
+	char *raw;		/* the line(s) as written */
+	char *host;		/* HOST of an "ssh [user@]HOST ..." line, or NULL */
+	char *user;		/* its user, or NULL */
+	int line;
+	int destructive;	/* needs the host name typed to run */
+	struct strv placeholders;	/* "<latest_timestamp>", "$TIMESTAMP", "YYYY-MM-DD" */
+};
+
+struct runbook_step {
+	int number;		/* as written; 0 when unnumbered */
+	char *title;
+	int line;
+	int64_t timebox_s;	/* 0: none; for a range, its lower end */
+	int64_t timebox_max_s;	/* the upper end of a range, else == timebox_s */
+	char *text;		/* the step's prose, joined, without code */
+	struct runbook_command *commands;
+	size_t ncommands;
+	struct strv expected;	/* "# Expected: ..." and "Expected: ..." */
+	struct strv checklist;	/* "- [ ] item" */
+};
+
+struct runbook {
+	char *title;		/* "Gateway down" (without "Runbook 2:") */
+	char *heading;		/* the heading as written */
+	int line;
+	int level;		/* heading level (1-6) */
+	int64_t total_s;	/* Total Time / MTTR / Estimated Recovery Time */
+	int64_t total_max_s;
+	char *symptoms;		/* **Symptoms:** / **Detection:** / **When to use:** text */
+	struct strv checklist;	/* checklist items outside steps */
+	struct runbook_step *steps;
+	size_t nsteps;
+};
+
+enum lint_level {
+	LINT_WARNING,
+	LINT_ERROR,
+};
+
+struct lint_msg {
+	int line;
+	enum lint_level level;
+	char *text;
+};
+
+struct runbook_doc {
+	char *path;
+	char *title;		/* the document's first heading, or NULL */
+	struct runbook *runbooks;
+	size_t nrunbooks;
+	struct lint_msg *lint;
+	size_t nlint;
+};
+
+/*
+ * Parses a document. Always fills doc (possibly with no runbook); returns
+ * the number of LINT_ERROR messages.
+ */
+int runbook_parse(const char *text, size_t len, const char *path, struct runbook_doc *doc);
+void runbook_doc_free(struct runbook_doc *);
+
+/*
+ * Reads a time box anywhere in s: "(5 min)", "(30 min - 2 hours)",
+ * "10 minutes", "1 hour", "2-4 hours", "5 минут", "1 час", "4 часа",
+ * "1h30m". Returns 0 and sets min/max seconds (equal unless a range), or -1.
+ */
+int runbook_parse_timebox(const char *s, int64_t *min_s, int64_t *max_s);
+
+/* Nonzero for commands that destroy or stop things (rm -rf, FLUSHALL, DROP,
+ * prune, down, stop, restore, mv of data directories, dd, mkfs, ...). */
+int runbook_is_destructive(const char *command);
+
+/* Adds the placeholders found in a command to out (each once). */
+void runbook_find_placeholders(const char *command, struct strv *out);
+/* A copy of command with each placeholder names[i] replaced by values[i]. */
+char *runbook_fill_placeholders(const char *command, const struct strv *names,
+    const struct strv *values);
+
+#endif

@@ -1,0 +1,3237 @@
+/*
+ * runbook: reads the markdown procedures teams already keep into runbooks
+ * -> steps -> commands, time boxes, expected results and checklists. See
+ * runbook.h.
+ *
+ * The parser is a line-oriented scanner with a small state machine:
+ *
+ *   document -> runbook -> step -> code block
+ *
+ * Lines are split on LF, CRLF or a lone CR, cut at 64 KiB, and NUL bytes
+ * become spaces, so everything after that works on C strings. Each line is
+ * classified once (fence, heading, numbered item, checklist item, label
+ * line such as "**Expected time:** 5 min", or text) and handed to the
+ * current level. Inside a fence, lines are assembled into logical commands
+ * (backslash continuations, heredocs).
+ *
+ * There is always a current runbook: the implicit one (the whole document)
+ * until a heading such as "## Runbook 2: Gateway down" opens an explicit
+ * one. A numbered heading ("### 4. Redis failure") is a runbook only if it
+ * turns out to hold real steps; otherwise the section becomes a step of the
+ * implicit runbook, which is kept when the document has no other runbook
+ * (or holds real steps of its own). Nothing recurses on the input, every scan of a line is linear,
+ * and lists that could grow with hostile input are capped, so the cost
+ * stays proportional to the size of the input.
+ */
+#include "config.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "runbook.h"
+#include "util.h"
+
+#define LINE_MAX_BYTES (64 * 1024)
+#define MAX_LINT 1000		/* messages kept per document */
+#define MAX_ITEMS 1024		/* checklist items, expected results per owner */
+#define MAX_PLACEHOLDERS 64	/* per command */
+#define MAX_ASSIGNED 256	/* shell variables remembered per code block */
+#define MAX_SSH_WORDS 256
+#define FRONT_MATTER_LINES 200
+
+enum step_kind {
+	STEP_ITEM,		/* 1. **Bold title** */
+	STEP_PLAIN,		/* 1. Plain item */
+	STEP_HEADING,		/* ### Step 2: ..., **Step 2: ...** */
+	STEP_COMMENT,		/* # 3. ... inside a code block */
+	STEP_ORPHAN,		/* commands outside any step */
+	STEP_SECTION,		/* a numbered section that held no steps */
+};
+
+enum runbook_kind {
+	RB_IMPLICIT,
+	RB_KEYWORD,		/* Runbook / Procedure / Scenario / Сценарий ... */
+	RB_NUMBERED,		/* ### 4. Redis failure */
+};
+
+enum section {
+	SEC_NONE,
+	SEC_SYMPTOMS,
+	SEC_EXPECTED,
+};
+
+struct step_build {
+	struct runbook_step pub;
+	size_t command_cap;
+	struct buf text;
+	int blank;		/* a blank line waits before the next text */
+	enum step_kind kind;
+	int level;		/* heading steps: the heading level (7: bold line) */
+	int indent;		/* list steps: the marker's indentation */
+	int content_indent;	/* list steps: where the item's text starts */
+};
+
+struct runbook_build {
+	struct runbook pub;	/* steps are filled in at the end */
+	struct step_build *steps;
+	size_t nsteps, cap;
+	struct buf symptoms;
+	struct buf text;	/* prose outside steps (numbered sections only) */
+	int text_blank;
+	enum runbook_kind kind;
+	int number;
+	int has_bold;		/* holds a bold-titled item: plain items are text */
+	int container;		/* closed by a deeper runbook heading */
+	long orphan;		/* the unnumbered step of this section, or -1 */
+};
+
+struct fence {
+	int open;
+	char ch;
+	size_t len;
+	int indent;
+	int line;
+	char lang[32];
+	int runnable;
+	int console;		/* only "$ " lines are commands */
+	int expected;		/* the block is an expected result */
+	long step_before;	/* the current step when the block opened */
+	long block_orphan;	/* orphan step created by this block, or -1 */
+	int comment_steps;	/* "# N." comments made steps in this block */
+	struct buf body;	/* blocks that are not commands */
+	struct buf text, raw;	/* the logical command being assembled */
+	int command_line;
+	int cont;		/* the last line ended with a backslash */
+	char *heredoc;		/* terminator of an open heredoc */
+	struct strv assigned;	/* variables assigned earlier in the block */
+};
+
+struct parser {
+	struct runbook_doc *doc;
+	struct runbook_build implicit, open;
+	int have_open;
+	struct runbook_build *cur;
+	struct runbook_build *done;
+	size_t ndone, done_cap;
+	long step;		/* index in cur->steps, or -1 */
+	enum section section;
+	int section_heading;	/* the section came from a heading */
+	int section_value;	/* its label had a value on the same line */
+	int section_blank;	/* a blank line was seen in the section */
+	char *section_title;	/* the last heading inside the runbook */
+	struct fence fence;
+	int lineno;
+	int in_comment;		/* inside <!-- ... --> */
+	int skip_lines;		/* front matter */
+	char *first_heading;
+	int first_heading_line, first_heading_level;
+	size_t lint_cap;
+	int errors;
+};
+
+/* Character classes. */
+
+static int
+is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+is_alpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int
+is_alnum(int c)
+{
+	return is_alpha(c) || is_digit(c);
+}
+
+static int
+is_blank(int c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static int
+is_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* Bytes taken by the letter at p (an ASCII or a Cyrillic one), or 0. */
+static size_t
+letter_len(const char *p)
+{
+	unsigned char c = (unsigned char)p[0];
+	if (is_alpha(c))
+		return 1;
+	if ((c == 0xD0 || c == 0xD1) && ((unsigned char)p[1] & 0xC0) == 0x80)
+		return 2;
+	return 0;
+}
+
+/* Bytes of the word (letters) at p, reading at most max + 2 bytes. */
+static size_t
+word_len(const char *p, size_t max)
+{
+	size_t n = 0, l;
+	while (n <= max && (l = letter_len(p + n)) > 0)
+		n += l;
+	return n;
+}
+
+/*
+ * Lower-cases ASCII and Cyrillic letters of s[0..n) into out (n + 1 bytes);
+ * the length never changes.
+ */
+static void
+fold(const char *s, size_t n, char *out)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+	while (i < n) {
+		unsigned char c = u[i];
+		if (c >= 'A' && c <= 'Z') {
+			out[i++] = (char)(c + 32);
+			continue;
+		}
+		if (c == 0xD0 && i + 1 < n) {
+			unsigned char d = u[i + 1];
+			if (d >= 0x90 && d <= 0x9F) {	/* А..П */
+				out[i] = (char)0xD0;
+				out[i + 1] = (char)(d + 0x20);
+				i += 2;
+				continue;
+			}
+			if (d >= 0xA0 && d <= 0xAF) {	/* Р..Я */
+				out[i] = (char)0xD1;
+				out[i + 1] = (char)(d - 0x20);
+				i += 2;
+				continue;
+			}
+			if (d == 0x81) {	/* Ё */
+				out[i] = (char)0xD1;
+				out[i + 1] = (char)0x91;
+				i += 2;
+				continue;
+			}
+		}
+		out[i++] = (char)c;
+	}
+	out[n] = '\0';
+}
+
+/* Index of word in a NULL-terminated table, or -1. */
+static int
+table_find(const char *const *table, const char *word)
+{
+	for (int i = 0; table[i] != NULL; i++)
+		if (strcmp(table[i], word) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * Length of the table word that folded text starts with, followed by
+ * something other than a letter; 0 if none.
+ */
+static size_t
+table_prefix(const char *const *table, const char *folded)
+{
+	for (int i = 0; table[i] != NULL; i++) {
+		size_t n = strlen(table[i]);
+		if (strncmp(folded, table[i], n) == 0 && letter_len(folded + n) == 0)
+			return n;
+	}
+	return 0;
+}
+
+static const char *
+skip_blank(const char *s)
+{
+	while (is_blank(*s))
+		s++;
+	return s;
+}
+
+/* Columns of leading white space, tabs to the next multiple of 4. */
+static int
+indent_of(const char *s)
+{
+	int col = 0;
+	for (; is_blank(*s); s++)
+		col = *s == '\t' ? (col + 4) & ~3 : col + 1;
+	return col;
+}
+
+/* s without up to cols columns of leading white space. */
+static const char *
+strip_indent(const char *s, int cols)
+{
+	int col = 0;
+	while (is_blank(*s)) {
+		int next = *s == '\t' ? (col + 4) & ~3 : col + 1;
+		if (next > cols)
+			break;
+		col = next;
+		s++;
+	}
+	return s;
+}
+
+/* A copy of s[0..n) without surrounding white space. */
+static char *
+trim_dup(const char *s, size_t n)
+{
+	while (n > 0 && is_space(*s)) {
+		s++;
+		n--;
+	}
+	while (n > 0 && is_space(s[n - 1]))
+		n--;
+	return xstrndup(s, n);
+}
+
+/* Removes trailing white space from b. */
+static void
+buf_rtrim(struct buf *b)
+{
+	while (b->len > 0 && is_space(b->data[b->len - 1]))
+		b->data[--b->len] = '\0';
+}
+
+/* Length of s without trailing white space. */
+static size_t
+rtrim_len(const char *s)
+{
+	size_t n = strlen(s);
+	while (n > 0 && is_space(s[n - 1]))
+		n--;
+	return n;
+}
+
+/* Appends to a strv with geometric growth, ignoring items beyond max. */
+static void
+items_add(struct strv *sv, const char *s, size_t n, size_t max)
+{
+	if (sv->n >= max)
+		return;
+	if (sv->v == NULL || ((sv->n + 1) & sv->n) == 0) {
+		size_t cap = 2;
+		while (cap < sv->n + 2)
+			cap *= 2;
+		sv->v = xreallocarray(sv->v, cap, sizeof *sv->v);
+	}
+	sv->v[sv->n++] = xstrndup(s, n);
+	sv->v[sv->n] = NULL;
+}
+
+/* Adds a trimmed, non-empty item. */
+static void
+items_add_trimmed(struct strv *sv, const char *s)
+{
+	char *t = trim_dup(s, strlen(s));
+	if (*t != '\0')
+		items_add(sv, t, strlen(t), MAX_ITEMS);
+	free(t);
+}
+
+/* Appends a line of prose; a pending blank line becomes a paragraph break. */
+static void
+text_add(struct buf *b, int *blank, const char *s)
+{
+	size_t n = rtrim_len(s);
+	if (n == 0)
+		return;
+	if (b->len > 0)
+		buf_adds(b, *blank ? "\n\n" : "\n");
+	buf_add(b, s, n);
+	*blank = 0;
+}
+
+/* Replaces what is between backticks with spaces, keeping offsets. */
+static void
+blank_code_spans(char *s)
+{
+	int in = 0;
+	for (; *s; s++) {
+		if (*s == '`')
+			in = !in;
+		else if (in)
+			*s = ' ';
+	}
+}
+
+/* Reads 1 to 9 digits into *n; returns the bytes read, 0 if none or too many. */
+static size_t
+read_number(const char *s, int *n)
+{
+	size_t i = 0;
+	int v = 0;
+	while (is_digit(s[i])) {
+		if (i == 9)
+			return 0;
+		v = v * 10 + (s[i] - '0');
+		i++;
+	}
+	*n = v;
+	return i;
+}
+
+/* After a title separator (":", ".", "-", "—", ")") and the blanks around it. */
+static const char *
+skip_title_sep(const char *p)
+{
+	p = skip_blank(p);
+	if (*p == ':' || *p == '.' || *p == '-' || *p == ')' || *p == '|')
+		p++;
+	else if ((unsigned char)p[0] == 0xE2 && (unsigned char)p[1] == 0x80 &&
+	    ((unsigned char)p[2] == 0x93 || (unsigned char)p[2] == 0x94))
+		p += 3;
+	return skip_blank(p);
+}
+
+/* Time boxes. */
+
+struct time_unit {
+	const char *word;
+	int seconds;
+	int is_long;		/* unambiguous enough to flag "(five min)" */
+};
+
+static const struct time_unit time_units[] = {
+	{ "d", 86400, 0 }, { "day", 86400, 1 }, { "days", 86400, 1 },
+	{ "h", 3600, 0 }, { "hr", 3600, 1 }, { "hrs", 3600, 1 },
+	{ "hour", 3600, 1 }, { "hours", 3600, 1 },
+	{ "m", 60, 0 }, { "min", 60, 1 }, { "mins", 60, 1 },
+	{ "minute", 60, 1 }, { "minutes", 60, 1 },
+	{ "s", 1, 0 }, { "sec", 1, 1 }, { "secs", 1, 1 },
+	{ "second", 1, 1 }, { "seconds", 1, 1 },
+	{ "день", 86400, 1 }, { "дня", 86400, 1 }, { "дней", 86400, 1 },
+	{ "ч", 3600, 0 }, { "час", 3600, 1 }, { "часа", 3600, 1 },
+	{ "часов", 3600, 1 },
+	{ "мин", 60, 1 }, { "минут", 60, 1 }, { "минута", 60, 1 },
+	{ "минуты", 60, 1 }, { "минуту", 60, 1 },
+	{ "сек", 1, 1 }, { "секунд", 1, 1 }, { "секунда", 1, 1 },
+	{ "секунды", 1, 1 }, { "секунду", 1, 1 },
+};
+
+/* The unit named by the n-byte word at p, or NULL. */
+static const struct time_unit *
+unit_lookup(const char *p, size_t n)
+{
+	char w[32];
+	if (n == 0 || n >= sizeof w)
+		return NULL;
+	fold(p, n, w);
+	for (size_t i = 0; i < nitems(time_units); i++)
+		if (strcmp(w, time_units[i].word) == 0)
+			return &time_units[i];
+	return NULL;
+}
+
+/* Reads "12", "1.5" or "1,5" in thousandths; returns the bytes read or 0. */
+static size_t
+number_at(const char *p, int64_t *milli)
+{
+	size_t i = 0;
+	int64_t v = 0;
+	while (is_digit(p[i])) {
+		if (i == 6)
+			return 0;
+		v = v * 10 + (p[i] - '0');
+		i++;
+	}
+	if (i == 0)
+		return 0;
+	v *= 1000;
+	if ((p[i] == '.' || p[i] == ',') && is_digit(p[i + 1])) {
+		int64_t scale = 100;
+		size_t j = i + 1;
+		for (; is_digit(p[j]); j++) {
+			if (j - i > 3)
+				return 0;
+			v += (p[j] - '0') * scale;
+			scale /= 10;
+		}
+		i = j;
+	}
+	*milli = v;
+	return i;
+}
+
+/* Skips up to three blanks (including no-break spaces) between a number and its unit. */
+static const char *
+skip_gap(const char *p)
+{
+	for (int k = 0; k < 3; k++) {
+		if (is_blank(*p))
+			p++;
+		else if ((unsigned char)p[0] == 0xC2 && (unsigned char)p[1] == 0xA0)
+			p += 2;
+		else
+			break;
+	}
+	return p;
+}
+
+struct duration {
+	int64_t seconds;
+	int64_t bare_milli;	/* the number alone, for "2-4 hours" */
+	int first_unit;
+	int has_unit;
+	const char *end;
+};
+
+/* Reads "10 min", "1h30m", "1 hour 30 minutes" or a bare number at p: 0 or -1. */
+static int
+duration_at(const char *p, struct duration *d)
+{
+	int64_t milli;
+	size_t n = number_at(p, &milli);
+	if (n == 0)
+		return -1;
+	memset(d, 0, sizeof *d);
+	d->bare_milli = milli;
+	d->end = p + n;
+	int last = INT_MAX;
+	const char *q = p;
+	for (int k = 0; k < 4; k++) {
+		n = number_at(q, &milli);
+		if (n == 0)
+			break;
+		const char *u = skip_gap(q + n);
+		size_t wl = word_len(u, 24);
+		const struct time_unit *unit = unit_lookup(u, wl);
+		if (unit == NULL || unit->seconds >= last)
+			break;
+		if (k == 0)
+			d->first_unit = unit->seconds;
+		d->seconds += milli * unit->seconds / 1000;
+		d->has_unit = 1;
+		last = unit->seconds;
+		d->end = u + wl;
+		q = skip_gap(d->end);
+		if (!is_digit(*q))
+			break;
+	}
+	return 0;
+}
+
+/* After a range separator ("-", "–", "—", "to", "до"), or NULL. */
+static const char *
+range_sep(const char *p)
+{
+	const unsigned char *u;
+	p = skip_gap(p);
+	u = (const unsigned char *)p;
+	if (*p == '-')
+		p++;
+	else if (u[0] == 0xE2 && u[1] == 0x80 && (u[2] == 0x93 || u[2] == 0x94))
+		p += 3;
+	else if ((u[0] | 0x20) == 't' && (u[1] | 0x20) == 'o' && letter_len(p + 2) == 0)
+		p += 2;
+	else if (u[0] == 0xD0 && u[1] == 0xB4 && u[2] == 0xD0 && u[3] == 0xBE &&
+	    letter_len(p + 4) == 0)
+		p += 4;
+	else
+		return NULL;
+	return skip_gap(p);
+}
+
+/* Reads a time box or a range of them starting at the digit p: 0 or -1. */
+static int
+timebox_at(const char *p, int64_t *min_s, int64_t *max_s, const char **end)
+{
+	struct duration a, b;
+	if (duration_at(p, &a) < 0)
+		return -1;
+	const char *q = range_sep(a.end);
+	if (q != NULL && is_digit(*q) && duration_at(q, &b) == 0 && b.has_unit) {
+		int64_t lo = a.has_unit ? a.seconds : a.bare_milli * b.first_unit / 1000;
+		int64_t hi = b.seconds;
+		if (lo > hi) {
+			int64_t t = lo;
+			lo = hi;
+			hi = t;
+		}
+		if (lo <= 0)
+			return -1;
+		*min_s = lo;
+		*max_s = hi;
+		*end = b.end;
+		return 0;
+	}
+	if (!a.has_unit || a.seconds <= 0)
+		return -1;
+	*min_s = *max_s = a.seconds;
+	*end = a.end;
+	return 0;
+}
+
+/* Finds the first time box in s; sets its span as offsets. Returns 0 or -1. */
+static int
+timebox_find(const char *s, int64_t *min_s, int64_t *max_s, size_t *start, size_t *end)
+{
+	const char *p = s, *e;
+	while (*p != '\0') {
+		if (!is_digit(*p)) {
+			p++;
+			continue;
+		}
+		int glued = p > s && (is_alnum(p[-1]) ||
+		    ((p[-1] == '.' || p[-1] == ',') && p - 1 > s && is_digit(p[-2])));
+		if (!glued && timebox_at(p, min_s, max_s, &e) == 0) {
+			*start = (size_t)(p - s);
+			*end = (size_t)(e - s);
+			return 0;
+		}
+		while (is_digit(*p))
+			p++;
+	}
+	return -1;
+}
+
+int
+runbook_parse_timebox(const char *s, int64_t *min_s, int64_t *max_s)
+{
+	size_t start, end;
+	int64_t lo, hi;
+	if (s == NULL || timebox_find(s, &lo, &hi, &start, &end) < 0)
+		return -1;
+	if (min_s != NULL)
+		*min_s = lo;
+	if (max_s != NULL)
+		*max_s = hi;
+	return 0;
+}
+
+/* Nonzero when s holds a word that names a time unit ("min", "hours", "часа"). */
+static int
+mentions_time_unit(const char *s)
+{
+	const char *p = s;
+	while (*p != '\0') {
+		size_t n = word_len(p, SIZE_MAX - 2);
+		if (n == 0) {
+			p++;
+			continue;
+		}
+		const struct time_unit *u = unit_lookup(p, n);
+		if (u != NULL && u->is_long)
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+/*
+ * Finds a time box in title (outside `code`) and cuts it out when it sits
+ * in parentheses or ends the title after a separator. Returns 0 if found.
+ */
+static int
+title_take_timebox(char *title, int64_t *min_s, int64_t *max_s)
+{
+	char *scan = xstrdup(title);
+	size_t a, b, len = strlen(title);
+	blank_code_spans(scan);
+	int rc = timebox_find(scan, min_s, max_s, &a, &b);
+	free(scan);
+	if (rc < 0)
+		return -1;
+
+	/* the enclosing "(...)" or "[...]", if short */
+	size_t l = a, r = b;
+	while (l > 0 && a - l < 40 && title[l - 1] != '(' && title[l - 1] != '[' &&
+	    title[l - 1] != ')' && title[l - 1] != ']')
+		l--;
+	while (r < len && r - b < 40 && title[r] != ')' && title[r] != ']' &&
+	    title[r] != '(' && title[r] != '[')
+		r++;
+	if (l > 0 && r < len && ((title[l - 1] == '(' && title[r] == ')') ||
+	    (title[l - 1] == '[' && title[r] == ']'))) {
+		memmove(title + l - 1, title + r + 1, len - r);
+		char *t = trim_dup(title, strlen(title));
+		strcpy(title, t);
+		free(t);
+		return 0;
+	}
+
+	/* "Decide severity - 5 min": a box that ends the title */
+	r = b;
+	while (title[r] != '\0' && (is_space(title[r]) || title[r] == '.' || title[r] == '*'))
+		r++;
+	if (title[r] != '\0')
+		return 0;
+	l = a;
+	while (l > 0 && (is_blank(title[l - 1]) || title[l - 1] == '~'))
+		l--;
+	int sep = 0;
+	if (l > 0 && strchr("-:,|", title[l - 1]) != NULL) {
+		l--;
+		sep = 1;
+	} else if (l >= 3 && (unsigned char)title[l - 3] == 0xE2 &&
+	    (unsigned char)title[l - 2] == 0x80 &&
+	    ((unsigned char)title[l - 1] == 0x93 || (unsigned char)title[l - 1] == 0x94)) {
+		l -= 3;
+		sep = 1;
+	}
+	if (sep || l == 0) {
+		title[l] = '\0';
+		char *t = trim_dup(title, strlen(title));
+		strcpy(title, t);
+		free(t);
+	}
+	return 0;
+}
+
+/* Lint. */
+
+static void ATTR_PRINTF(4, 5)
+lint(struct parser *p, int line, enum lint_level level, const char *fmt, ...)
+{
+	struct runbook_doc *doc = p->doc;
+	if (level == LINT_ERROR)
+		p->errors++;
+	if (doc->nlint > MAX_LINT)
+		return;
+	if (doc->nlint == p->lint_cap) {
+		p->lint_cap = p->lint_cap ? p->lint_cap * 2 : 16;
+		doc->lint = xreallocarray(doc->lint, p->lint_cap, sizeof *doc->lint);
+	}
+	struct lint_msg *m = &doc->lint[doc->nlint++];
+	m->line = line;
+	m->level = level;
+	if (doc->nlint > MAX_LINT) {
+		m->text = xstrdup("too many messages; the rest are not shown");
+		return;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	m->text = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+/* Checks "(...)" groups that look like time boxes ("(five min)") but cannot be read. */
+static void
+lint_paren_timeboxes(struct parser *p, const char *s, int line)
+{
+	const char *open;
+	while ((open = strchr(s, '(')) != NULL) {
+		const char *close = strchr(open + 1, ')');
+		if (close == NULL)
+			return;
+		char *group = xstrndup(open + 1, (size_t)(close - open - 1));
+		if (mentions_time_unit(group) && runbook_parse_timebox(group, NULL, NULL) < 0)
+			lint(p, line, LINT_ERROR, "cannot read the time box \"(%.60s)\"", group);
+		free(group);
+		s = close + 1;
+	}
+}
+
+/* Labels: "**Expected time:** 5 min" and the like. */
+
+enum label_kind {
+	LABEL_OTHER,
+	LABEL_TIME,
+	LABEL_TOTAL,
+	LABEL_EXPECTED,
+	LABEL_SYMPTOMS,
+};
+
+static const char *const time_labels[] = {
+	"expected time", "time", "time box", "timebox", "duration",
+	"estimated time", "expected duration", "eta", "time estimate",
+	"время", "ожидаемое время", "длительность", "оценка времени",
+	"время выполнения", "продолжительность", NULL
+};
+
+static const char *const total_labels[] = {
+	"estimated recovery time", "total time", "total", "total duration",
+	"mttr", "rto", "recovery time", "target rto", "recovery time objective",
+	"estimated time to recover", "time to recover",
+	"общее время", "время восстановления", "ожидаемое время восстановления",
+	NULL
+};
+
+static const char *const expected_labels[] = {
+	"expected", "expected result", "expected results", "expected output",
+	"expected outcome", "result", "ожидается", "ожидаемый результат",
+	"ожидаемый вывод", "результат", NULL
+};
+
+static const char *const symptom_labels[] = {
+	"symptoms", "symptom", "detection", "when to use", "triggers", "trigger",
+	"indicators", "signs", "симптомы", "признаки", "триггеры", "триггер",
+	"когда использовать", "обнаружение", NULL
+};
+
+static enum label_kind
+label_kind(const char *folded)
+{
+	if (table_find(time_labels, folded) >= 0)
+		return LABEL_TIME;
+	if (table_find(total_labels, folded) >= 0)
+		return LABEL_TOTAL;
+	if (table_find(expected_labels, folded) >= 0)
+		return LABEL_EXPECTED;
+	if (table_find(symptom_labels, folded) >= 0)
+		return LABEL_SYMPTOMS;
+	return LABEL_OTHER;
+}
+
+/*
+ * Splits a label line ("**Expected time:** 5 min", "- **Time**: 5 min",
+ * "Время: 5 минут") into its folded label and its value. Returns 0 when t
+ * is no label line, 1 for a plain label, 2 for an emphasized one.
+ */
+static int
+label_split(const char *t, char *label, size_t cap, const char **value)
+{
+	const char *p = t;
+	char mark = 0;
+	if ((*p == '-' || *p == '+' || *p == '*') && is_blank(p[1]))
+		p = skip_blank(p + 1);
+	if (*p == '*' || *p == '_') {
+		mark = *p;
+		for (int k = 0; k < 3 && *p == mark; k++)
+			p++;
+	}
+	const char *start = p;
+	if (letter_len(start) == 0)
+		return 0;
+	while (*p != '\0' && *p != ':' && *p != mark && (size_t)(p - start) < cap - 1) {
+		if (*p == '`')
+			return 0;
+		p++;
+	}
+	size_t n = (size_t)(p - start);
+	if (n >= cap - 1)
+		return 0;
+	if (*p == ':') {
+		p++;
+		while (mark && *p == mark)
+			p++;
+	} else if (mark && *p == mark) {
+		while (*p == mark)
+			p++;
+		p = skip_blank(p);
+		if (*p != ':')
+			return 0;
+		p++;
+	} else {
+		return 0;
+	}
+	while (n > 0 && is_blank(start[n - 1]))
+		n--;
+	fold(start, n, label);
+	*value = skip_blank(p);
+	return mark ? 2 : 1;
+}
+
+/* A copy of a label's value without trailing blanks and emphasis marks. */
+static char *
+label_value(const char *v)
+{
+	size_t n = strlen(v);
+	while (n > 0 && (is_space(v[n - 1]) || v[n - 1] == '*' || v[n - 1] == '_'))
+		n--;
+	return trim_dup(v, n);
+}
+
+/* Headings. */
+
+static const char *const runbook_words[] = {
+	"runbook", "playbook", "procedure", "scenario",
+	"ранбук", "плейбук", "процедура", "сценарий", NULL
+};
+/* Those that open a runbook even without a number: "## Runbook". */
+static const char *const runbook_alone_words[] = {
+	"runbook", "playbook", "ранбук", "плейбук", NULL
+};
+static const char *const step_words[] = { "step", "шаг", "этап", NULL };
+
+/*
+ * If a heading opens a runbook ("Runbook 2: Gateway down", "Сценарий 3:
+ * ...", "Runbook: X"), returns 1 and points *title at the title.
+ */
+static int
+runbook_heading(const char *text, const char **title)
+{
+	char f[48];
+	fold(text, strnlen(text, sizeof f - 1), f);
+	size_t kl = table_prefix(runbook_words, f);
+	if (kl == 0)
+		return 0;
+	int alone = table_prefix(runbook_alone_words, f) == kl;
+	const char *p = skip_blank(text + kl);
+	int id = 0, sep = 0;
+	if (*p == '#')
+		p++;
+	if (is_digit(*p)) {
+		while (is_digit(*p))
+			p++;
+		if (is_alpha(*p) && letter_len(p + 1) == 0)
+			p++;
+		id = 1;
+	} else if (*p >= 'A' && *p <= 'Z' && letter_len(p + 1) == 0) {
+		const char *q = skip_title_sep(p + 1);
+		if (q != skip_blank(p + 1)) {
+			p++;
+			id = 1;
+		}
+	}
+	const char *q = skip_title_sep(p);
+	sep = q != skip_blank(p);
+	if (!id && !sep && !alone)
+		return 0;
+	*title = (id || sep) && *q != '\0' ? q : text;
+	return 1;
+}
+
+/* "Step 2: Decide severity (5 min)", "Шаг 3 — ...": returns 1, the number and the title. */
+static int
+step_heading(const char *text, int *number, const char **title)
+{
+	char f[24];
+	fold(text, strnlen(text, sizeof f - 1), f);
+	size_t kl = table_prefix(step_words, f);
+	if (kl == 0)
+		return 0;
+	const char *p = skip_blank(text + kl);
+	size_t n = read_number(p, number);
+	if (n == 0 || is_alnum(p[n]) || (p[n] == '.' && is_digit(p[n + 1])))
+		return 0;
+	*title = skip_title_sep(p + n);
+	return 1;
+}
+
+/* "4. Redis failure", "2) Restart": returns 1, the number and the title. */
+static int
+numbered_heading(const char *text, int *number, const char **title)
+{
+	size_t n = read_number(text, number);
+	if (n == 0 || (text[n] != '.' && text[n] != ')') || !is_blank(text[n + 1]))
+		return 0;
+	*title = skip_blank(text + n + 1);
+	return **title != '\0';
+}
+
+/* Nonzero for a heading that starts a "Symptoms" section. */
+static int
+symptoms_heading(const char *text)
+{
+	char f[48];
+	fold(text, strnlen(text, sizeof f - 1), f);
+	return table_prefix(symptom_labels, f) > 0;
+}
+
+/* Nonzero for a heading such as "Expected result". */
+static int
+expected_heading(const char *text)
+{
+	char f[48];
+	size_t n = strlen(text);
+	while (n > 0 && (text[n - 1] == ':' || is_blank(text[n - 1])))
+		n--;
+	if (n >= sizeof f)
+		return 0;
+	fold(text, n, f);
+	return table_find(expected_labels, f) >= 0;
+}
+
+/* Parser state helpers. */
+
+static void
+section_end(struct parser *p)
+{
+	p->section = SEC_NONE;
+	p->section_heading = p->section_value = p->section_blank = 0;
+}
+
+static void
+section_start(struct parser *p, enum section s, int from_heading, int has_value)
+{
+	p->section = s;
+	p->section_heading = from_heading;
+	p->section_value = has_value;
+	p->section_blank = 0;
+}
+
+static struct step_build *
+cur_step(struct parser *p)
+{
+	return p->step >= 0 ? &p->cur->steps[p->step] : NULL;
+}
+
+/* The step that takes expected results and block content: current, else the section's orphan. */
+static struct step_build *
+target_step(struct parser *p)
+{
+	if (p->step >= 0)
+		return &p->cur->steps[p->step];
+	if (p->cur->orphan >= 0)
+		return &p->cur->steps[p->cur->orphan];
+	return NULL;
+}
+
+/* Appends a new step to rb; the pointer is valid until the next one. */
+static struct step_build *
+step_new(struct runbook_build *rb, enum step_kind kind, int number, const char *title, int line)
+{
+	if (rb->nsteps == rb->cap) {
+		rb->cap = rb->cap ? rb->cap * 2 : 8;
+		rb->steps = xreallocarray(rb->steps, rb->cap, sizeof *rb->steps);
+	}
+	struct step_build *st = &rb->steps[rb->nsteps++];
+	memset(st, 0, sizeof *st);
+	st->kind = kind;
+	st->pub.number = number;
+	st->pub.title = title != NULL ? xstrdup(title) : NULL;
+	st->pub.line = line;
+	buf_init(&st->text);
+	if (kind != STEP_ORPHAN)
+		rb->orphan = -1;
+	return st;
+}
+
+static void
+command_free(struct runbook_command *c)
+{
+	free(c->text);
+	free(c->raw);
+	free(c->host);
+	free(c->user);
+	strv_free(&c->placeholders);
+}
+
+static void
+step_build_free(struct step_build *st)
+{
+	free(st->pub.title);
+	free(st->pub.text);
+	for (size_t i = 0; i < st->pub.ncommands; i++)
+		command_free(&st->pub.commands[i]);
+	free(st->pub.commands);
+	strv_free(&st->pub.expected);
+	strv_free(&st->pub.checklist);
+	buf_free(&st->text);
+}
+
+/* Moves a command into a step. */
+static void
+step_add_command(struct step_build *st, struct runbook_command *c)
+{
+	if (st->pub.ncommands == st->command_cap) {
+		st->command_cap = st->command_cap ? st->command_cap * 2 : 4;
+		st->pub.commands = xreallocarray(st->pub.commands, st->command_cap,
+		    sizeof *st->pub.commands);
+	}
+	st->pub.commands[st->pub.ncommands++] = *c;
+	memset(c, 0, sizeof *c);
+}
+
+static void
+set_timebox(struct step_build *st, int64_t lo, int64_t hi)
+{
+	st->pub.timebox_s = lo;
+	st->pub.timebox_max_s = hi;
+}
+
+static void
+runbook_build_init(struct runbook_build *rb, enum runbook_kind kind)
+{
+	memset(rb, 0, sizeof *rb);
+	rb->kind = kind;
+	rb->orphan = -1;
+	buf_init(&rb->symptoms);
+	buf_init(&rb->text);
+}
+
+static void
+runbook_build_free(struct runbook_build *rb)
+{
+	free(rb->pub.title);
+	free(rb->pub.heading);
+	free(rb->pub.symptoms);
+	strv_free(&rb->pub.checklist);
+	for (size_t i = 0; i < rb->nsteps; i++)
+		step_build_free(&rb->steps[i]);
+	free(rb->steps);
+	buf_free(&rb->symptoms);
+	buf_free(&rb->text);
+	runbook_build_init(rb, RB_IMPLICIT);
+}
+
+static void
+symptoms_add(struct parser *p, const char *s)
+{
+	struct buf *b = &p->cur->symptoms;
+	char *t = trim_dup(s, strlen(s));
+	if (*t != '\0') {
+		if (b->len > 0)
+			buf_addc(b, '\n');
+		buf_adds(b, t);
+	}
+	free(t);
+}
+
+/* Prose outside steps, kept only where a numbered section may become a step. */
+static void
+runbook_text_add(struct parser *p, const char *s)
+{
+	if (p->cur->kind == RB_NUMBERED)
+		text_add(&p->cur->text, &p->cur->text_blank, s);
+}
+
+static void
+expected_add(struct parser *p, const char *s)
+{
+	struct step_build *st = target_step(p);
+	if (st != NULL)
+		items_add_trimmed(&st->pub.expected, s);
+}
+
+/* Commands in code blocks. */
+
+static const char *const runnable_langs[] = {
+	"", "bash", "sh", "shell", "zsh", "ksh", "fish", "shellscript",
+	"console", "shell-session", "sh-session", "terminal", NULL
+};
+static const char *const console_langs[] = {
+	"console", "shell-session", "sh-session", "terminal", NULL
+};
+
+/* The step that owns commands of the open block, creating the section's orphan step. */
+static struct step_build *
+block_step(struct parser *p)
+{
+	if (p->step >= 0)
+		return &p->cur->steps[p->step];
+	if (p->cur->orphan < 0) {
+		step_new(p->cur, STEP_ORPHAN, 0, p->section_title, p->fence.line);
+		p->cur->orphan = (long)p->cur->nsteps - 1;
+		if (p->fence.block_orphan < 0)
+			p->fence.block_orphan = p->cur->orphan;
+	}
+	return &p->cur->steps[p->cur->orphan];
+}
+
+/* Adds the names a command assigns (NAME=, read NAME, for NAME in) to out. */
+static void
+collect_assignments(const char *s, struct strv *out)
+{
+	int after_read = 0, after_for = 0;
+	for (const char *p = s; *p != '\0';) {
+		if (!(is_alpha(*p) || *p == '_') ||
+		    (p > s && strchr(" \t\n;&|(", p[-1]) == NULL)) {
+			if (strchr(";&|\n", *p) != NULL)
+				after_read = after_for = 0;
+			p++;
+			continue;
+		}
+		const char *q = p;
+		while (is_alnum(*q) || *q == '_')
+			q++;
+		size_t n = (size_t)(q - p);
+		int assign = *q == '=' || after_for ||
+		    (after_read && (*q == '\0' || is_space(*q) || *q == ';'));
+		if (assign && out->n < MAX_ASSIGNED) {
+			char *name = xstrndup(p, n);
+			if (strv_find(out, name) < 0)
+				strv_add(out, name);
+			free(name);
+		}
+		after_for = n == 3 && strncmp(p, "for", 3) == 0;
+		if (n == 4 && strncmp(p, "read", 4) == 0)
+			after_read = 1;
+		p = q;
+	}
+}
+
+static const char *const env_names[] = {
+	"HOME", "PATH", "USER", "PWD", "OLDPWD", "SHELL", "HOSTNAME", "HOST",
+	"LANG", "LANGUAGE", "TERM", "TMPDIR", "TMP", "TEMP", "UID", "EUID",
+	"PPID", "RANDOM", "SECONDS", "LINENO", "IFS", "PS1", "PS2", "PS4",
+	"EDITOR", "VISUAL", "PAGER", "LOGNAME", "DISPLAY", "MAIL", "COLUMNS",
+	"LINES", "HOSTTYPE", "OSTYPE", "MACHTYPE", "GROUPS", "PIPESTATUS",
+	"FUNCNAME", "OPTARG", "OPTIND", "REPLY", "BASH", "BASHPID", "SHLVL",
+	"TZ", "DOCKER_HOST", "KUBECONFIG", "HISTFILE", "PROMPT_COMMAND",
+	"CDPATH", "EPOCHSECONDS", "EPOCHREALTIME", NULL
+};
+static const char *const env_prefixes[] = {
+	"LC_", "XDG_", "SSH_", "BASH_", "DBUS_", "SUDO_", NULL
+};
+
+/* Nonzero for an UPPER_CASE name that is not a well-known environment variable. */
+static int
+placeholder_var(const char *name, size_t n, const struct strv *assigned)
+{
+	char buf[64];
+	int letters = 0;
+	if (n == 0 || n >= sizeof buf || is_digit(name[0]))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (name[i] >= 'A' && name[i] <= 'Z')
+			letters++;
+		else if (!is_digit(name[i]) && name[i] != '_')
+			return 0;
+	}
+	if (letters == 0)
+		return 0;
+	memcpy(buf, name, n);
+	buf[n] = '\0';
+	if (table_find(env_names, buf) >= 0)
+		return 0;
+	for (int i = 0; env_prefixes[i] != NULL; i++)
+		if (str_has_prefix(buf, env_prefixes[i]))
+			return 0;
+	return assigned == NULL || strv_find(assigned, buf) < 0;
+}
+
+static const char *const date_templates[] = {
+	"YYYY-MM-DD", "YYYYMMDD", "HH:MM:SS", "HH:MM", NULL
+};
+
+/* Length of a date template at s ("YYYY-MM-DD"), or 0. */
+static size_t
+date_template_at(const char *s, const char *start)
+{
+	if (s > start && is_alnum(s[-1]))
+		return 0;
+	for (int i = 0; date_templates[i] != NULL; i++) {
+		size_t n = strlen(date_templates[i]);
+		if (strncmp(s, date_templates[i], n) != 0)
+			continue;
+		char next = s[n];
+		if ((next >= 'a' && next <= 'z') || is_digit(next) ||
+		    (next != '\0' && strchr("YMDHS", next) != NULL))
+			return 0;
+		return n;
+	}
+	return 0;
+}
+
+/* Length of an "<angle placeholder>" at s, or 0. */
+static size_t
+angle_at(const char *s, const char *start)
+{
+	if ((s > start && s[-1] == '<') || s[1] == '<' || letter_len(s + 1) == 0)
+		return 0;
+	size_t i = 1;
+	while (i <= 64 && s[i] != '\0' && s[i] != '>') {
+		char c = s[i];
+		if (!(is_alnum(c) || (unsigned char)c >= 0x80 || strchr("_-.:/ ", c) != NULL))
+			return 0;
+		i++;
+	}
+	if (s[i] != '>' || s[i - 1] == ' ')
+		return 0;
+	return i + 1;
+}
+
+/* Adds placeholder name s[0..n) to out unless there already. */
+static void
+placeholder_add(struct strv *out, const char *s, size_t n)
+{
+	char *name = xstrndup(s, n);
+	if (strv_find(out, name) < 0 && out->n < MAX_PLACEHOLDERS)
+		strv_add(out, name);
+	free(name);
+}
+
+/* The placeholders of s, skipping variables in assigned (which may be NULL). */
+static void
+find_placeholders(const char *s, const struct strv *assigned, struct strv *out)
+{
+	int single = 0, dbl = 0, seen = 0;
+	size_t n;
+	for (const char *p = s; *p != '\0' && seen < 1024 && out->n < MAX_PLACEHOLDERS;) {
+		if (*p == '<' && (n = angle_at(p, s)) > 0) {
+			placeholder_add(out, p, n);
+			seen++;
+			p += n;
+			continue;
+		}
+		if ((*p == 'Y' || *p == 'H') && (n = date_template_at(p, s)) > 0) {
+			placeholder_add(out, p, n);
+			seen++;
+			p += n;
+			continue;
+		}
+		if (single) {
+			if (*p == '\'')
+				single = 0;
+			p++;
+			continue;
+		}
+		if (*p == '\\' && p[1] != '\0') {
+			p += 2;
+			continue;
+		}
+		if (*p == '\'' && !dbl) {
+			single = 1;
+			p++;
+			continue;
+		}
+		if (*p == '"')
+			dbl = !dbl;
+		if (*p != '$') {
+			p++;
+			continue;
+		}
+		const char *name = p + 1;
+		int braced = *name == '{';
+		if (braced)
+			name++;
+		const char *q = name;
+		while (is_alnum(*q) || *q == '_')
+			q++;
+		n = (size_t)(q - name);
+		if (braced && *q != '}') {
+			p = q;
+			continue;
+		}
+		if (placeholder_var(name, n, assigned)) {
+			placeholder_add(out, p, (size_t)(q - p) + (braced ? 1 : 0));
+			seen++;
+		}
+		p = q + (braced ? 1 : 0);
+		if (q == name)
+			p = name;
+	}
+}
+
+void
+runbook_find_placeholders(const char *command, struct strv *out)
+{
+	struct strv assigned = { NULL, 0 };
+	if (command == NULL)
+		return;
+	collect_assignments(command, &assigned);
+	find_placeholders(command, &assigned, out);
+	strv_free(&assigned);
+}
+
+char *
+runbook_fill_placeholders(const char *command, const struct strv *names,
+    const struct strv *values)
+{
+	struct buf b;
+	buf_init(&b);
+	if (command == NULL)
+		return buf_take(&b);
+	for (const char *p = command; *p != '\0';) {
+		size_t best = 0, which = 0;
+		for (size_t i = 0; names != NULL && i < names->n; i++) {
+			const char *name = names->v[i];
+			size_t n = strlen(name);
+			if (n == 0 || n <= best || values == NULL || i >= values->n ||
+			    strncmp(p, name, n) != 0)
+				continue;
+			/* "$TS" must not eat the start of "$TS_OLD" */
+			if (name[0] == '$' && name[1] != '{' && (is_alnum(p[n]) || p[n] == '_'))
+				continue;
+			best = n;
+			which = i;
+		}
+		if (best > 0) {
+			buf_adds(&b, values->v[which]);
+			p += best;
+		} else {
+			buf_addc(&b, *p++);
+		}
+	}
+	return buf_take(&b);
+}
+
+/* ssh commands. */
+
+/*
+ * Splits a shell line into words with one level of quoting removed.
+ * Returns -1 for an unquoted operator (| ; & < > ( ) `), a newline, an
+ * unterminated quote or too many words.
+ */
+static int
+shell_words(const char *s, struct strv *words)
+{
+	struct buf w;
+	int in_word = 0, rc = 0;
+	buf_init(&w);
+	for (const char *p = s; rc == 0 && *p != '\0'; p++) {
+		char c = *p;
+		if (is_blank(c)) {
+			if (in_word)
+				items_add(words, w.data, w.len, SIZE_MAX);
+			buf_reset(&w);
+			in_word = 0;
+			if (words->n > MAX_SSH_WORDS)
+				rc = -1;
+			continue;
+		}
+		size_t angle = c == '<' ? angle_at(p, s) : 0;
+		if (angle > 0) {	/* "<host>" is a placeholder, not a redirection */
+			buf_add(&w, p, angle);
+			p += angle - 1;
+			in_word = 1;
+			continue;
+		}
+		if (strchr("|;&<>()`\n\r", c) != NULL) {
+			rc = -1;
+			break;
+		}
+		in_word = 1;
+		if (c == '\\') {
+			if (p[1] != '\0')
+				buf_addc(&w, *++p);
+		} else if (c == '\'') {
+			const char *q = strchr(p + 1, '\'');
+			if (q == NULL) {
+				rc = -1;
+				break;
+			}
+			buf_add(&w, p + 1, (size_t)(q - p - 1));
+			p = q;
+		} else if (c == '"') {
+			for (p++; *p != '\0' && *p != '"'; p++) {
+				if (*p == '\\' && p[1] != '\0' && strchr("\"\\$`", p[1]) != NULL)
+					p++;
+				buf_addc(&w, *p);
+			}
+			if (*p == '\0') {
+				rc = -1;
+				break;
+			}
+		} else {
+			buf_addc(&w, c);
+		}
+	}
+	if (rc == 0 && in_word)
+		items_add(words, w.data ? w.data : "", w.len, SIZE_MAX);
+	buf_free(&w);
+	return rc;
+}
+
+/*
+ * For "ssh [options] [user@]HOST cmd ...", sets host, user (or NULL) and the
+ * remote command; returns 0. Returns -1 for anything else, including
+ * interactive ssh and lines with local pipes or redirections.
+ */
+static int
+ssh_split(const char *s, char **host, char **user, char **command)
+{
+	const char *p = skip_blank(s);
+	const char *w = p;
+	while (*p != '\0' && !is_blank(*p))
+		p++;
+	if (!((p - w == 3 && strncmp(w, "ssh", 3) == 0) ||
+	    (p - w > 4 && strncmp(p - 4, "/ssh", 4) == 0)))
+		return -1;
+
+	struct strv words = { NULL, 0 };
+	const char *login = NULL;
+	int rc = -1;
+	if (shell_words(s, &words) < 0)
+		goto out;
+	size_t i = 1;
+	while (i < words.n && words.v[i][0] == '-') {
+		const char *o = words.v[i++];
+		if (strcmp(o, "--") == 0)
+			break;
+		for (size_t j = 1; o[j] != '\0'; j++) {
+			if (strchr("NWO", o[j]) != NULL)
+				goto out;
+			if (strchr("BbcDEeFIiJLlmopQRSw", o[j]) != NULL) {
+				const char *arg = o[j + 1] != '\0' ? o + j + 1 :
+				    i < words.n ? words.v[i++] : NULL;
+				if (arg == NULL)
+					goto out;
+				if (o[j] == 'l')
+					login = arg;
+				break;
+			}
+		}
+	}
+	if (i + 1 >= words.n || words.v[i][0] == '\0')
+		goto out;
+	const char *target = words.v[i++];
+	const char *at = strrchr(target, '@');
+	if (at != NULL && at[1] == '\0')
+		goto out;
+	*host = xstrdup(at != NULL ? at + 1 : target);
+	*user = at != NULL && at > target ? xstrndup(target, (size_t)(at - target)) :
+	    login != NULL ? xstrdup(login) : NULL;
+	struct buf cmd;
+	buf_init(&cmd);
+	for (; i < words.n; i++) {
+		if (cmd.len > 0)
+			buf_addc(&cmd, ' ');
+		buf_adds(&cmd, words.v[i]);
+	}
+	*command = buf_take(&cmd);
+	rc = 0;
+out:
+	strv_free(&words);
+	return rc;
+}
+
+/* Destructive commands. */
+
+#define DESTRUCTIVE_DEPTH 3	/* nested command strings looked into */
+
+struct token {
+	const char *s;		/* one level of quoting removed */
+	size_t n;
+	int op;			/* a redirection: > >> < << */
+	int quoted;		/* held quotes: may be a command string */
+};
+
+static int
+tok_is(struct token t, const char *s)
+{
+	return t.n == strlen(s) && memcmp(t.s, s, t.n) == 0;
+}
+
+static int
+tok_ieq(struct token t, const char *s)
+{
+	return t.n == strlen(s) && strncasecmp(t.s, s, t.n) == 0;
+}
+
+static int
+tok_prefix(struct token t, const char *s)
+{
+	size_t n = strlen(s);
+	return t.n >= n && memcmp(t.s, s, n) == 0;
+}
+
+static int
+tok_in(struct token t, const char *const *table)
+{
+	for (int i = 0; table[i] != NULL; i++)
+		if (tok_is(t, table[i]))
+			return 1;
+	return 0;
+}
+
+/* The last path component of a token. */
+static struct token
+tok_base(struct token t)
+{
+	for (size_t i = t.n; i > 0; i--)
+		if (t.s[i - 1] == '/')
+			return (struct token){ .s = t.s + i, .n = t.n - i };
+	return t;
+}
+
+static int
+tok_contains(struct token t, const char *s)
+{
+	size_t n = strlen(s);
+	for (size_t i = 0; i + n <= t.n; i++)
+		if (strncasecmp(t.s + i, s, n) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+is_option(struct token t)
+{
+	return t.n > 1 && t.s[0] == '-';
+}
+
+/* NAME=value */
+static int
+is_assignment(struct token t)
+{
+	if (t.n == 0 || !(is_alpha(t.s[0]) || t.s[0] == '_'))
+		return 0;
+	for (size_t i = 1; i < t.n; i++) {
+		if (t.s[i] == '=')
+			return 1;
+		if (!(is_alnum(t.s[i]) || t.s[i] == '_'))
+			return 0;
+	}
+	return 0;
+}
+
+/* Skips options from i; single-letter options in with_arg take the next token. */
+static size_t
+skip_options(const struct token *t, size_t n, size_t i, const char *with_arg)
+{
+	while (i < n && is_option(t[i])) {
+		if (tok_is(t[i], "--"))
+			return i + 1;
+		if (t[i].n == 2 && t[i].s[1] != '-' && strchr(with_arg, t[i].s[1]) != NULL)
+			i++;
+		i++;
+	}
+	return i;
+}
+
+static const char *const docker_global_args[] = {
+	"-H", "--host", "-c", "--context", "--config", "-l", "--log-level", NULL
+};
+static const char *const compose_args[] = {
+	"-f", "--file", "-p", "--project-name", "--env-file", "--profile",
+	"--project-directory", "--ansi", "--parallel", NULL
+};
+static const char *const docker_exec_args[] = {
+	"-e", "--env", "-u", "--user", "-w", "--workdir", "--env-file",
+	"--detach-keys", NULL
+};
+
+/* Skips options, those listed taking the next token as their value. */
+static size_t
+skip_long_options(const struct token *t, size_t n, size_t i, const char *const *with_arg)
+{
+	while (i < n && is_option(t[i])) {
+		if (tok_in(t[i], with_arg))
+			i++;
+		i++;
+	}
+	return i;
+}
+
+/*
+ * Index of the word after "docker [compose] exec [options] CONTAINER" (or
+ * "docker-compose exec ..." when compose), or 0 if t[i] starts no such command.
+ */
+static size_t
+docker_exec_skip(const struct token *t, size_t n, size_t i, int compose)
+{
+	size_t j = skip_long_options(t, n, i + 1, compose ? compose_args : docker_global_args);
+	if (!compose && j < n && tok_is(t[j], "compose"))
+		j = skip_long_options(t, n, j + 1, compose_args);
+	if (j >= n || !tok_is(t[j], "exec"))
+		return 0;
+	j = skip_long_options(t, n, j + 1, docker_exec_args);
+	return j + 1;
+}
+
+static const char *const simple_prefixes[] = {
+	"nohup", "time", "exec", "command", "builtin", "then", "do", "else",
+	"if", "while", "until", "!", "{", "nice", "ionice", "stdbuf", "xargs",
+	"watch", "unbuffer", "timeout", "chroot", NULL
+};
+static const char *const shells[] = { "bash", "sh", "zsh", "dash", "ksh", NULL };
+
+/* Index of the command verb after sudo, env, ssh host, bash -c, docker exec ... */
+static size_t
+skip_prefixes(const struct token *t, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		while (i < n && is_assignment(t[i]))
+			i++;
+		if (i >= n)
+			return n;
+		struct token v = tok_base(t[i]);
+		size_t j;
+		if (tok_is(v, "sudo") || tok_is(v, "doas")) {
+			i = skip_options(t, n, i + 1, "ugCDhpRrTt");
+		} else if (tok_is(v, "runuser")) {
+			i = skip_options(t, n, i + 1, "ugGlsw");
+		} else if (tok_is(v, "su")) {
+			for (j = i + 1; j < n && !tok_is(t[j], "-c") && !tok_is(t[j], "--command"); j++)
+				;
+			if (j >= n)
+				return n;	/* an interactive shell */
+			i = j + 1;
+		} else if (tok_is(v, "env")) {
+			i = skip_options(t, n, i + 1, "uCS");
+		} else if (tok_in(v, simple_prefixes)) {
+			i = skip_options(t, n, i + 1, "nItNPLdacsgpu");
+			if ((tok_is(v, "timeout") || tok_is(v, "chroot")) && i < n)
+				i++;
+		} else if (tok_in(v, shells)) {
+			i = skip_options(t, n, i + 1, "oO");
+		} else if (tok_is(v, "ssh")) {
+			i = skip_options(t, n, i + 1, "BbcDEeFIiJLlmOopQRSWw");
+			i++;	/* the host */
+		} else if ((tok_is(v, "docker") || tok_is(v, "podman") || tok_is(v, "nerdctl")) &&
+		    (j = docker_exec_skip(t, n, i, 0)) > 0) {
+			i = j;
+		} else if ((tok_is(v, "docker-compose") || tok_is(v, "podman-compose")) &&
+		    (j = docker_exec_skip(t, n, i, 1)) > 0) {
+			i = j;
+		} else if (tok_is(v, "kubectl") || tok_is(v, "oc")) {
+			for (j = i + 1; j < n && !tok_is(t[j], "--"); j++)
+				;
+			if (j >= n || (i + 1 < n && !tok_is(t[i + 1], "exec")))
+				return i;
+			i = j + 1;
+		} else {
+			return i;
+		}
+	}
+	return n;
+}
+
+static const char *const viewer_verbs[] = {
+	"grep", "egrep", "fgrep", "zgrep", "rg", "ag", "ack", "less", "more",
+	"man", "echo", "printf", "cat", "head", "tail", "journalctl", "wc",
+	"sort", "uniq", "jq", "yq", "ls", "stat", "file", "which", "type",
+	"whatis", "apropos", "test", "[", "printenv", "history", "diff", "tr",
+	"cut", "column", "tldr", "zcat", "bat", NULL
+};
+static const char *const always_destructive[] = {
+	"rm", "shred", "unlink", "wipefs", "mkswap", "shutdown", "reboot",
+	"halt", "poweroff", "pkill", "killall", "dropdb", "dropuser",
+	"lvremove", "vgremove", "pvremove", "ifdown", "truncate", "blkdiscard",
+	NULL
+};
+
+/* The first token after options (and their values in with_arg), or an empty one. */
+static struct token
+subcommand(const struct token *t, size_t n, size_t i, const char *const *with_arg)
+{
+	i = skip_long_options(t, n, i, with_arg);
+	return i < n ? t[i] : (struct token){ .s = "", .n = 0 };
+}
+
+static int
+any_token(const struct token *t, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (tok_is(t[i], s))
+			return 1;
+	return 0;
+}
+
+static int
+compose_destructive(const struct token *t, size_t n, size_t i)
+{
+	static const char *const subs[] = { "down", "stop", "kill", "rm", NULL };
+	return tok_in(subcommand(t, n, i, compose_args), subs);
+}
+
+static int
+docker_destructive(const struct token *t, size_t n)
+{
+	static const char *const subs[] = { "stop", "kill", "rm", "rmi", NULL };
+	static const char *const groups[] = {
+		"container", "volume", "image", "network", "system", "builder",
+		"buildx", "plugin", "service", "stack", "secret", "config", "node", NULL
+	};
+	static const char *const group_subs[] = {
+		"rm", "remove", "prune", "stop", "kill", NULL
+	};
+	size_t i = skip_long_options(t, n, 1, docker_global_args);
+	if (i >= n)
+		return 0;
+	if (tok_in(t[i], subs) || any_token(t, n, "prune"))
+		return 1;
+	if (tok_is(t[i], "compose"))
+		return compose_destructive(t, n, i + 1);
+	if (tok_in(t[i], groups))
+		return tok_in(subcommand(t, n, i + 1, docker_global_args), group_subs);
+	return 0;
+}
+
+/* mv of data: anything under /var/lib, /data, /srv, or naming data, db or backup. */
+static int
+data_path(struct token t)
+{
+	return tok_prefix(t, "/var/lib") || tok_prefix(t, "/data") ||
+	    tok_prefix(t, "/srv") || tok_contains(t, "data") ||
+	    tok_contains(t, "db") || tok_contains(t, "backup");
+}
+
+/*
+ * A path under /var or /etc whose name is fixed: "> /var/log/app.log"
+ * truncates a file, "> /var/backups/db-$TS.dump" makes a new one.
+ */
+static int
+existing_system_path(struct token t)
+{
+	if (!tok_prefix(t, "/var/") && !tok_prefix(t, "/etc/"))
+		return 0;
+	for (size_t i = 0; i < t.n; i++)
+		if (t.s[i] == '$' || t.s[i] == '<' || t.s[i] == '`')
+			return 0;
+	return 1;
+}
+
+static int
+kill_destructive(const struct token *t, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		if (tok_is(t[i], "-9") || tok_ieq(t[i], "-KILL") || tok_ieq(t[i], "-SIGKILL"))
+			return 1;
+		if ((tok_is(t[i], "-s") || tok_is(t[i], "--signal")) && i + 1 < n &&
+		    (tok_is(t[i + 1], "9") || tok_ieq(t[i + 1], "KILL") ||
+		    tok_ieq(t[i + 1], "SIGKILL")))
+			return 1;
+	}
+	return 0;
+}
+
+static int
+git_destructive(const struct token *t, size_t n)
+{
+	size_t i = skip_options(t, n, 1, "Cc");
+	if (i >= n)
+		return 0;
+	if (tok_is(t[i], "reset"))
+		return any_token(t + i, n - i, "--hard");
+	if (tok_is(t[i], "clean")) {
+		for (size_t j = i + 1; j < n; j++)
+			if (tok_is(t[j], "--force") || (t[j].n > 1 && t[j].s[0] == '-' &&
+			    t[j].s[1] != '-' && memchr(t[j].s, 'f', t[j].n) != NULL))
+				return 1;
+		return 0;
+	}
+	if (tok_is(t[i], "push"))
+		for (size_t j = i + 1; j < n; j++)
+			if (tok_is(t[j], "-f") || tok_prefix(t[j], "--force"))
+				return 1;
+	return 0;
+}
+
+/* chmod -R, chown --recursive */
+static int
+recursive_option(const struct token *t, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		if (tok_is(t[i], "--recursive"))
+			return 1;
+		if (t[i].n > 1 && t[i].s[0] == '-' && t[i].s[1] != '-' &&
+		    memchr(t[i].s, 'R', t[i].n) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+static const char *const systemctl_args[] = {
+	"-H", "--host", "-M", "--machine", "-p", "--property", "-t", "--type",
+	"-s", "--signal", "-n", "--lines", "-o", "--output", "--root", NULL
+};
+static const char *const no_args[] = { NULL };
+
+/* Tools whose subcommand (first word after options) destroys or stops: "kubectl delete". */
+struct verb_subs {
+	const char *verb;
+	const char *const *with_arg;	/* options that take a value */
+	const char *subs[9];
+};
+
+static const struct verb_subs subcommand_verbs[] = {
+	{ "systemctl", systemctl_args, { "stop", "disable", "mask", "kill", "isolate",
+	    "poweroff", "reboot", "halt", NULL } },
+	{ "kubectl", no_args, { "delete", "drain", NULL } },
+	{ "oc", no_args, { "delete", "drain", NULL } },
+	{ "helm", no_args, { "uninstall", "delete", NULL } },
+	{ "terraform", no_args, { "destroy", NULL } },
+	{ "tofu", no_args, { "destroy", NULL } },
+	{ "zfs", no_args, { "destroy", NULL } },
+	{ "zpool", no_args, { "destroy", NULL } },
+	{ "supervisorctl", no_args, { "stop", NULL } },
+	{ "pm2", no_args, { "stop", "delete", "kill", NULL } },
+	{ "nft", no_args, { "flush", "delete", NULL } },
+	{ "docker-compose", compose_args, { "down", "stop", "kill", "rm", NULL } },
+	{ "podman-compose", compose_args, { "down", "stop", "kill", "rm", NULL } },
+};
+
+/* Whether the simple command t (verb first) destroys or stops something. */
+static int
+verb_destructive(const struct token *t, size_t n, int input_redirect)
+{
+	struct token v = tok_base(t[0]);
+	if (tok_in(v, always_destructive) || tok_prefix(v, "mkfs") ||
+	    (tok_contains(v, "restore") && !tok_prefix(v, "restorecon")))
+		return 1;
+	for (size_t i = 0; i < nitems(subcommand_verbs); i++) {
+		const struct verb_subs *vs = &subcommand_verbs[i];
+		if (tok_is(v, vs->verb))
+			return tok_in(subcommand(t, n, 1, vs->with_arg), vs->subs);
+	}
+	if (tok_is(v, "docker") || tok_is(v, "podman") || tok_is(v, "nerdctl"))
+		return docker_destructive(t, n);
+	if (tok_is(v, "kill"))
+		return kill_destructive(t, n);
+	if (tok_is(v, "git"))
+		return git_destructive(t, n);
+	if (tok_is(v, "chmod") || tok_is(v, "chown") || tok_is(v, "chgrp"))
+		return recursive_option(t, n);
+	if (tok_is(v, "service"))
+		return n > 2 && tok_is(t[2], "stop");
+	if (tok_is(v, "init"))
+		return n > 1 && (tok_is(t[1], "0") || tok_is(t[1], "6"));
+	if (tok_is(v, "crontab"))
+		return any_token(t, n, "-r");
+	if (tok_is(v, "psql") || tok_is(v, "mysql") || tok_is(v, "mariadb"))
+		return input_redirect;
+	for (size_t i = 1; i < n; i++) {
+		if (tok_is(v, "dd") && tok_prefix(t[i], "of="))
+			return 1;
+		if ((tok_is(v, "iptables") || tok_is(v, "ip6tables")) &&
+		    (tok_is(t[i], "-F") || tok_is(t[i], "--flush") ||
+		    tok_is(t[i], "-X") || tok_is(t[i], "--delete-chain")))
+			return 1;
+		if (tok_is(v, "mv") && !is_option(t[i]) && data_path(t[i]))
+			return 1;
+		if (tok_is(v, "tee") && existing_system_path(t[i]) &&
+		    !any_token(t, n, "-a") && !any_token(t, n, "--append"))
+			return 1;
+		if (tok_is(v, "find") && (tok_is(t[i], "-delete") ||
+		    ((tok_is(t[i], "-exec") || tok_is(t[i], "-execdir")) && i + 1 < n &&
+		    (tok_is(tok_base(t[i + 1]), "rm") || tok_is(tok_base(t[i + 1]), "shred")))))
+			return 1;
+		if (tok_is(v, "rsync") && tok_prefix(t[i], "--delete"))
+			return 1;
+		if (tok_is(v, "ip") && (tok_is(t[i], "down") || tok_is(t[i], "flush")))
+			return 1;
+		if (tok_is(t[i], "restore"))	/* restic restore, velero restore */
+			return 1;
+	}
+	return 0;
+}
+
+/* FLUSHALL, FLUSHDB, TRUNCATE, DROP TABLE|DATABASE|SCHEMA, DELETE FROM, in any case. */
+static int
+keywords_destructive(const char *s, size_t n)
+{
+	struct token prev = { .s = "", .n = 0 };
+	size_t i = 0;
+	while (i < n) {
+		if (!is_alpha(s[i])) {
+			i++;
+			continue;
+		}
+		struct token w = { .s = s + i, .n = 0 };
+		while (i < n && (is_alnum(s[i]) || s[i] == '_' || s[i] == '.')) {
+			w.n++;
+			i++;
+		}
+		if (tok_ieq(w, "flushall") || tok_ieq(w, "flushdb") || tok_ieq(w, "truncate") ||
+		    tok_contains(w, "dropdatabase"))
+			return 1;
+		if (tok_ieq(prev, "drop") && (tok_ieq(w, "table") || tok_ieq(w, "database") ||
+		    tok_ieq(w, "schema")))
+			return 1;
+		if (tok_ieq(prev, "delete") && tok_ieq(w, "from"))
+			return 1;
+		prev = w;
+	}
+	return 0;
+}
+
+static int destructive_text(const char *command, int depth);
+
+static int
+has_blank(struct token t)
+{
+	return memchr(t.s, ' ', t.n) != NULL || memchr(t.s, '\t', t.n) != NULL;
+}
+
+/*
+ * One simple command: redirections, the verb after any prefixes, then SQL
+ * and redis keywords in its raw text. A quoted command string in the verb's
+ * place ("ssh h 'cmd'", "bash -c 'cmd'") is judged in turn.
+ */
+static int
+segment_destructive(struct token *t, size_t n, int piped, const char *raw, size_t raw_len,
+    int depth)
+{
+	size_t m = 0;
+	int input_redirect = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (t[i].op) {
+			if (i + 1 < n && tok_is(t[i], ">") && existing_system_path(t[i + 1]))
+				return 1;
+			if (tok_is(t[i], "<"))
+				input_redirect = 1;
+			i++;	/* the target */
+			continue;
+		}
+		t[m++] = t[i];
+	}
+	size_t i = skip_prefixes(t, m);
+	if (i >= m)
+		return 0;
+	if (depth < DESTRUCTIVE_DEPTH) {
+		if (t[i].quoted && has_blank(t[i]))
+			return destructive_text(t[i].s, depth + 1);
+		for (size_t j = i + 1; j < m; j++)	/* "$(...)" inside double quotes */
+			if (t[j].quoted && (strstr(t[j].s, "$(") != NULL ||
+			    memchr(t[j].s, '`', t[j].n) != NULL) &&
+			    destructive_text(t[j].s, depth + 1))
+				return 1;
+	}
+	struct token v = tok_base(t[i]);
+	if (tok_in(v, viewer_verbs))
+		return (tok_is(v, "echo") || tok_is(v, "printf") || tok_is(v, "cat")) && piped ?
+		    keywords_destructive(raw, raw_len) : 0;
+	return verb_destructive(t + i, m - i, input_redirect) ||
+	    keywords_destructive(raw, raw_len);
+}
+
+/*
+ * Reads one word at *pp into *w, removing a level of quoting (a quote left
+ * open ends with the line); "<placeholder>" stays part of the word.
+ */
+static void
+shell_word(const char **pp, const char *start, char **w, int *quoted)
+{
+	const char *p = *pp;
+	for (;;) {
+		char d = *p;
+		size_t angle;
+		if (d == '\0' || is_space(d) || strchr(";&|()`>", d) != NULL)
+			break;
+		if (d == '<') {
+			if ((angle = angle_at(p, start)) == 0)
+				break;
+			memcpy(*w, p, angle);
+			*w += angle;
+			p += angle;
+		} else if (d == '\\') {
+			if (p[1] != '\0' && p[1] != '\n')
+				*(*w)++ = p[1];
+			p += p[1] != '\0' ? 2 : 1;
+		} else if (d == '\'' || d == '"') {
+			*quoted = 1;
+			for (p++; *p != '\0' && *p != d && *p != '\n'; p++) {
+				if (d == '"' && *p == '\\' && p[1] != '\0' &&
+				    strchr("\"\\$`", p[1]) != NULL)
+					p++;
+				*(*w)++ = *p;
+			}
+			if (*p == d)
+				p++;
+		} else {
+			*(*w)++ = d;
+			p++;
+		}
+	}
+	*pp = p;
+}
+
+/*
+ * Splits a command into simple commands on unquoted ; & | ( ) ` and
+ * newlines, and judges each; depth counts nested command strings.
+ */
+static int
+destructive_text(const char *command, int depth)
+{
+	size_t len = strlen(command);
+	char *arena = xmalloc(2 * len + 2), *w = arena;	/* token text, never moved */
+	struct token *tok = NULL;
+	size_t n = 0, cap = 0;
+	int result = 0;
+	const char *p = command, *seg = command;
+	for (;;) {
+		char c = *p;
+		if (c == '\0' || strchr(";&|\n()`", c) != NULL) {
+			int piped = c == '|' && p[1] != '|';
+			if (n > 0 && segment_destructive(tok, n, piped, seg, (size_t)(p - seg), depth)) {
+				result = 1;
+				break;
+			}
+			n = 0;
+			if (c == '\0')
+				break;
+			seg = ++p;
+			continue;
+		}
+		if (is_space(c)) {
+			p++;
+			continue;
+		}
+		if (c == '#' && (p == command || is_space(p[-1]))) {	/* a comment */
+			while (*p != '\0' && *p != '\n')
+				p++;
+			continue;
+		}
+		char *word = w;
+		struct token t = { .s = word, .n = 0 };
+		if (c == '>' || (c == '<' && angle_at(p, command) == 0)) {
+			while (*p == c)
+				*w++ = *p++;
+			if (c == '>' && *p == '&') {	/* >&2 duplicates a descriptor */
+				w = word;
+				for (p++; is_digit(*p) || *p == '-'; p++)
+					;
+				continue;
+			}
+			t.op = 1;
+		} else {
+			shell_word(&p, command, &w, &t.quoted);
+		}
+		t.n = (size_t)(w - word);
+		*w++ = '\0';
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			tok = xreallocarray(tok, cap, sizeof *tok);
+		}
+		tok[n++] = t;
+	}
+	free(tok);
+	free(arena);
+	return result;
+}
+
+int
+runbook_is_destructive(const char *command)
+{
+	return command != NULL && destructive_text(command, 0);
+}
+
+/* Code blocks. */
+
+static void
+fence_reset(struct fence *f)
+{
+	f->open = 0;
+	f->cont = 0;
+	free(f->heredoc);
+	f->heredoc = NULL;
+	buf_reset(&f->body);
+	buf_reset(&f->text);
+	buf_reset(&f->raw);
+	strv_free(&f->assigned);
+}
+
+/* Sets f->heredoc when the logical line opens a heredoc (<<EOF, <<-'EOF'). */
+static void
+heredoc_start(struct fence *f)
+{
+	const char *s = f->text.data ? f->text.data : "";
+	int single = 0, dbl = 0;
+	for (const char *p = s; *p != '\0'; p++) {
+		if (*p == '\\' && !single && p[1] != '\0') {
+			p++;
+			continue;
+		}
+		if (*p == '\'' && !dbl)
+			single = !single;
+		else if (*p == '"' && !single)
+			dbl = !dbl;
+		if (single || dbl || p[0] != '<' || p[1] != '<' || p[2] == '<' ||
+		    (p > s && p[-1] == '<'))
+			continue;
+		const char *q = p + 2;
+		if (*q == '-')
+			q++;
+		q = skip_blank(q);
+		if (*q == '\'' || *q == '"')
+			q++;
+		const char *w = q;
+		while (is_alnum(*q) || *q == '_' || *q == '.' || *q == '-')
+			q++;
+		if (q > w) {
+			f->heredoc = xstrndup(w, (size_t)(q - w));
+			return;
+		}
+	}
+}
+
+/* Finishes the logical command being assembled and gives it to its step. */
+static void
+command_finish(struct parser *p)
+{
+	struct fence *f = &p->fence;
+	f->cont = 0;
+	free(f->heredoc);
+	f->heredoc = NULL;
+	char *full = trim_dup(f->text.data ? f->text.data : "", f->text.len);
+	buf_reset(&f->text);
+	if (*full == '\0') {
+		free(full);
+		buf_reset(&f->raw);
+		return;
+	}
+	struct runbook_command c;
+	memset(&c, 0, sizeof c);
+	buf_rtrim(&f->raw);
+	c.raw = buf_take(&f->raw);
+	c.line = f->command_line;
+	if (ssh_split(full, &c.host, &c.user, &c.text) < 0)
+		c.text = xstrdup(full);
+	c.destructive = runbook_is_destructive(full) || runbook_is_destructive(c.text);
+	collect_assignments(full, &f->assigned);
+	find_placeholders(c.text, &f->assigned, &c.placeholders);
+	if (c.host != NULL)
+		find_placeholders(full, &f->assigned, &c.placeholders);
+	free(full);
+	step_add_command(block_step(p), &c);
+}
+
+/* Adds a (continued) command line; a trailing backslash continues it. */
+static void
+command_add(struct parser *p, const char *t)
+{
+	struct fence *f = &p->fence;
+	size_t n = rtrim_len(t), slashes = 0;
+	while (slashes < n && t[n - 1 - slashes] == '\\')
+		slashes++;
+	if (slashes % 2 == 1) {
+		buf_add(&f->text, t, n - 1);
+		buf_rtrim(&f->text);
+		f->cont = 1;
+		return;
+	}
+	buf_add(&f->text, t, n);
+	f->cont = 0;
+	heredoc_start(f);
+	if (f->heredoc == NULL)
+		command_finish(p);
+}
+
+/* "# 3. Restart the workers" or "# Step 3: ...": a step inside a code block. */
+static void
+comment_step(struct parser *p, int number, const char *title_in)
+{
+	struct fence *f = &p->fence;
+	struct runbook_build *rb = p->cur;
+	char *title = xstrdup(title_in);
+	int64_t lo, hi;
+	int has_box = title_take_timebox(title, &lo, &hi) == 0;
+	lint_paren_timeboxes(p, title_in, p->lineno);
+	struct step_build *st;
+	if (!f->comment_steps && f->block_orphan >= 0 &&
+	    f->block_orphan == (long)rb->nsteps - 1) {
+		/* commands before the first "# 1." belong to step 1 */
+		st = &rb->steps[f->block_orphan];
+		free(st->pub.title);
+		st->pub.title = title;
+		st->pub.number = number;
+		st->pub.line = p->lineno;
+		st->kind = STEP_COMMENT;
+		rb->orphan = -1;
+	} else {
+		st = step_new(rb, STEP_COMMENT, number, NULL, p->lineno);
+		st->pub.title = title;
+	}
+	if (has_box)
+		set_timebox(st, lo, hi);
+	f->comment_steps = 1;
+	p->step = (long)(st - rb->steps);
+}
+
+/* A "#" line in a code block: an expected result, a step, or a comment. */
+static void
+code_comment(struct parser *p, const char *t)
+{
+	const char *c = t;
+	char label[64];
+	const char *value, *title;
+	int number;
+	if (c[1] == '!')
+		return;
+	while (*c == '#')
+		c++;
+	c = skip_blank(c);
+	if (label_split(c, label, sizeof label, &value) &&
+	    label_kind(label) == LABEL_EXPECTED) {
+		char *v = label_value(value);
+		struct step_build *st = p->step >= 0 || p->cur->orphan >= 0 ? target_step(p) :
+		    block_step(p);
+		items_add_trimmed(&st->pub.expected, v);
+		free(v);
+		return;
+	}
+	if (p->fence.step_before < 0 && (numbered_heading(c, &number, &title) ||
+	    step_heading(c, &number, &title)))
+		comment_step(p, number, *title != '\0' ? title : c);
+}
+
+/* A line inside a runnable code block. */
+static void
+code_line(struct parser *p, const char *line)
+{
+	struct fence *f = &p->fence;
+	if (f->heredoc != NULL) {
+		buf_addc(&f->text, '\n');
+		buf_adds(&f->text, line);
+		buf_addc(&f->raw, '\n');
+		buf_adds(&f->raw, line);
+		const char *t = skip_blank(line);
+		if (strncmp(t, f->heredoc, strlen(f->heredoc)) == 0 &&
+		    rtrim_len(t) == strlen(f->heredoc))
+			command_finish(p);
+		return;
+	}
+	if (f->cont) {
+		buf_addc(&f->raw, '\n');
+		buf_adds(&f->raw, line);
+		const char *t = skip_blank(line);
+		if (*t == '\0') {
+			command_finish(p);
+			return;
+		}
+		if (f->text.len > 0)
+			buf_addc(&f->text, ' ');
+		command_add(p, t);
+		return;
+	}
+	const char *t = skip_blank(line);
+	if (*t == '\0')
+		return;
+	if (*t == '#') {
+		code_comment(p, t);
+		return;
+	}
+	if (t[0] == '$' && (t[1] == ' ' || t[1] == '\0'))
+		t = skip_blank(t + 1);
+	else if (f->console)
+		return;		/* output */
+	if (*t == '\0')
+		return;
+	f->command_line = p->lineno;
+	buf_reset(&f->raw);
+	buf_adds(&f->raw, line);
+	command_add(p, t);
+}
+
+static int
+fence_open(struct parser *p, const char *s, int indent)
+{
+	struct fence *f = &p->fence;
+	const char *t = skip_blank(s);
+	char ch = *t;
+	size_t n = 0;
+	if (ch != '`' && ch != '~')
+		return 0;
+	while (t[n] == ch)
+		n++;
+	if (n < 3)
+		return 0;
+	const char *info = skip_blank(t + n);
+	if (ch == '`' && strchr(info, '`') != NULL)
+		return 0;
+	fence_reset(f);
+	f->open = 1;
+	f->ch = ch;
+	f->len = n;
+	f->indent = indent;
+	f->line = p->lineno;
+	while (*info == '{' || *info == '.')
+		info++;
+	size_t l = 0;
+	while (l < sizeof f->lang - 1 && info[l] != '\0' && !is_blank(info[l]) &&
+	    strchr("{},", info[l]) == NULL) {
+		f->lang[l] = (char)((info[l] >= 'A' && info[l] <= 'Z') ? info[l] + 32 : info[l]);
+		l++;
+	}
+	f->lang[l] = '\0';
+	f->runnable = table_find(runnable_langs, f->lang) >= 0;
+	f->console = table_find(console_langs, f->lang) >= 0;
+	f->expected = p->section == SEC_EXPECTED;
+	f->step_before = p->step;
+	f->block_orphan = -1;
+	f->comment_steps = 0;
+	return 1;
+}
+
+/* Where a block that is not commands goes: expected results, symptoms or step text. */
+static void
+block_body_finish(struct parser *p)
+{
+	struct fence *f = &p->fence;
+	char *body = trim_dup(f->body.data ? f->body.data : "", f->body.len);
+	if (*body == '\0') {
+		free(body);
+		return;
+	}
+	if (f->expected) {
+		struct step_build *st = target_step(p);
+		if (st != NULL)
+			items_add(&st->pub.expected, body, strlen(body), MAX_ITEMS);
+	} else if (p->section == SEC_SYMPTOMS) {
+		symptoms_add(p, body);
+	} else {
+		char *block = xasprintf("%c%c%c%s\n%s\n%c%c%c", f->ch, f->ch, f->ch, f->lang,
+		    body, f->ch, f->ch, f->ch);
+		struct step_build *st = cur_step(p);
+		if (st != NULL)
+			text_add(&st->text, &st->blank, block);
+		else
+			runbook_text_add(p, block);
+		free(block);
+	}
+	free(body);
+}
+
+static void
+fence_close(struct parser *p)
+{
+	struct fence *f = &p->fence;
+	if (f->text.len > 0 || f->heredoc != NULL)
+		command_finish(p);
+	if (!f->runnable || f->expected)
+		block_body_finish(p);
+	if (f->expected && !p->section_heading)
+		section_end(p);
+	if (f->step_before < 0)
+		p->step = -1;
+	fence_reset(f);
+}
+
+/* A line while a fence is open. */
+static void
+fence_line(struct parser *p, const char *s)
+{
+	struct fence *f = &p->fence;
+	const char *t = skip_blank(s);
+	size_t n = 0;
+	while (t[n] == f->ch)
+		n++;
+	if (n >= f->len && *skip_blank(t + n) == '\0') {
+		fence_close(p);
+		return;
+	}
+	const char *content = strip_indent(s, f->indent);
+	if (!f->runnable || f->expected) {
+		buf_add(&f->body, content, rtrim_len(content));
+		buf_addc(&f->body, '\n');
+		return;
+	}
+	code_line(p, content);
+}
+
+/* Runbooks and steps. */
+
+static void
+step_close(struct parser *p)
+{
+	p->step = -1;
+	section_end(p);
+}
+
+/* Whether a numbered section ("### 4. Redis failure") is a runbook of its own. */
+static int
+numbered_is_runbook(const struct runbook_build *rb)
+{
+	for (size_t i = 0; i < rb->nsteps; i++) {
+		const struct step_build *st = &rb->steps[i];
+		if (st->kind == STEP_ITEM || st->kind == STEP_HEADING || st->kind == STEP_COMMENT)
+			return 1;
+		if (st->kind == STEP_PLAIN && (st->pub.ncommands > 0 || st->pub.checklist.n > 0))
+			return 1;
+	}
+	return 0;
+}
+
+/* Turns a numbered section that holds no steps into one step of the implicit runbook. */
+static void
+section_to_step(struct parser *p, struct runbook_build *rb)
+{
+	if (rb->nsteps == 0 && rb->text.len == 0 && rb->pub.checklist.n == 0)
+		return;
+	struct runbook_build *doc = &p->implicit;
+	struct step_build *st = step_new(doc, STEP_SECTION, rb->number, rb->pub.title,
+	    rb->pub.line);
+	st->pub.timebox_s = rb->pub.total_s;
+	st->pub.timebox_max_s = rb->pub.total_max_s;
+	text_add(&st->text, &st->blank, rb->text.data ? rb->text.data : "");
+	for (size_t i = 0; i < rb->nsteps; i++) {
+		struct step_build *from = &rb->steps[i];
+		if (from->kind == STEP_PLAIN) {
+			char *line = xasprintf("%d. %s", from->pub.number,
+			    from->pub.title ? from->pub.title : "");
+			text_add(&st->text, &st->blank, line);
+			free(line);
+		}
+		text_add(&st->text, &st->blank, from->text.data ? from->text.data : "");
+		for (size_t k = 0; k < from->pub.ncommands; k++)
+			step_add_command(st, &from->pub.commands[k]);
+		from->pub.ncommands = 0;
+		for (size_t k = 0; k < from->pub.expected.n; k++)
+			items_add_trimmed(&st->pub.expected, from->pub.expected.v[k]);
+		for (size_t k = 0; k < from->pub.checklist.n; k++)
+			items_add_trimmed(&st->pub.checklist, from->pub.checklist.v[k]);
+		if (st->pub.timebox_s == 0 && from->pub.timebox_s > 0)
+			set_timebox(st, from->pub.timebox_s, from->pub.timebox_max_s);
+	}
+	for (size_t k = 0; k < rb->pub.checklist.n; k++)
+		items_add_trimmed(&st->pub.checklist, rb->pub.checklist.v[k]);
+	if (rb->symptoms.len > 0) {
+		if (doc->symptoms.len > 0)
+			buf_addc(&doc->symptoms, '\n');
+		buf_add(&doc->symptoms, rb->symptoms.data, rb->symptoms.len);
+	}
+}
+
+/* Ends the open explicit runbook; the implicit one becomes current. */
+static void
+runbook_close(struct parser *p)
+{
+	struct runbook_build *rb = &p->open;
+	if (!p->have_open)
+		return;
+	p->have_open = 0;
+	p->cur = &p->implicit;
+	p->step = -1;
+	p->implicit.orphan = -1;
+	if ((rb->kind == RB_NUMBERED && !numbered_is_runbook(rb)) ||
+	    (rb->kind == RB_KEYWORD && rb->nsteps == 0 && rb->container)) {
+		if (rb->kind == RB_NUMBERED)
+			section_to_step(p, rb);
+		p->step = -1;
+		runbook_build_free(rb);
+		return;
+	}
+	if (p->ndone == p->done_cap) {
+		p->done_cap = p->done_cap ? p->done_cap * 2 : 4;
+		p->done = xreallocarray(p->done, p->done_cap, sizeof *p->done);
+	}
+	p->done[p->ndone++] = *rb;
+	runbook_build_init(rb, RB_IMPLICIT);
+}
+
+static void
+runbook_start(struct parser *p, enum runbook_kind kind, int level, const char *heading,
+    const char *title, int number)
+{
+	step_close(p);
+	if (p->have_open) {
+		if (kind == RB_KEYWORD && level > p->open.pub.level && p->open.nsteps == 0)
+			p->open.container = 1;
+		runbook_close(p);
+	}
+	struct runbook_build *rb = &p->open;
+	runbook_build_init(rb, kind);
+	rb->pub.heading = xstrdup(heading);
+	rb->pub.title = xstrdup(title);
+	rb->pub.line = p->lineno;
+	rb->pub.level = level;
+	rb->number = number;
+	int64_t lo, hi;
+	if (title_take_timebox(rb->pub.title, &lo, &hi) == 0) {
+		rb->pub.total_s = lo;
+		rb->pub.total_max_s = hi;
+	}
+	lint_paren_timeboxes(p, title, p->lineno);
+	if (rb->pub.title[0] == '\0') {
+		free(rb->pub.title);
+		rb->pub.title = xstrdup(heading);
+	}
+	p->have_open = 1;
+	p->cur = rb;
+	p->step = -1;
+	free(p->section_title);
+	p->section_title = NULL;
+}
+
+/* "### Step 2: Decide severity (5 min)" (level 7 for a "**Step 2: ...**" line). */
+static void
+heading_step(struct parser *p, int level, int number, const char *title_in,
+    const char *fallback)
+{
+	step_close(p);
+	char *title = xstrdup(*title_in != '\0' ? title_in : fallback);
+	int64_t lo, hi;
+	int has_box = title_take_timebox(title, &lo, &hi) == 0;
+	lint_paren_timeboxes(p, title_in, p->lineno);
+	if (*title == '\0') {
+		free(title);
+		title = xstrdup(fallback);
+	}
+	struct step_build *st = step_new(p->cur, STEP_HEADING, number, NULL, p->lineno);
+	st->pub.title = title;
+	st->level = level;
+	if (has_box)
+		set_timebox(st, lo, hi);
+	p->step = (long)p->cur->nsteps - 1;
+}
+
+/* Any other heading: may end the runbook or the step, may open a section. */
+static void
+other_heading(struct parser *p, int level, const char *text, const char *line)
+{
+	if (p->have_open && level <= p->open.pub.level)
+		runbook_close(p);
+	struct step_build *st = cur_step(p);
+	if (st != NULL && st->kind == STEP_HEADING && level > st->level) {
+		text_add(&st->text, &st->blank, line);
+	} else {
+		p->step = -1;
+		free(p->section_title);
+		p->section_title = xstrdup(text);
+		p->cur->orphan = -1;
+	}
+	if (symptoms_heading(text))
+		section_start(p, SEC_SYMPTOMS, 1, 0);
+	else if (expected_heading(text))
+		section_start(p, SEC_EXPECTED, 1, 0);
+}
+
+/* "## Title ##" -> level 2, "Title"; returns 0 when s is no ATX heading. */
+static int
+atx_heading(const char *t, int *level, char **text)
+{
+	int n = 0;
+	while (t[n] == '#')
+		n++;
+	if (n < 1 || n > 6 || (t[n] != '\0' && !is_blank(t[n])))
+		return 0;
+	const char *s = skip_blank(t + n);
+	size_t len = rtrim_len(s);
+	size_t end = len;
+	while (end > 0 && s[end - 1] == '#')
+		end--;
+	if (end < len && (end == 0 || is_blank(s[end - 1])))
+		len = end;
+	*level = n;
+	*text = trim_dup(s, len);
+	return 1;
+}
+
+static void
+heading_line(struct parser *p, int level, const char *text, const char *line)
+{
+	const char *title;
+	int number;
+	section_end(p);
+	if (p->first_heading == NULL) {
+		p->first_heading = xstrdup(text);
+		p->first_heading_line = p->lineno;
+		p->first_heading_level = level;
+	}
+	if (runbook_heading(text, &title)) {
+		runbook_start(p, RB_KEYWORD, level, text, title, 0);
+		return;
+	}
+	if (step_heading(text, &number, &title)) {
+		heading_step(p, level, number, title, text);
+		return;
+	}
+	if (numbered_heading(text, &number, &title)) {
+		struct step_build *st = cur_step(p);
+		if (st != NULL && st->kind == STEP_HEADING && level > st->level) {
+			text_add(&st->text, &st->blank, line);
+			return;
+		}
+		if (p->have_open && level > p->open.pub.level) {
+			heading_step(p, level, number, title, text);
+			return;
+		}
+		runbook_start(p, RB_NUMBERED, level, text, title, number);
+		return;
+	}
+	other_heading(p, level, text, line);
+}
+
+/* Removes plain-item steps once a bold item shows they were not the steps. */
+static void
+demote_plain_steps(struct runbook_build *rb)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < rb->nsteps; i++) {
+		struct step_build *st = &rb->steps[i];
+		if (st->kind == STEP_PLAIN && st->pub.ncommands == 0 && st->pub.checklist.n == 0) {
+			step_build_free(st);
+			continue;
+		}
+		if (st->kind == STEP_PLAIN) {
+			st->kind = STEP_ORPHAN;
+			st->pub.number = 0;
+		}
+		rb->steps[k++] = *st;
+	}
+	rb->nsteps = k;
+	rb->orphan = -1;
+}
+
+/* "1. **Check the backups** (10 min)" or a plain "1. Check disk space". */
+static void
+list_step(struct parser *p, enum step_kind kind, int number, const char *title_in,
+    size_t title_len, const char *rest, int indent, int content_indent)
+{
+	struct runbook_build *rb = p->cur;
+	int64_t lo, hi;
+	int has_box;
+	step_close(p);
+	if (kind == STEP_ITEM && !rb->has_bold) {
+		rb->has_bold = 1;
+		demote_plain_steps(rb);
+	}
+	char *title = trim_dup(title_in, title_len);
+	size_t n = strlen(title);
+	while (n > 0 && (title[n - 1] == ':' || is_blank(title[n - 1])))
+		title[--n] = '\0';
+	lint_paren_timeboxes(p, title, p->lineno);
+	has_box = title_take_timebox(title, &lo, &hi) == 0;
+
+	char *text = xstrdup(rest);
+	lint_paren_timeboxes(p, text, p->lineno);
+	if (!has_box) {
+		char *scan = xstrdup(text);
+		size_t start, end;
+		blank_code_spans(scan);
+		int64_t l2, h2;
+		if (timebox_find(scan, &l2, &h2, &start, &end) == 0) {
+			has_box = 1;
+			lo = l2;
+			hi = h2;
+			title_take_timebox(text, &l2, &h2);
+		}
+		free(scan);
+	}
+	struct step_build *st = step_new(rb, kind, number, NULL, p->lineno);
+	st->pub.title = title;
+	st->indent = indent;
+	st->content_indent = content_indent;
+	if (has_box)
+		set_timebox(st, lo, hi);
+	const char *t = skip_title_sep(text);
+	if (*t != '\0')
+		text_add(&st->text, &st->blank, t);
+	free(text);
+	p->step = (long)rb->nsteps - 1;
+}
+
+/* "**Check the backups** (10 min)": the bold title and what follows; 0 if none. */
+static int
+bold_split(const char *s, const char **title, size_t *title_len, const char **rest)
+{
+	if (!((s[0] == '*' && s[1] == '*') || (s[0] == '_' && s[1] == '_')))
+		return 0;
+	char mark[3] = { s[0], s[0], '\0' };
+	const char *close = strstr(s + 2, mark);
+	if (close == NULL)
+		return 0;
+	const char *t = skip_blank(s + 2);
+	if (t >= close)
+		return 0;
+	*title = s + 2;
+	*title_len = (size_t)(close - s - 2);
+	*rest = close + 2;
+	return 1;
+}
+
+/* "12. " or "3) ": the marker's length with the blanks after it, 0 if none. */
+static size_t
+numbered_marker(const char *t, int *number)
+{
+	size_t i = read_number(t, number);
+	if (i == 0 || (t[i] != '.' && t[i] != ')'))
+		return 0;
+	i++;
+	if (t[i] == '\0')
+		return i;
+	if (!is_blank(t[i]))
+		return 0;
+	return (size_t)(skip_blank(t + i) - t);
+}
+
+/* "- ", "* ", "+ ": the marker's length with the blanks after it, 0 if none. */
+static size_t
+bullet_marker(const char *t)
+{
+	if ((*t == '-' || *t == '*' || *t == '+') && (is_blank(t[1]) || t[1] == '\0'))
+		return (size_t)(skip_blank(t + 1) - t);
+	return 0;
+}
+
+static int
+is_list_item(const char *t)
+{
+	int number;
+	return bullet_marker(t) > 0 || numbered_marker(t, &number) > 0;
+}
+
+/* A numbered list item: a step, or 0 to let it be text. */
+static int
+numbered_item(struct parser *p, const char *t, int indent)
+{
+	int number;
+	size_t m = numbered_marker(t, &number);
+	if (m == 0)
+		return 0;
+	const char *content = t + m;
+	struct step_build *st = cur_step(p);
+	if (st != NULL && st->kind == STEP_HEADING)
+		return 0;	/* lists under a step heading are its text */
+	if (st != NULL && (st->kind == STEP_ITEM || st->kind == STEP_PLAIN) &&
+	    indent >= st->indent + 2)
+		return 0;	/* nested under the current item */
+	const char *title, *rest;
+	size_t title_len;
+	int bold = bold_split(content, &title, &title_len, &rest);
+	if (p->section != SEC_NONE) {
+		if (p->section_heading || (!bold && !p->section_blank))
+			return 0;	/* a symptom or an expected result */
+		section_end(p);
+	}
+	int digits = 0;
+	while (is_digit(t[digits]))
+		digits++;
+	int content_indent = indent + digits + 2;
+	if (bold) {
+		list_step(p, STEP_ITEM, number, title, title_len, rest, indent, content_indent);
+		return 1;
+	}
+	if (p->cur->has_bold || indent > 3 || *content == '\0')
+		return 0;
+	list_step(p, STEP_PLAIN, number, content, strlen(content), "", indent, content_indent);
+	return 1;
+}
+
+/* "- [ ] item", "* [x] item", "1. [ ] item": adds a checklist item; 0 if not one. */
+static int
+checklist_item(struct parser *p, const char *t)
+{
+	int number;
+	size_t m = bullet_marker(t);
+	if (m == 0)
+		m = numbered_marker(t, &number);
+	if (m == 0)
+		return 0;
+	const char *b = t + m;
+	if (b[0] != '[' || (b[1] != ' ' && b[1] != 'x' && b[1] != 'X') || b[2] != ']' ||
+	    (b[3] != '\0' && !is_blank(b[3])))
+		return 0;
+	const char *item = skip_blank(b + 3);
+	if (*item == '\0')
+		return 1;
+	struct step_build *st = cur_step(p);
+	items_add_trimmed(st != NULL ? &st->pub.checklist : &p->cur->pub.checklist, item);
+	return 1;
+}
+
+/* "**Step 2: Restart** (5 min)": a step written as a bold line; 0 if not one. */
+static int
+bold_step_line(struct parser *p, const char *t)
+{
+	const char *inner, *rest, *title;
+	size_t inner_len;
+	int number;
+	if (!bold_split(t, &inner, &inner_len, &rest))
+		return 0;
+	char *in = xstrndup(inner, inner_len);
+	if (!step_heading(in, &number, &title)) {
+		free(in);
+		return 0;
+	}
+	char *whole = *title != '\0' ? xasprintf("%s %s", title, skip_blank(rest)) :
+	    xstrdup(skip_blank(rest));
+	char *trimmed = trim_dup(whole, strlen(whole));
+	heading_step(p, 7, number, trimmed, in);
+	free(trimmed);
+	free(whole);
+	free(in);
+	return 1;
+}
+
+/* A label line; returns 0 to let the line be text. */
+static int
+label_line(struct parser *p, const char *t)
+{
+	char label[48];
+	const char *raw_value;
+	int64_t lo, hi;
+	int kind = label_split(t, label, sizeof label, &raw_value);
+	if (kind == 0)
+		return 0;
+	enum label_kind lk = label_kind(label);
+	if (lk == LABEL_OTHER) {
+		if (kind == 2)
+			section_end(p);
+		return 0;
+	}
+	section_end(p);
+	char *value = label_value(raw_value);
+	struct step_build *st = cur_step(p);
+	switch (lk) {
+	case LABEL_TIME:
+	case LABEL_TOTAL:
+		if (*value == '\0')
+			break;
+		if (runbook_parse_timebox(value, &lo, &hi) < 0) {
+			lint(p, p->lineno, LINT_ERROR, "cannot read the time box \"%.60s\"", value);
+			break;
+		}
+		if (lk == LABEL_TIME && st != NULL) {
+			if (st->pub.timebox_s == 0)
+				set_timebox(st, lo, hi);
+		} else if (lk == LABEL_TOTAL || p->cur->pub.total_s == 0) {
+			p->cur->pub.total_s = lo;
+			p->cur->pub.total_max_s = hi;
+		}
+		break;
+	case LABEL_EXPECTED:
+		if (*value != '\0')
+			expected_add(p, value);
+		else
+			section_start(p, SEC_EXPECTED, 0, 0);
+		break;
+	case LABEL_SYMPTOMS:
+		section_start(p, SEC_SYMPTOMS, 0, *value != '\0');
+		if (*value != '\0')
+			symptoms_add(p, value);
+		break;
+	case LABEL_OTHER:
+		break;
+	}
+	free(value);
+	return 1;
+}
+
+/* Prose: a section's content, the step's text, or the runbook's. */
+static void
+text_line(struct parser *p, const char *s, const char *t)
+{
+	if (p->section != SEC_NONE) {
+		int list = is_list_item(t);
+		if (p->section_heading || !p->section_blank || (list && !p->section_value)) {
+			int number;
+			size_t m = bullet_marker(t);
+			if (m == 0)
+				m = numbered_marker(t, &number);
+			if (p->section == SEC_SYMPTOMS)
+				symptoms_add(p, t + m);
+			else
+				expected_add(p, t + m);
+			return;
+		}
+		section_end(p);
+	}
+	struct step_build *st = cur_step(p);
+	if (st != NULL)
+		text_add(&st->text, &st->blank, strip_indent(s, st->content_indent));
+	else
+		runbook_text_add(p, t);
+}
+
+static void
+blank_line(struct parser *p)
+{
+	struct step_build *st = cur_step(p);
+	if (p->section != SEC_NONE)
+		p->section_blank = 1;
+	if (st != NULL)
+		st->blank = 1;
+	else
+		p->cur->text_blank = 1;
+}
+
+/* "---", "***", "___" */
+static int
+thematic_break(const char *t)
+{
+	char c = *t;
+	int n = 0;
+	if (c != '-' && c != '*' && c != '_')
+		return 0;
+	for (; *t != '\0'; t++) {
+		if (*t == c)
+			n++;
+		else if (!is_blank(*t))
+			return 0;
+	}
+	return n >= 3;
+}
+
+static void
+parse_line(struct parser *p, const char *s)
+{
+	if (p->fence.open) {
+		fence_line(p, s);
+		return;
+	}
+	if (p->in_comment) {
+		if (strstr(s, "-->") != NULL)
+			p->in_comment = 0;
+		return;
+	}
+	const char *t = skip_blank(s);
+	int indent = indent_of(s), level;
+	char *text;
+	if (*t == '\0') {
+		blank_line(p);
+		return;
+	}
+	if (strncmp(t, "<!--", 4) == 0) {
+		p->in_comment = strstr(t + 4, "-->") == NULL;
+		return;
+	}
+	if (fence_open(p, s, indent))
+		return;
+	if (indent < 4 && atx_heading(t, &level, &text)) {
+		heading_line(p, level, text, t);
+		free(text);
+		return;
+	}
+	if (indent < 4 && thematic_break(t)) {
+		struct step_build *st = cur_step(p);
+		if (st != NULL && st->kind != STEP_HEADING)
+			p->step = -1;
+		section_end(p);
+		return;
+	}
+	if (bold_step_line(p, t) || checklist_item(p, t) || numbered_item(p, t, indent) ||
+	    label_line(p, t))
+		return;
+	text_line(p, s, t);
+}
+
+/* Finishing. */
+
+/* The step as the caller sees it; the build's strings move into it. */
+static void
+step_finish(struct step_build *st, struct runbook_step *out, const char *fallback_title)
+{
+	*out = st->pub;
+	if (out->title == NULL)
+		out->title = xstrdup(fallback_title);
+	if (out->timebox_max_s < out->timebox_s)
+		out->timebox_max_s = out->timebox_s;
+	char *text = trim_dup(st->text.data ? st->text.data : "", st->text.len);
+	if (*text == '\0') {
+		free(text);
+		text = NULL;
+	}
+	out->text = text;
+	buf_free(&st->text);
+}
+
+static void
+lint_steps(struct parser *p, const struct runbook *rb, const struct step_build *steps)
+{
+	unsigned char seen[8192];
+	int prev = 0;
+	memset(seen, 0, sizeof seen);
+	for (size_t i = 0; i < rb->nsteps; i++) {
+		const struct runbook_step *st = &rb->steps[i];
+		if (st->ncommands == 0 && st->checklist.n == 0 && st->text == NULL)
+			lint(p, st->line, LINT_WARNING, "step %d \"%.60s\" has no action",
+			    st->number, st->title);
+		if (st->number <= 0 || steps[i].kind == STEP_ORPHAN)
+			continue;
+		int n = st->number;
+		if (n < (int)(sizeof seen * 8) && (seen[n / 8] & (1 << (n % 8)))) {
+			lint(p, st->line, LINT_WARNING, "step %d is numbered twice", n);
+		} else if (prev > 0 && n > prev + 1) {
+			lint(p, st->line, LINT_WARNING, "step %d follows step %d: numbering gap",
+			    n, prev);
+		}
+		if (n < (int)(sizeof seen * 8))
+			seen[n / 8] |= (unsigned char)(1 << (n % 8));
+		prev = n;
+	}
+}
+
+/* Moves a built runbook into out and lints it. */
+static void
+runbook_finish(struct parser *p, struct runbook_build *b, struct runbook *out)
+{
+	*out = b->pub;
+	if (out->total_max_s < out->total_s)
+		out->total_max_s = out->total_s;
+	out->symptoms = b->symptoms.len > 0 ? trim_dup(b->symptoms.data, b->symptoms.len) :
+	    NULL;
+	out->nsteps = b->nsteps;
+	out->steps = xcalloc(b->nsteps, sizeof *out->steps);
+	for (size_t i = 0; i < b->nsteps; i++)
+		step_finish(&b->steps[i], &out->steps[i], out->title);
+	if (b->nsteps == 0)
+		lint(p, out->line, LINT_WARNING, "runbook \"%.60s\" has no steps", out->title);
+	lint_steps(p, out, b->steps);
+	free(b->steps);
+	buf_free(&b->symptoms);
+	buf_free(&b->text);
+	runbook_build_init(b, RB_IMPLICIT);
+}
+
+static int
+has_strong_steps(const struct runbook_build *rb)
+{
+	for (size_t i = 0; i < rb->nsteps; i++)
+		if (rb->steps[i].kind == STEP_ITEM || rb->steps[i].kind == STEP_HEADING ||
+		    rb->steps[i].kind == STEP_COMMENT)
+			return 1;
+	return 0;
+}
+
+/* "docs/db-restore.md" -> "db-restore" */
+static char *
+file_title(const char *path)
+{
+	if (path == NULL || *path == '\0')
+		return xstrdup("runbook");
+	const char *base = strrchr(path, '/');
+	base = base != NULL ? base + 1 : path;
+	size_t n = strlen(base);
+	const char *dot = strrchr(base, '.');
+	if (dot != NULL && dot > base)
+		n = (size_t)(dot - base);
+	return n > 0 ? xstrndup(base, n) : xstrdup("runbook");
+}
+
+/*
+ * Sorts lint messages by line, keeping the order of messages on one line:
+ * an insertion sort (stable), over at most MAX_LINT + 1 nearly sorted items.
+ */
+static void
+lint_sort(struct runbook_doc *doc)
+{
+	for (size_t i = 1; i < doc->nlint; i++) {
+		struct lint_msg m = doc->lint[i];
+		size_t j = i;
+		while (j > 0 && doc->lint[j - 1].line > m.line) {
+			doc->lint[j] = doc->lint[j - 1];
+			j--;
+		}
+		doc->lint[j] = m;
+	}
+}
+
+static void
+parse_end(struct parser *p)
+{
+	struct runbook_doc *doc = p->doc;
+	struct runbook_build *im = &p->implicit;
+	if (p->fence.open) {
+		lint(p, p->fence.line, LINT_ERROR, "code fence opened here is never closed");
+		fence_close(p);
+	}
+	step_close(p);
+	runbook_close(p);
+
+	doc->title = p->first_heading != NULL ? xstrdup(p->first_heading) : NULL;
+	im->pub.title = p->first_heading != NULL ? xstrdup(p->first_heading) :
+	    file_title(doc->path);
+	im->pub.heading = p->first_heading != NULL ? xstrdup(p->first_heading) : NULL;
+	im->pub.line = p->first_heading != NULL ? p->first_heading_line : 1;
+	im->pub.level = p->first_heading != NULL ? p->first_heading_level : 0;
+	int keep = im->nsteps > 0 && (has_strong_steps(im) || p->ndone == 0);
+
+	doc->nrunbooks = (size_t)keep + p->ndone;
+	doc->runbooks = xcalloc(doc->nrunbooks ? doc->nrunbooks : 1, sizeof *doc->runbooks);
+	size_t k = 0;
+	if (keep)
+		runbook_finish(p, im, &doc->runbooks[k++]);
+	for (size_t i = 0; i < p->ndone; i++)
+		runbook_finish(p, &p->done[i], &doc->runbooks[k++]);
+	if (doc->nrunbooks == 0)
+		lint(p, 1, LINT_ERROR, "no runbook or step found");
+	lint_sort(doc);
+}
+
+/* Lines to skip for a YAML front matter block ("---" ... "---"), or 0. */
+static int
+front_matter_lines(const char *text, size_t len)
+{
+	if (len < 4 || strncmp(text, "---", 3) != 0 || (text[3] != '\n' && text[3] != '\r'))
+		return 0;
+	size_t i = 3;
+	int line = 1;
+	while (i < len && line < FRONT_MATTER_LINES) {
+		if (text[i] == '\r' && i + 1 < len && text[i + 1] == '\n')
+			i++;
+		i++;
+		line++;
+		size_t start = i;
+		while (i < len && text[i] != '\n' && text[i] != '\r')
+			i++;
+		size_t n = i - start;
+		if ((n == 3 && (strncmp(text + start, "---", 3) == 0 ||
+		    strncmp(text + start, "...", 3) == 0)))
+			return line;
+	}
+	return 0;
+}
+
+int
+runbook_parse(const char *text, size_t len, const char *path, struct runbook_doc *doc)
+{
+	struct parser p;
+	struct buf line;
+	memset(doc, 0, sizeof *doc);
+	memset(&p, 0, sizeof p);
+	doc->path = path != NULL ? xstrdup(path) : NULL;
+	p.doc = doc;
+	p.step = -1;
+	runbook_build_init(&p.implicit, RB_IMPLICIT);
+	runbook_build_init(&p.open, RB_IMPLICIT);
+	p.cur = &p.implicit;
+	buf_init(&p.fence.body);
+	buf_init(&p.fence.text);
+	buf_init(&p.fence.raw);
+	buf_init(&line);
+	if (text == NULL)
+		len = 0;
+	if (len > RUNBOOK_MAX_SIZE) {
+		lint(&p, 1, LINT_ERROR, "document larger than %d MiB: the rest is ignored",
+		    RUNBOOK_MAX_SIZE / (1024 * 1024));
+		len = RUNBOOK_MAX_SIZE;
+	}
+	p.skip_lines = front_matter_lines(text, len);
+
+	size_t i = 0;
+	while (i < len) {
+		size_t start = i;
+		while (i < len && text[i] != '\n' && text[i] != '\r')
+			i++;
+		size_t n = i - start;
+		if (i < len)
+			i += text[i] == '\r' && i + 1 < len && text[i + 1] == '\n' ? 2 : 1;
+		if (++p.lineno <= p.skip_lines)
+			continue;
+		if (n > LINE_MAX_BYTES) {
+			lint(&p, p.lineno, LINT_WARNING,
+			    "line longer than 64 KiB: only its start is read");
+			n = LINE_MAX_BYTES;
+		}
+		buf_reset(&line);
+		buf_add(&line, text + start, n);
+		for (size_t k = 0; k < n; k++)
+			if (line.data[k] == '\0')
+				line.data[k] = ' ';
+		parse_line(&p, line.data);
+	}
+	parse_end(&p);
+
+	buf_free(&line);
+	fence_reset(&p.fence);
+	buf_free(&p.fence.body);
+	buf_free(&p.fence.text);
+	buf_free(&p.fence.raw);
+	runbook_build_free(&p.implicit);
+	runbook_build_free(&p.open);
+	free(p.done);
+	free(p.section_title);
+	free(p.first_heading);
+	return p.errors;
+}
+
+void
+runbook_doc_free(struct runbook_doc *doc)
+{
+	if (doc == NULL)
+		return;
+	for (size_t i = 0; i < doc->nrunbooks; i++) {
+		struct runbook *rb = &doc->runbooks[i];
+		for (size_t k = 0; k < rb->nsteps; k++) {
+			struct runbook_step *st = &rb->steps[k];
+			free(st->title);
+			free(st->text);
+			for (size_t c = 0; c < st->ncommands; c++)
+				command_free(&st->commands[c]);
+			free(st->commands);
+			strv_free(&st->expected);
+			strv_free(&st->checklist);
+		}
+		free(rb->steps);
+		free(rb->title);
+		free(rb->heading);
+		free(rb->symptoms);
+		strv_free(&rb->checklist);
+	}
+	free(doc->runbooks);
+	for (size_t i = 0; i < doc->nlint; i++)
+		free(doc->lint[i].text);
+	free(doc->lint);
+	free(doc->path);
+	free(doc->title);
+	memset(doc, 0, sizeof *doc);
+}
