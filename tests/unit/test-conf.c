@@ -1,0 +1,162 @@
+/* sitrep.conf: the shipped example, every key, and errors with file:line. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "sanitize.h"
+#include "tap.h"
+
+static int
+parse(const char *text, struct conf *c, char **cause)
+{
+	conf_init(c);
+	return conf_parse(c, text, strlen(text), "t.conf", cause);
+}
+
+static void
+error_is(const char *text, const char *want, const char *what)
+{
+	struct conf c;
+	char *cause = NULL;
+	int rc = parse(text, &c, &cause);
+	ok(rc == -1 && cause != NULL && strstr(cause, want) != NULL, "%s", what);
+	if (rc != -1 || cause == NULL || strstr(cause, want) == NULL)
+		printf("#   got: %s\n", cause ? cause : "(success)");
+	free(cause);
+	conf_free(&c);
+}
+
+int
+main(void)
+{
+	sanitize_init();
+	setenv("TELEGRAM_BOT_TOKEN", "123456:ABCdef-secret-token", 1);
+	setenv("USER", "alice", 1);
+	size_t len;
+	char *text = tap_fixture("examples/ainetic.conf", &len);
+	struct conf c;
+	char *cause = NULL;
+	conf_init(&c);
+	int rc = conf_parse(&c, text, len, "examples/ainetic.conf", &cause);
+	is_int(rc, 0, "the shipped example parses");
+	if (rc)
+		printf("#   %s\n", cause);
+	is_int(c.interval_s, 5, "interval");
+	is_str(c.operator_name, "alice", "operator from ${USER}");
+	is_int(c.target_s[0], 900, "P0 target 15m");
+	is_int(c.target_s[3], 86400, "P3 target 1d");
+	is_int(c.rto_s, 3600, "global rto");
+	is_int(c.nhosts, 1, "one host");
+	const struct host_conf *h = &c.hosts[0];
+	is_str(h->name, "ainetic", "host name");
+	is_str(h->address, "ainetic.tech", "address");
+	is_str(h->user, "root", "user");
+	is_int(h->port, 22, "port");
+	is_int(h->containers, CONTAINERS_DOCKER, "containers docker");
+	is_int(h->tags.n, 2, "tags");
+	is_int(h->nhealth, 2, "two health checks");
+	is_str(h->health[0].url, "http://localhost:18790/health", "gateway health url");
+	ok(h->health[0].via_ssh, "gateway health goes through ssh");
+	is_str(h->health[0].json_key, "status", "json key");
+	is_str(h->health[0].json_value, "healthy", "json value");
+	is_int(h->health[0].slow_ms, 2000, "slow threshold");
+	is_str(h->health[1].method, "POST", "getMe is a POST");
+	is_str(h->health[1].url, "https://api.telegram.org/bot123456:ABCdef-secret-token/getMe",
+	    "the token is expanded for use");
+	is_str(h->health[1].url_shown, "https://api.telegram.org/bot${TELEGRAM_BOT_TOKEN}/getMe",
+	    "and shown as written");
+	ok(sanitize_has_secret("123456:ABCdef-secret-token"), "the expanded token is a secret");
+	char *shown = sanitize_str(h->health[1].url);
+	ok(strstr(shown, "ABCdef") == NULL, "the token never reaches the screen");
+	free(shown);
+	is_int(h->nchecks, 2, "two checks");
+	is_str(h->checks[0].command, "sqlite3 /opt/app/data/bot.db \"PRAGMA integrity_check\"",
+	    "a check keeps its quoting for the shell");
+	is_str(h->checks[0].expect, "^ok$", "expect regex");
+	is_int(h->disk_warn, 85, "host disk-warn");
+	is_int(h->mem_crit, 97, "host mem-crit");
+	is_int(h->nservices, 3, "services");
+	is_int(conf_rto(&c, "ainetic", "gateway"), 900, "service rto");
+	is_int(conf_rto(&c, "ainetic", NULL), 3600, "host falls back to the global rto");
+	is_int(c.nnotify, 1, "one notify target");
+	ok(c.notify[0].missing_env != NULL, "a notify target with unset variables is off, not an error");
+	conf_free(&c);
+	free(text);
+
+	/* defaults */
+	rc = parse("host a\n", &c, &cause);
+	is_int(rc, 0, "a bare host");
+	is_int(c.hosts[0].disk_warn, 80, "disk-warn default 80");
+	is_int(c.hosts[0].disk_crit, 90, "disk-crit default 90");
+	is_int(c.hosts[0].timeout_s, 5, "timeout default");
+	conf_free(&c);
+
+	rc = parse("interval 2\nhost a\n    interval 7\nhost b\n", &c, &cause);
+	is_int(c.hosts[0].interval_s, 7, "a host interval wins");
+	is_int(c.hosts[1].interval_s, 2, "the global interval applies");
+	conf_free(&c);
+
+	rc = parse("host a\n    check ping redis-cli ping expect PONG\n", &c, &cause);
+	is_str(c.hosts[0].checks[0].command, "redis-cli ping", "check command");
+	is_str(c.hosts[0].checks[0].expect, "PONG", "check expect");
+	conf_free(&c);
+
+	rc = parse("host a\n    check x cat '${NOPE_NOT_SET}'\n", &c, &cause);
+	is_int(rc, 0, "an unset variable in a check does not stop sitrep");
+	is_str(c.hosts[0].checks[0].missing_env, "NOPE_NOT_SET", "the check knows what is missing");
+	conf_free(&c);
+
+	rc = parse("host a # comment\n\n# only a comment\n    user \"bob smith\"\n", &c, &cause);
+	is_str(c.hosts[0].user, "bob smith", "quotes group words; comments ignored");
+	conf_free(&c);
+
+	/* errors name file:line and what was expected */
+	error_is("interval five\n", "t.conf:1: 'five' is not a number", "bad number");
+	error_is("\n\nbogus 1\n", "t.conf:3: unknown key 'bogus'", "unknown global key");
+	error_is("host a\n    colour red\n", "t.conf:2: unknown host key 'colour'", "unknown host key");
+	error_is("    user x\n", "t.conf:1: indented key 'user' outside a host", "indented outside a block");
+	error_is("host a\nhost a\n", "t.conf:2: host 'a' is defined twice", "duplicate host");
+	error_is("host a\n    health h ftp://x\n", "t.conf:2: 'ftp://x' is not an http", "bad url");
+	error_is("host a\n    health h http://x json status\n", "expected KEY=VALUE", "bad json");
+	error_is("host a\n    check c true expect '('\n", "t.conf:2: bad expect regex", "bad regex");
+	error_is("host a\n    containers lxc\n", "expected docker, podman, auto or none", "bad engine");
+	error_is("host a\n    disk-warn 95\n    disk-crit 90\n", "disk-warn 95% is above disk-crit 90%",
+	    "warn above crit");
+	error_is("rto 1x\n", "t.conf:1: '1x' is not a duration", "bad duration");
+	error_is("host a\n    user 'open\n", "unterminated ' quote", "unterminated quote");
+	error_is("host a\n    user ${BAD-NAME}\n", "bad variable name", "bad variable");
+	error_is("target P7 1h\n", "expected P0, P1, P2 or P3", "bad severity");
+	error_is("notify n\n    type sms\n", "expected slack, telegram or json", "bad notify type");
+	error_is("notify n\n    type json\n", "notify n: expected a url", "notify without url");
+	struct conf z;
+	conf_init(&z);
+	rc = conf_parse(&z, "host a\0b\n", 9, "t.conf", &cause);
+	ok(rc == -1 && strstr(cause, "t.conf:1: NUL byte"), "NUL byte is an error with its line");
+	free(cause);
+	cause = NULL;
+	conf_free(&z);
+
+	is_int(conf_parse_duration("90"), 90, "duration in seconds");
+	is_int(conf_parse_duration("1h30m"), 5400, "duration 1h30m");
+	is_int(conf_parse_duration("2d"), 172800, "duration 2d");
+	is_int(conf_parse_duration("1h30"), -1, "a bare number after a unit is an error");
+	is_int(conf_parse_duration(""), -1, "empty duration");
+
+	conf_init(&c);
+	ok(conf_add_cli_host(&c, "root@ainetic.tech:2222", &cause) == 0, "-H user@host:port");
+	is_str(c.hosts[0].user, "root", "-H user");
+	is_str(c.hosts[0].name, "ainetic.tech", "-H host");
+	is_int(c.hosts[0].port, 2222, "-H port");
+	ok(conf_add_cli_host(&c, "db1", &cause) == 0, "-H alias");
+	ok(conf_add_cli_host(&c, "x:99999", &cause) == -1, "-H bad port");
+	free(cause);
+	conf_free(&c);
+	conf_init(&c);
+	conf_default_fleet(&c);
+	is_int(c.nhosts, 1, "the embedded default is one host");
+	is_int(c.hosts[0].transport, TRANSPORT_LOCAL, "this machine, over the local transport");
+	conf_free(&c);
+	return tap_done();
+}
