@@ -19,6 +19,7 @@ struct globals {
 	const char *db;			/* --db */
 	const char *theme;		/* --theme */
 	const char *log;		/* --log */
+	struct strv runbooks;		/* --runbook, repeatable */
 	const char *program;
 };
 

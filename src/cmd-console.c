@@ -96,6 +96,7 @@ run_console(struct globals *g, int argc, char **argv, int wall)
 		theme_free(&c.theme);
 		return EXIT_USAGE;
 	}
+	strv_copy(&extra, &g->runbooks);
 	if (library_load(&c.lib, &extra, &cause) == -1) {
 		cmd_error(EXIT_USAGE, "%s", cause);
 		free(cause);

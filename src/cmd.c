@@ -34,7 +34,7 @@ usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: sitrep [-c FILE] [-F SSH_CONFIG] [-H [USER@]HOST[:PORT]]... [--db FILE]\n"
-	    "              [--theme NAME] [--log FILE] [COMMAND [ARGS]]\n"
+	    "              [--theme NAME] [--log FILE] [--runbook FILE]... [COMMAND [ARGS]]\n"
 	    "\n"
 	    "A terminal incident console. With no command, the console.\n"
 	    "\n"
@@ -50,6 +50,7 @@ usage(FILE *out)
 	    "  --db FILE      incident store (default $XDG_DATA_HOME/sitrep/sitrep.db)\n"
 	    "  --theme NAME   colour theme (dark, light, high-contrast, mono)\n"
 	    "  --log FILE     write a diagnostic log\n"
+	    "  --runbook FILE a runbook file besides the runbook directories (repeatable)\n"
 	    "  -h, --help     this help\n"
 	    "  -V, --version  the version\n"
 	    "\n"
@@ -169,6 +170,7 @@ sitrep_main(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "theme", required_argument, NULL, 't' },
 		{ "log", required_argument, NULL, 'l' },
+		{ "runbook", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct globals g;
@@ -187,16 +189,19 @@ sitrep_main(int argc, char **argv)
 		case 'd': g.db = optarg; break;
 		case 't': g.theme = optarg; break;
 		case 'l': g.log = optarg; break;
+		case 'R': strv_add(&g.runbooks, optarg); break;
 		case 'h':
 			usage(stdout);
 			strv_free(&g.hosts);
+	strv_free(&g.runbooks);
 			return 0;
 		case 'V':
 			printf("sitrep %s\n", PACKAGE_VERSION);
 			strv_free(&g.hosts);
+	strv_free(&g.runbooks);
 			return 0;
 		default:
-			if (optopt == 'd' || optopt == 't' || optopt == 'l')
+			if (optopt == 'd' || optopt == 't' || optopt == 'l' || optopt == 'R')
 				fprintf(stderr, "sitrep: option %s needs an argument\n", argv[optind - 1]);
 			else if (optopt && strchr("cFH", optopt))
 				fprintf(stderr, "sitrep: option -%c needs an argument\n", optopt);
@@ -206,6 +211,7 @@ sitrep_main(int argc, char **argv)
 				fprintf(stderr, "sitrep: unknown option %s\n", argv[optind - 1]);
 			usage(stderr);
 			strv_free(&g.hosts);
+	strv_free(&g.runbooks);
 			return EXIT_USAGE;
 		}
 	}
@@ -223,6 +229,7 @@ sitrep_main(int argc, char **argv)
 			fprintf(stderr, "sitrep: unknown command '%s'\n", argv[optind]);
 			usage(stderr);
 			strv_free(&g.hosts);
+	strv_free(&g.runbooks);
 			return EXIT_USAGE;
 		}
 		argc -= optind;
@@ -235,6 +242,7 @@ sitrep_main(int argc, char **argv)
 	if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
 		printf("usage: sitrep %s %s\n\n%s\n", e->name, e->usage, e->summary);
 		strv_free(&g.hosts);
+	strv_free(&g.runbooks);
 		return 0;
 	}
 	ssh_init();
@@ -245,6 +253,7 @@ sitrep_main(int argc, char **argv)
 	curl_global_cleanup();
 	ssh_finalize();
 	strv_free(&g.hosts);
+	strv_free(&g.runbooks);
 	sanitize_clear_secrets();
 	log_close();
 	return rc;

@@ -76,10 +76,10 @@ draw_containers(struct console *c, struct pane *p, struct line_out *o, const str
 	if (visible(o)) {
 		char hdr[160];
 		if (wide)
-			snprintf(hdr, sizeof hdr, " %-11s %-18s %-9s %8s %8s %6s %8s  %s", "STATE", "NAME",
+			snprintf(hdr, sizeof hdr, " %-13s %-18s %-9s %8s %8s %6s %8s  %s", "STATE", "NAME",
 			    "HEALTH", "RESTARTS", "UPTIME", "CPU", "MEM", "REASON");
 		else
-			snprintf(hdr, sizeof hdr, " %-11s %-14s %4s %7s  %s", "STATE", "NAME", "RST", "UP",
+			snprintf(hdr, sizeof hdr, " %-13s %-14s %4s %7s  %s", "STATE", "NAME", "RST", "UP",
 			    "REASON");
 		draw_safe(w, wy(o), 0, o->width, hdr, draw_attr(ROLE_MUTED));
 	}
@@ -100,8 +100,8 @@ draw_containers(struct console *c, struct pane *p, struct line_out *o, const str
 			snprintf(st, sizeof st, "%s %s", state_symbol(k->state),
 			    k->crashloop ? "RESTARTING" : state_word(k->state));
 			int x = 1;
-			draw_safe(w, y, x, 11, st, selected ? base : draw_attr(draw_state_role(k->state)));
-			x += 12;
+			draw_safe(w, y, x, 13, st, selected ? base : draw_attr(draw_state_role(k->state)));
+			x += 14;
 			int nw = wide ? 18 : 14;
 			draw_text(w, y, x, nw, k->name, base | A_BOLD);
 			x += nw + 1;

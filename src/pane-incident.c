@@ -53,14 +53,14 @@ timer_word(int64_t elapsed, int64_t box_s, enum role *role)
 	}
 	if (elapsed > 2 * box_s * 1000) {
 		*role = ROLE_CRIT;
-		return "CRIT 2x over time box";
+		return "CRIT 2x over";
 	}
 	if (elapsed > box_s * 1000) {
 		*role = ROLE_WARN;
-		return "WARN over time box";
+		return "WARN over";
 	}
 	*role = ROLE_OK;
-	return "OK within time box";
+	return "OK";
 }
 
 static void
@@ -234,7 +234,7 @@ incident_draw(struct console *c, struct pane *p)
 				snprintf(num, sizeof num, "%d. ", st->number ? st->number : (int)i + 1);
 				xx += draw_safe(sub, oy(&o), xx, 5, num, base);
 				timebox_text(tb, sizeof tb, st);
-				int right = o.width >= 60 ? 36 : 0;
+				int right = o.width >= 60 ? 34 : 0;
 				int tw = draw_text(sub, oy(&o), xx, o.width - xx - right - 1, st->title, base | A_BOLD);
 				draw_safe(sub, oy(&o), xx + tw, o.width - xx - tw - right - 1, tb, base);
 				if (sr != NULL) {

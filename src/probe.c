@@ -88,21 +88,29 @@ probe_script(const struct host_conf *h, const char *nonce, const struct probe_op
 	 */
 	buf_printf(&b, "{ N=%s; S() { printf '\\n@@sitrep:%%s:%%s\\n' \"$N\" \"$1\"; }\n", nonce);
 	buf_printf(&b, "T=; command -v timeout >/dev/null 2>&1 && T='timeout -k 1 %d'\n", budget);
+	/* C: cat with shell builtins: /proc costs no process */
 	buf_adds(&b,
-	    "S hostname; cat /proc/sys/kernel/hostname 2>/dev/null || hostname\n"
-	    "S uptime; cat /proc/uptime\n"
-	    "S loadavg; cat /proc/loadavg\n"
+	    "C() { while IFS= read -r l || [ -n \"$l\" ]; do printf '%s\\n' \"$l\"; done <\"$1\"; }\n"
+	    "S hostname; C /proc/sys/kernel/hostname 2>/dev/null || hostname\n"
+	    "S uptime; C /proc/uptime\n"
+	    "S loadavg; C /proc/loadavg\n"
 	    "S nproc; getconf _NPROCESSORS_ONLN 2>/dev/null || nproc\n"
-	    "S meminfo; cat /proc/meminfo\n"
+	    "S meminfo; C /proc/meminfo\n"
 	    "S df; df -P -k 2>/dev/null\n"
 	    "S dfi; df -P -i 2>/dev/null\n");
 	if (h->containers != CONTAINERS_NONE) {
 		char *tmpl = shell_quote(inspect_template);
 		engine_select(&b, h);
+		/*
+		 * One docker call for the list; the ids for inspect come from its
+		 * output (sed is far cheaper than a second docker CLI).
+		 */
 		buf_printf(&b,
 		    "if [ -z \"$E\" ]; then S noengine; else\n"
-		    "S ps; $T $E ps -a --no-trunc --format '{{json .}}' 2>&1; r=$?; S ps.rc; echo $r\n"
-		    "if [ $r = 0 ]; then ids=$($T $E ps -aq --no-trunc 2>/dev/null)\n"
+		    "S ps; o=$($T $E ps -a --no-trunc --format '{{json .}}' 2>&1); r=$?; "
+		    "printf '%%s\\n' \"$o\"; S ps.rc; echo $r\n"
+		    "if [ $r = 0 ]; then ids=$(printf '%%s\\n' \"$o\" | "
+		    "sed -n 's/.*\"I[Dd]\":\"\\([0-9a-f]\\{12,64\\}\\)\".*/\\1/p')\n"
 		    "S inspect; [ -n \"$ids\" ] && $T $E inspect --format %s $ids 2>&1\n",
 		    tmpl);
 		if (o->with_stats)

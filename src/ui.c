@@ -148,7 +148,7 @@ layout(struct console *c)
 	int body = H - 2;
 	int tl = body >= 24 ? body / 4 : body >= 14 ? 4 : 3;
 	int top = body - tl;
-	int fw = W >= 120 ? 36 : W >= 80 ? W / 4 + 4 : W * 2 / 5;
+	int fw = W >= 160 ? 52 : W >= 120 ? 44 : W >= 80 ? W * 2 / 5 : W / 2;
 	place(&c->panes[PANE_STATUS], 0, 0, 1, W);
 	place(&c->panes[PANE_FLEET], 1, 0, top, fw);
 	place(&c->panes[PANE_HOST], 1, fw, top, W - fw);
@@ -440,6 +440,16 @@ pump(struct console *c)
 		console_dirty(c, PANE_FLEET);	/* data ages */
 		if (c->inc.id > 0 || c->job.job_id)
 			console_dirty(c, PANE_INCIDENT);
+		if (c->store == NULL && c->wall && second % 2 == 0) {
+			/* the wall waits for the console to create the store */
+			char *cause = NULL;
+			if (store_open(c->store_path, 1, &c->store, &cause) == 0) {
+				free(c->store_problem);
+				c->store_problem = NULL;
+				c->store_version = -1;
+			}
+			free(cause);
+		}
 		if (c->store != NULL) {
 			int64_t v = store_data_version(c->store);
 			if (v != c->store_version) {
@@ -664,6 +674,11 @@ ui_run(struct console *c)
 		return 2;
 	}
 	const char *term = getenv("TERM");
+	/*
+	 * Line drawing as Unicode in a UTF-8 locale: terminals (and tmux)
+	 * disagree on VT100 graphics in UTF-8 mode, Unicode they all draw.
+	 */
+	setenv("NCURSES_NO_UTF8_ACS", "1", 0);
 	SCREEN *scr = newterm(NULL, stdout, stdin);
 	if (scr == NULL) {
 		fprintf(stderr, "sitrep: cannot drive the terminal '%s'; try TERM=xterm-256color, or "
