@@ -26,10 +26,11 @@ const struct notify_conf *notify_find(const struct conf *, const char *name);
 int64_t notify_backoff_ms(int attempts);
 
 /*
- * Delivers what is due now, in order, within budget_ms (for the
- * command-line twins and 'sitrep notify flush'). Returns how many were sent.
+ * Delivers what is due now (with force, everything undelivered, whatever
+ * its backoff), in order, within budget_ms: for the command-line twins and
+ * 'sitrep notify flush'. Returns how many were sent.
  */
-int notify_flush(struct store *, const struct conf *, int64_t budget_ms, int *failed,
+int notify_flush(struct store *, const struct conf *, int64_t budget_ms, int force, int *failed,
     char **cause);
 
 /* The console's sender thread: the main thread reads the outbox and records results. */

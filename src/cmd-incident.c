@@ -68,7 +68,7 @@ ctx_close(struct ctx *x)
 	if (x->store != NULL && x->conf.nnotify > 0) {
 		int failed;
 		char *cause = NULL;
-		notify_flush(x->store, &x->conf, 5000, &failed, &cause);
+		notify_flush(x->store, &x->conf, 5000, 0, &failed, &cause);
 		free(cause);
 	}
 	store_close(&x->store);

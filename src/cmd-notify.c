@@ -55,7 +55,7 @@ cmd_notify(struct globals *g, int argc, char **argv)
 			rc = cmd_error(1, "%s", cause);
 		} else if (strcmp(argv[1], "flush") == 0) {
 			int failed = 0;
-			int sent = notify_flush(s, &c, 30000, &failed, &cause);
+			int sent = notify_flush(s, &c, 30000, 1, &failed, &cause);
 			if (sent < 0)
 				rc = cmd_error(1, "%s", cause);
 			else {

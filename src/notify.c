@@ -202,14 +202,15 @@ record_result(struct store *s, const struct outbox_msg *m, int ok, const char *e
 }
 
 int
-notify_flush(struct store *s, const struct conf *c, int64_t budget_ms, int *failed, char **cause)
+notify_flush(struct store *s, const struct conf *c, int64_t budget_ms, int force, int *failed,
+    char **cause)
 {
 	int64_t deadline = mono_ms() + budget_ms;
 	int sent = 0;
 	*failed = 0;
 	struct outbox_msg *msgs;
 	size_t n;
-	if (store_outbox_due(s, wall_ms(), 100, &msgs, &n, cause) == -1)
+	if (store_outbox_due(s, force ? INT64_MAX / 2 : wall_ms(), 100, &msgs, &n, cause) == -1)
 		return -1;
 	struct strv blocked;	/* a target that failed keeps its later messages */
 	memset(&blocked, 0, sizeof blocked);

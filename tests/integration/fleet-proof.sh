@@ -136,14 +136,21 @@ for f in /proc/[0-9]*/cmdline; do
 done
 tap_is "$left" "" "no process of the fleet is left"
 cg_left=""
-for d in /sys/fs/cgroup/*/"sitrep-s$slot-h"* /sys/fs/cgroup/"sitrep-s$slot-h"*; do
-    [[ -d $d ]] && cg_left+=" $d"
-done
+# Another test may take the freed slot at once (make -j2 check): look at the
+# slot's host cgroups only while holding the slot's lock ourselves.
+rundir=/run/sitrep-fleet
+exec {slotfd}>"$rundir/slot-$slot.lock"
+if flock -w 30 "$slotfd"; then
+    for d in /sys/fs/cgroup/*/"sitrep-s$slot-h"* /sys/fs/cgroup/"sitrep-s$slot-h"*; do
+        [[ -d $d ]] && cg_left+=" $d"
+    done
+fi
 for c in "${cids[@]}"; do
     for d in /sys/fs/cgroup/*/libpod_parent/libpod-"$c" /sys/fs/cgroup/libpod_parent/libpod-"$c"; do
         [[ -d $d ]] && cg_left+=" $d"
     done
 done
 tap_is "${cg_left# }" "" "no container cgroup of the fleet is left (${#cids[@]} containers)"
+exec {slotfd}>&-
 
 tap_done
