@@ -31,6 +31,8 @@ char *probe_logs_command(const struct host_conf *, const char *name, int is_unit
 void probe_nonce(char *nonce);
 /* Quotes s for a POSIX shell. */
 char *shell_quote(const char *s);
+/* s as one shell word: as it is when that is safe, else quoted. */
+char *shell_word(const char *s);
 
 /*
  * Splits the output of probe_script() into sections and parses each into

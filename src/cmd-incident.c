@@ -93,6 +93,17 @@ parse_id(const char *s)
 	return v;
 }
 
+/* A runbook named as FILE or FILE#N: the file joins the library. */
+static void
+runbook_spec_file(const char *spec, struct strv *extra)
+{
+	const char *hash = strchr(spec, '#');
+	char *file = hash ? xstrndup(spec, (size_t)(hash - spec)) : xstrdup(spec);
+	if (access(file, R_OK) == 0)
+		strv_add(extra, file);
+	free(file);
+}
+
 /* --- open ---------------------------------------------------------------------------- */
 
 static int
@@ -214,7 +225,12 @@ inc_open(struct globals *g, int argc, char **argv)
 	struct runbook_ref ref;
 	memset(&ref, 0, sizeof ref);
 	if (runbook != NULL) {
-		if (library_load(&lib, NULL, &cause) == -1 || library_find(&lib, runbook, &ref, &cause) == -1) {
+		struct strv extra;
+		memset(&extra, 0, sizeof extra);
+		runbook_spec_file(runbook, &extra);
+		int lrc = library_load(&lib, &extra, &cause);
+		strv_free(&extra);
+		if (lrc == -1 || library_find(&lib, runbook, &ref, &cause) == -1) {
 			library_free(&lib);
 			rc = fail(&x, cause);
 			goto out;
@@ -374,11 +390,7 @@ inc_runbook(struct globals *g, int argc, char **argv, int64_t id)
 	memset(&lib, 0, sizeof lib);
 	struct strv extra;
 	memset(&extra, 0, sizeof extra);
-	char *hash = strchr(argv[1], '#');
-	char *file = hash ? xstrndup(argv[1], (size_t)(hash - argv[1])) : NULL;
-	if (file != NULL && access(file, R_OK) == 0)
-		strv_add(&extra, file);
-	free(file);
+	runbook_spec_file(argv[1], &extra);
 	if (ctx_open(&x, g, 1, id, &cause) == -1 || library_load(&lib, &extra, &cause) == -1 ||
 	    library_find(&lib, argv[1], &ref, &cause) == -1 ||
 	    incident_set_runbook(&x.rec, x.id, ref.doc->path, ref.rb->title, &cause) == -1) {
@@ -644,7 +656,7 @@ inc_run(struct globals *g, int argc, char **argv, int64_t id)
 			struct strv words;
 			memset(&words, 0, sizeof words);
 			for (int i = optind; i < argc; i++) {
-				char *q = shell_quote(argv[i]);
+				char *q = shell_word(argv[i]);
 				strv_add(&words, q);
 				free(q);
 			}

@@ -197,8 +197,8 @@ do_severity(struct recorder *r, int64_t id, int sev, char **cause)
 	in.severity = sev;
 	int rc = store_incident_update(r->store, &in, cause);
 	if (rc == 0) {
-		char *t = xasprintf("severity %s -> %s (by %s)", severity_names[old],
-		    severity_names[sev], r->operator_name);
+		char *t = xasprintf("severity %s from %s to %s (by %s)", sev < old ? "raised" : "lowered",
+		    severity_names[old], severity_names[sev], r->operator_name);
 		rc = record(r, &in, "operator", "severity", NULL, t, wall_ms(), NOTIFY_EV_SEVERITY,
 		    cause) < 0 ? -1 : 0;
 		free(t);

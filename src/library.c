@@ -204,6 +204,15 @@ library_find(const struct library *l, const char *spec, struct runbook_ref *ref,
 			return 0;
 		return set_cause(cause, "no runbook number %lld ('sitrep runbook list')", n);
 	}
+	/* a file: its first runbook */
+	for (size_t i = 0; i < l->ndocs; i++)
+		if (strcmp(l->docs[i].path, spec) == 0 && l->docs[i].nrunbooks > 0) {
+			ref->doc = &l->docs[i];
+			ref->rb = &l->docs[i].runbooks[0];
+			ref->doc_index = i;
+			ref->rb_index = 0;
+			return 0;
+		}
 	const char *hash = strchr(spec, '#');
 	if (hash != NULL) {
 		char *file = xstrndup(spec, (size_t)(hash - spec));

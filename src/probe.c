@@ -37,6 +37,18 @@ probe_nonce(char *nonce)
 }
 
 char *
+shell_word(const char *s)
+{
+	if (*s == '\0')
+		return xstrdup("''");
+	for (const char *p = s; *p; p++)
+		if (!(((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-_./=:,+@%", *p) != NULL))
+			return shell_quote(s);
+	return xstrdup(s);
+}
+
+char *
 shell_quote(const char *s)
 {
 	struct buf b;
