@@ -884,8 +884,9 @@ conf_add_cli_host(struct conf *c, const char *spec, char **cause)
 	}
 	long long p = 0;
 	if (port != NULL && parse_int(port, 1, 65535, &p) == -1) {
+		set_cause(cause, "-H %s: port '%s' is not a number from 1 to 65535", spec, port);
 		free(s);
-		return set_cause(cause, "-H %s: port '%s' is not a number from 1 to 65535", spec, port);
+		return -1;
 	}
 	int existing = conf_find_host(c, host);
 	if (existing != -1) {

@@ -233,7 +233,8 @@ static int
 need_store(struct console *c)
 {
 	if (c->store == NULL) {
-		console_message(c, 1, "no incident store: %s", c->store_problem ? c->store_problem : "?");
+		console_message(c, 1, "NOT RECORDED: no incident store: %s",
+		    c->store_problem ? c->store_problem : "?");
 		return 0;
 	}
 	return 1;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include "sanitize.h"
 #include "store.h"
@@ -19,8 +20,33 @@
 struct store {
 	sqlite3 *db;
 	int readonly;
+	char *path;
 	char *error;
 };
+
+/*
+ * Why writing the store may have failed, in the operator's words: SQLite's
+ * "disk I/O error" on a full disk, or "unable to open" on a read-only one,
+ * does not say it. Empty when nothing obvious is wrong.
+ */
+static const char *
+store_hint(const char *path)
+{
+	char *dir = xstrdup(path ? path : ".");
+	char *slash = strrchr(dir, '/');
+	if (slash != NULL && slash != dir)
+		*slash = '\0';
+	struct statvfs sv;
+	const char *hint = "";
+	if (statvfs(dir, &sv) == 0) {
+		if (sv.f_flag & ST_RDONLY)
+			hint = " (the store is on a read-only file system)";
+		else if (sv.f_bavail < 16)
+			hint = " (the disk holding the store is full)";
+	}
+	free(dir);
+	return hint;
+}
 
 static const char *const milestone_names[MS_COUNT] = {
 	"started", "detected", "triage started", "triage done", "mitigated", "restored", "resolved"
@@ -118,7 +144,7 @@ fail(struct store *s, char **cause, const char *what)
 {
 	const char *msg = s->db ? sqlite3_errmsg(s->db) : "no database";
 	free(s->error);
-	s->error = xasprintf("%s: %s", what, msg);
+	s->error = xasprintf("%s: %s%s", what, msg, store_hint(s->path));
 	return set_cause(cause, "%s", s->error);
 }
 
@@ -128,7 +154,7 @@ exec_sql(struct store *s, const char *sql, char **cause)
 	char *err = NULL;
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &err) != SQLITE_OK) {
 		free(s->error);
-		s->error = xstrdup(err ? err : "sqlite error");
+		s->error = xasprintf("%s%s", err ? err : "sqlite error", store_hint(s->path));
 		set_cause(cause, "%s", s->error);
 		sqlite3_free(err);
 		return -1;
@@ -187,10 +213,12 @@ store_open(const char *path, int readonly, struct store **sp, char **cause)
 	}
 	struct store *s = xcalloc(1, sizeof *s);
 	s->readonly = readonly;
+	s->path = xstrdup(path);
 	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	flags |= SQLITE_OPEN_NOMUTEX;
 	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
-		set_cause(cause, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
+		set_cause(cause, "%s: %s%s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open",
+		    store_hint(path));
 		store_close(&s);
 		return -1;
 	}
@@ -214,8 +242,9 @@ store_open(const char *path, int readonly, struct store **sp, char **cause)
 			sqlite3_finalize(st);
 		}
 		if (version != STORE_SCHEMA_VERSION) {
-			set_cause(cause, "%s: %s", path, version < 0 ? sqlite3_errmsg(s->db) :
-			    version == 0 ? "no incident store here yet" : "unexpected schema version");
+			set_cause(cause, "%s: %s%s", path, version < 0 ? sqlite3_errmsg(s->db) :
+			    version == 0 ? "no incident store here yet" : "unexpected schema version",
+			    version < 0 ? store_hint(path) : "");
 			store_close(&s);
 			return -1;
 		}
@@ -234,6 +263,7 @@ store_close(struct store **sp)
 	if (s->db != NULL)
 		sqlite3_close_v2(s->db);
 	free(s->error);
+	free(s->path);
 	free(s);
 }
 

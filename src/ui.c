@@ -440,13 +440,27 @@ pump(struct console *c)
 		console_dirty(c, PANE_FLEET);	/* data ages */
 		if (c->inc.id > 0 || c->job.job_id)
 			console_dirty(c, PANE_INCIDENT);
-		if (c->store == NULL && c->wall && second % 2 == 0) {
-			/* the wall waits for the console to create the store */
+		if (c->store == NULL && second % 2 == 0) {
+			/*
+			 * No store yet: the wall waits for the console to create
+			 * it; the console retries (a disk that filled up may have
+			 * been freed).
+			 */
 			char *cause = NULL;
-			if (store_open(c->store_path, 1, &c->store, &cause) == 0) {
+			if (store_open(c->store_path, c->wall, &c->store, &cause) == 0) {
 				free(c->store_problem);
 				c->store_problem = NULL;
 				c->store_version = -1;
+				c->rec.store = c->store;
+				c->rec.conf = c->conf;
+				c->rec.operator_name = incident_operator(c->conf);
+				if (!c->wall)
+					console_message(c, 0, "the incident store is back: recording again");
+			} else if (!c->wall && cause != NULL &&
+			    (c->store_problem == NULL || strcmp(c->store_problem, cause) != 0)) {
+				free(c->store_problem);
+				c->store_problem = cause;
+				cause = NULL;
 			}
 			free(cause);
 		}
