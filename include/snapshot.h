@@ -164,6 +164,8 @@ int snapshot_is_stale(const struct host_snapshot *, int64_t now_mono);
 int64_t snapshot_age_ms(const struct host_snapshot *, int64_t now_mono);
 
 void container_clear(struct container *);
+/* A deep copy. */
+void container_copy(struct container *dst, const struct container *src);
 void unit_status_clear(struct unit_status *);
 void check_result_clear(struct check_result *);
 void health_result_clear(struct health_result *);

@@ -125,7 +125,16 @@ diff_snapshots(const struct host_snapshot *old, const struct host_snapshot *new,
 	const struct host_data *od = old && old->conn == CONN_UP ? old->data : NULL;
 	if (od == nd)
 		return *n - before;
-	diff_containers(h, od, nd, out, n);
+	if (od != NULL && nd->containers_state != od->containers_state) {
+		if (nd->containers_state == STATE_UNKNOWN)
+			add(out, n, "engine", 1, "%s: containers: %s", h,
+			    nd->containers_error ? nd->containers_error : "the engine did not answer");
+		else if (od->containers_state == STATE_UNKNOWN)
+			add(out, n, "recovered", 0, "%s: the container engine answers again", h);
+	}
+	/* the containers of an engine that did not answer are not compared */
+	if (nd->containers_state != STATE_UNKNOWN && (od == NULL || od->containers_state != STATE_UNKNOWN))
+		diff_containers(h, od, nd, out, n);
 	if (od == NULL)
 		return *n - before;
 	for (size_t i = 0; i < nd->nchecks && i < od->nchecks; i++)

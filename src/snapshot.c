@@ -96,6 +96,26 @@ container_clear(struct container *c)
 	memset(c, 0, sizeof *c);
 }
 
+static char *
+dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+void
+container_copy(struct container *dst, const struct container *src)
+{
+	*dst = *src;
+	dst->id = dup_or_null(src->id);
+	dst->name = dup_or_null(src->name);
+	dst->image = dup_or_null(src->image);
+	dst->status = dup_or_null(src->status);
+	dst->engine_state = dup_or_null(src->engine_state);
+	dst->health = dup_or_null(src->health);
+	dst->restart_policy = dup_or_null(src->restart_policy);
+	dst->reason = dup_or_null(src->reason);
+}
+
 void
 unit_status_clear(struct unit_status *u)
 {

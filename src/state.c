@@ -164,8 +164,23 @@ void
 state_eval(const struct host_conf *h, struct host_data *d, const struct host_data *prev,
     int64_t now)
 {
-	for (size_t i = 0; i < d->ncontainers; i++)
-		eval_container(&d->containers[i], find_prev(prev, &d->containers[i]), now);
+	/*
+	 * An engine that did not answer says nothing about its containers:
+	 * the last ones seen are kept, UNKNOWN, rather than reported gone.
+	 */
+	if (d->containers_enabled && d->containers_state == STATE_UNKNOWN && d->ncontainers == 0 &&
+	    prev != NULL && prev->ncontainers > 0) {
+		d->containers = xcalloc(prev->ncontainers, sizeof *d->containers);
+		d->ncontainers = prev->ncontainers;
+		for (size_t i = 0; i < prev->ncontainers; i++) {
+			container_copy(&d->containers[i], &prev->containers[i]);
+			set(&d->containers[i].state, &d->containers[i].reason, STATE_UNKNOWN,
+			    xasprintf("engine not answering (last seen: %s)", prev->containers[i].reason ?
+			    prev->containers[i].reason : "?"));
+		}
+	} else
+		for (size_t i = 0; i < d->ncontainers; i++)
+			eval_container(&d->containers[i], find_prev(prev, &d->containers[i]), now);
 	for (size_t i = 0; i < d->nunits; i++) {
 		const struct unit_status *p = NULL;
 		if (prev != NULL && i < prev->nunits && strcmp(prev->units[i].name, d->units[i].name) == 0)

@@ -1019,17 +1019,27 @@ EOF
 
 # sshd_tree I: the listening sshd and its per-connection children
 sshd_tree() {
-    local p
+    local p c comm ns
     p=$(readpid "$FLEET_DIR/h$1/sshd.pid")
-    [[ -n $p ]] && pid_alive "$p" || return 0
-    echo "$p"
-    local c comm
-    for c in $(descendants "$p"); do
-        # only sshd processes (sessions), not the user's commands
-        comm=""
-        { read -r comm <"/proc/$c/comm"; } 2>/dev/null || true
-        if [[ $comm == sshd ]]; then echo "$c"; fi
-    done
+    if [[ -n $p ]] && pid_alive "$p"; then
+        echo "$p"
+        for c in $(descendants "$p"); do
+            # only sshd processes (sessions), not the user's commands
+            comm=""
+            { read -r comm <"/proc/$c/comm"; } 2>/dev/null || true
+            if [[ $comm == sshd ]]; then echo "$c"; fi
+        done
+    fi
+    # sessions whose monitor died (or that a restarted listener never
+    # forked) are no one's descendants: find them in the host's namespace
+    if [[ $FLEET_MODE == netns ]]; then
+        ns=$(nsname "$FLEET_SLOT" "$1")
+        for c in $(ip netns pids "$ns" 2>/dev/null); do
+            comm=""
+            { read -r comm <"/proc/$c/comm"; } 2>/dev/null || true
+            [[ $comm == sshd && $c != "$p" ]] && echo "$c"
+        done
+    fi
     return 0
 }
 

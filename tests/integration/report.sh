@@ -14,6 +14,8 @@ cat >"$conf" <<CONF
 ssh-config $FLEET_SSH_CONFIG
 known-hosts $FLEET_DIR/known_hosts
 rto 1h
+load-warn 50
+load-crit 100
 rpo 15m
 host h1
 CONF

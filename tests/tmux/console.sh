@@ -16,6 +16,8 @@ conf=$work/sitrep.conf
 	echo "known-hosts $FLEET_DIR/known_hosts"
 	echo "interval 1"
 	echo "timeout 3"
+	echo "load-warn 50"
+	echo "load-crit 100"
 	for h in h1 h2 h3; do
 		echo "host $h"
 		echo "    health gateway http://localhost:18790/health via-ssh json status=healthy"
