@@ -40,6 +40,19 @@ int globals_load_conf(struct globals *, struct conf *, char **cause);
 char *globals_db_path(const struct globals *, const struct conf *);
 /* Keeps only the named hosts; -1 with *cause if one is unknown. */
 int conf_keep_hosts(struct conf *, char **names, int n, char **cause);
+/*
+ * One look at the fleet for a subcommand: the configuration (restricted to
+ * the named hosts, if any), a read-only fleet and its wake pipe, after every
+ * host's first cycle. -1 with *cause (the configuration, an unknown host).
+ */
+struct fleet_once {
+	struct conf conf;
+	struct fleet *fleet;
+	int wake[2];
+};
+int cmd_fleet_once(struct globals *, char **hosts, int nhosts, struct fleet_once *, char **cause);
+void cmd_fleet_once_end(struct fleet_once *);
+
 /* Prints "sitrep NAME USAGE" to stderr and returns EXIT_USAGE. */
 int cmd_usage(const struct cmd_entry *);
 /* Prints an error (sanitized) to stderr; returns code. */

@@ -133,6 +133,8 @@ struct console {
 	struct incident inc;
 	struct strv triage;		/* triage checklist items */
 	int *triage_checked;
+	struct tick *ticks;		/* every tick of the incident, as stored */
+	size_t nticks;
 	struct runbook_ref runbook;	/* rb NULL: none chosen */
 	struct step_run *steps;		/* step runs of the incident */
 	size_t nsteps;
@@ -201,6 +203,9 @@ void console_severity(struct console *);
 void console_milestone(struct console *);
 void console_choose_runbook(struct console *);
 void console_toggle_tick(struct console *, int index);
+/* A checklist item of a runbook step (its list is "step N"). */
+void console_toggle_step_check(struct console *, int step, int item);
+int console_step_check_ticked(struct console *, int step, int item);
 void console_step_start(struct console *, int step);
 void console_step_end(struct console *, const char *outcome);
 void console_run_command(struct console *, int step, int cmd);

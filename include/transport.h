@@ -87,6 +87,12 @@ struct transport {
 struct transport *transport_new(const struct conf *, const struct host_conf *);
 void transport_free(struct transport **);
 void exec_result_clear(struct exec_result *);
+/*
+ * Takes a chunk of a running command's output: counted, kept in b up to
+ * o->max_output, handed to o->on_output. Nonzero when that asks to cancel.
+ */
+int exec_take_output(struct exec_result *, struct buf *b, const struct exec_opts *o,
+    const char *data, size_t n);
 
 /*
  * Adds the host's current key to known_hosts, after checking that the key

@@ -66,6 +66,8 @@ int64_t wall_ms(void);
 void fmt_utc(char *, size_t, int64_t ms);
 /* "23:59:07" in UTC (size >= 9). */
 void fmt_utc_hms(char *, size_t, int64_t ms);
+/* Milliseconds since the epoch of a UTC calendar time (fields as written). */
+int64_t utc_ms(int year, int month, int day, int hour, int min, int sec);
 /* Parses "2026-11-21", "2026-11-21T23:59:07Z", "2026-11-21 23:59": -1 on error. */
 int parse_utc(const char *, int64_t *ms);
 /* "1h02m", "45s", "3d04h": a compact duration. */

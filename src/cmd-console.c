@@ -29,6 +29,7 @@ console_free(struct console *c)
 	incident_clear(&c->inc);
 	strv_free(&c->triage);
 	free(c->triage_checked);
+	ticks_free(c->ticks, c->nticks);
 	step_runs_free(c->steps, c->nsteps);
 	free(c->rows);
 	events_free(c->events, c->nevents);

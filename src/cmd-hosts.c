@@ -19,13 +19,17 @@
 #include "state.h"
 
 static int
-hosts_list(struct conf *c)
+hosts_list(struct globals *g)
 {
-	int wake[2];
-	if (wake_pipe(wake) == -1)
-		return cmd_error(3, "pipe failed");
-	struct fleet *f = fleet_start(c, wake[1], FLEET_ONESHOT | FLEET_READONLY);
-	fleet_wait_all(f, wake[0], fleet_first_cycle_bound(c));
+	struct fleet_once o;
+	char *cause = NULL;
+	if (cmd_fleet_once(g, NULL, 0, &o, &cause) == -1) {
+		cmd_error(EXIT_USAGE, "%s", cause);
+		free(cause);
+		cmd_fleet_once_end(&o);
+		return EXIT_USAGE;
+	}
+	struct fleet *f = o.fleet;
 	printf("%-20s %-9s %-10s %-24s %s\n", "HOST", "STATE", "TRANSPORT", "ADDRESS", "KEY");
 	enum state *states = xcalloc(fleet_size(f) + 1, sizeof *states);
 	for (size_t i = 0; i < fleet_size(f); i++) {
@@ -48,9 +52,7 @@ hosts_list(struct conf *c)
 	}
 	int rc = state_exit_code(states, fleet_size(f));
 	free(states);
-	fleet_stop(&f);
-	close(wake[0]);
-	close(wake[1]);
+	cmd_fleet_once_end(&o);
 	return rc;
 }
 
@@ -145,9 +147,11 @@ cmd_hosts(struct globals *g, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	int rc;
-	if (argc < 2 || strcmp(argv[1], "list") == 0)
-		rc = hosts_list(&c);
-	else if (strcmp(argv[1], "trust") == 0)
+	if (argc < 2 || strcmp(argv[1], "list") == 0) {
+		conf_free(&c);
+		return hosts_list(g);
+	}
+	if (strcmp(argv[1], "trust") == 0)
 		rc = hosts_trust(&c, argc - 1, argv + 1);
 	else
 		rc = cmd_usage(&cmd_hosts_entry);

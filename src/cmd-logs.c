@@ -37,33 +37,28 @@ cmd_logs(struct globals *g, int argc, char **argv)
 	if (argc - optind != 2)
 		return cmd_usage(&cmd_logs_entry);
 	const char *host = argv[optind], *name = argv[optind + 1];
-	struct conf c;
+	struct fleet_once o;
 	char *cause = NULL;
-	if (globals_load_conf(g, &c, &cause) == -1 || conf_keep_hosts(&c, (char **)&host, 1, &cause) == -1) {
+	if (cmd_fleet_once(g, (char **)&host, 1, &o, &cause) == -1) {
 		cmd_error(EXIT_USAGE, "%s", cause);
 		free(cause);
-		conf_free(&c);
+		cmd_fleet_once_end(&o);
 		return EXIT_USAGE;
 	}
+	struct fleet *f = o.fleet;
+	struct conf *c = &o.conf;
 	if (lines == 0)
-		lines = c.log_lines;
+		lines = c->log_lines;
 	/* a name the host lists as a unit is a unit */
-	if (!unit && strv_find(&c.hosts[0].units, name) >= 0)
+	if (!unit && strv_find(&c->hosts[0].units, name) >= 0)
 		unit = 1;
-	int wake[2];
-	if (wake_pipe(wake) == -1) {
-		conf_free(&c);
-		return cmd_error(3, "pipe failed");
-	}
-	struct fleet *f = fleet_start(&c, wake[1], FLEET_ONESHOT | FLEET_READONLY);
-	fleet_wait_all(f, wake[0], fleet_first_cycle_bound(&c));
 	fleet_request_logs(f, 0, name, unit, (int)lines);
 	int rc = 1;
-	int64_t deadline = mono_ms() + (int64_t)c.hosts[0].timeout_s * 3000;
+	int64_t deadline = mono_ms() + (int64_t)c->hosts[0].timeout_s * 3000;
 	struct fleet_msg *got = NULL;
 	while (got == NULL && mono_ms() < deadline) {
-		if (wait_readable(wake[0], 100))
-			wake_drain(wake[0]);
+		if (wait_readable(o.wake[0], 100))
+			wake_drain(o.wake[0]);
 		struct fleet_msg *m = fleet_take_messages(f);
 		for (struct fleet_msg *p = m; p; p = p->next)
 			if (p->kind == FLEET_MSG_LOGS && got == NULL) {
@@ -86,10 +81,7 @@ cmd_logs(struct globals *g, int argc, char **argv)
 	}
 	if (got == NULL)
 		cmd_error(1, "%s: no answer", host);
-	fleet_stop(&f);
-	close(wake[0]);
-	close(wake[1]);
-	conf_free(&c);
+	cmd_fleet_once_end(&o);
 	return rc;
 }
 

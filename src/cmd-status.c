@@ -35,23 +35,16 @@ cmd_status(struct globals *g, int argc, char **argv)
 			return 3;	/* monitoring: UNKNOWN, never CRIT for our own errors */
 		}
 	}
-	struct conf c;
+	struct fleet_once o;
 	char *cause = NULL;
-	if (globals_load_conf(g, &c, &cause) == -1 ||
-	    conf_keep_hosts(&c, argv + optind, argc - optind, &cause) == -1) {
+	if (cmd_fleet_once(g, argv + optind, argc - optind, &o, &cause) == -1) {
 		/* a monitoring system reads 2 as CRIT: our own error is UNKNOWN */
 		cmd_error(3, "%s", cause);
 		free(cause);
-		conf_free(&c);
+		cmd_fleet_once_end(&o);
 		return 3;
 	}
-	int wake[2];
-	if (wake_pipe(wake) == -1) {
-		conf_free(&c);
-		return cmd_error(3, "pipe failed");
-	}
-	struct fleet *f = fleet_start(&c, wake[1], FLEET_ONESHOT | FLEET_READONLY);
-	fleet_wait_all(f, wake[0], fleet_first_cycle_bound(&c));
+	struct fleet *f = o.fleet;
 	size_t n = fleet_size(f);
 	enum state *states = xcalloc(n ? n : 1, sizeof *states);
 	int64_t now = mono_ms();
@@ -86,10 +79,7 @@ cmd_status(struct globals *g, int argc, char **argv)
 	}
 	fflush(stdout);
 	free(states);
-	fleet_stop(&f);
-	close(wake[0]);
-	close(wake[1]);
-	conf_free(&c);
+	cmd_fleet_once_end(&o);
 	return rc;
 }
 

@@ -14,6 +14,7 @@
 #include <libssh/libssh.h>
 
 #include "cmd.h"
+#include "fleet.h"
 #include "sanitize.h"
 
 static const struct cmd_entry *const cmd_table[] = {
@@ -159,6 +160,31 @@ conf_keep_hosts(struct conf *c, char **names, int n, char **cause)
 	c->hosts = hosts;
 	c->nhosts = k;
 	return 0;
+}
+
+int
+cmd_fleet_once(struct globals *g, char **hosts, int nhosts, struct fleet_once *o, char **cause)
+{
+	memset(o, 0, sizeof *o);
+	o->wake[0] = o->wake[1] = -1;
+	if (globals_load_conf(g, &o->conf, cause) == -1 ||
+	    conf_keep_hosts(&o->conf, hosts, nhosts, cause) == -1)
+		return -1;
+	if (wake_pipe(o->wake) == -1)
+		return set_cause(cause, "cannot create a pipe");
+	o->fleet = fleet_start(&o->conf, o->wake[1], FLEET_ONESHOT | FLEET_READONLY);
+	fleet_wait_all(o->fleet, o->wake[0], fleet_first_cycle_bound(&o->conf));
+	return 0;
+}
+
+void
+cmd_fleet_once_end(struct fleet_once *o)
+{
+	fleet_stop(&o->fleet);
+	for (int i = 0; i < 2; i++)
+		if (o->wake[i] >= 0)
+			close(o->wake[i]);
+	conf_free(&o->conf);
 }
 
 int

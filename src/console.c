@@ -155,18 +155,18 @@ console_reload(struct console *c)
 	c->nsteps = 0;
 	free(c->triage_checked);
 	c->triage_checked = xcalloc(c->triage.n + 1, sizeof *c->triage_checked);
+	ticks_free(c->ticks, c->nticks);
+	c->ticks = NULL;
+	c->nticks = 0;
 	if (c->inc.id > 0) {
 		store_steps(c->store, c->inc.id, &c->steps, &c->nsteps, &cause);
 		free(cause);
 		cause = NULL;
-		struct tick *ticks;
-		size_t nt;
-		if (store_ticks(c->store, c->inc.id, &ticks, &nt, &cause) == 0) {
-			for (size_t i = 0; i < nt; i++)
-				if (strcmp(ticks[i].list, "triage") == 0 && ticks[i].item_index >= 0 &&
-				    (size_t)ticks[i].item_index < c->triage.n)
-					c->triage_checked[ticks[i].item_index] = ticks[i].checked;
-			ticks_free(ticks, nt);
+		if (store_ticks(c->store, c->inc.id, &c->ticks, &c->nticks, &cause) == 0) {
+			for (size_t i = 0; i < c->nticks; i++)
+				if (strcmp(c->ticks[i].list, "triage") == 0 && c->ticks[i].item_index >= 0 &&
+				    (size_t)c->ticks[i].item_index < c->triage.n)
+					c->triage_checked[c->ticks[i].item_index] = c->ticks[i].checked;
 		}
 		free(cause);
 		load_runbook(c);
@@ -477,6 +477,34 @@ console_toggle_tick(struct console *c, int index)
 	char *cause = NULL;
 	int now = !c->triage_checked[index];
 	if (incident_tick(&c->rec, c->inc.id, "triage", index, c->triage.v[index], now, &cause) == -1)
+		report_failure(c, "tick", cause);
+	else
+		recorded(c);
+}
+
+int
+console_step_check_ticked(struct console *c, int step, int item)
+{
+	char list[32];
+	snprintf(list, sizeof list, "step %d", step + 1);
+	for (size_t i = 0; i < c->nticks; i++)
+		if (c->ticks[i].item_index == item && strcmp(c->ticks[i].list, list) == 0)
+			return c->ticks[i].checked;
+	return 0;
+}
+
+void
+console_toggle_step_check(struct console *c, int step, int item)
+{
+	if (!need_incident(c) || c->runbook.rb == NULL || step < 0 ||
+	    (size_t)step >= c->runbook.rb->nsteps ||
+	    item < 0 || (size_t)item >= c->runbook.rb->steps[step].checklist.n)
+		return;
+	char list[32];
+	snprintf(list, sizeof list, "step %d", step + 1);
+	char *cause = NULL;
+	if (incident_tick(&c->rec, c->inc.id, list, item, c->runbook.rb->steps[step].checklist.v[item],
+	    !console_step_check_ticked(c, step, item), &cause) == -1)
 		report_failure(c, "tick", cause);
 	else
 		recorded(c);

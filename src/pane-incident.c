@@ -294,7 +294,9 @@ incident_draw(struct console *c, struct pane *p)
 				if (pass && shown(&o)) {
 					attr_t base;
 					draw_row_marker(&o, csel, &base);
-					draw_safe(sub, oy(&o), 6, 4, "[ ] ", base);
+					int ticked = console_step_check_ticked(c, (int)i, (int)k);
+					draw_safe(sub, oy(&o), 6, 4, ticked ? "[x] " : "[ ] ",
+					    csel ? base : draw_attr(ticked ? ROLE_OK : ROLE_NORMAL));
 					draw_text(sub, oy(&o), 10, o.width - 11, st->checklist.v[k], base);
 				}
 				o.line++;
@@ -382,18 +384,8 @@ act_on_row(struct console *c, int key)
 	case ROW_CHECK:
 		if (key == 's')
 			console_step_start(c, r->index);
-		else if (key == ' ' && c->inc.id > 0 && c->runbook.rb) {
-			char *list = xasprintf("step %d", r->index + 1);
-			char *cause = NULL;
-			const char *item = c->runbook.rb->steps[r->index].checklist.v[r->sub];
-			if (incident_tick(&c->rec, c->inc.id, list, r->sub, item, 1, &cause) == -1)
-				console_message(c, 1, "tick NOT RECORDED: %s", cause ? cause : "?");
-			else
-				console_message(c, 0, "ticked: %s", item);
-			free(cause);
-			free(list);
-			console_reload_timeline(c);
-		}
+		else if (key == ' ' || key == '\r' || key == '\n' || key == KEY_ENTER)
+			console_toggle_step_check(c, r->index, r->sub);
 		break;
 	}
 }

@@ -329,16 +329,7 @@ probe_parse_time(const char *s, int64_t *ms)
 			return -1;
 		offset_min = (oh * 60 + om) * (*p == '-' ? -1 : 1);
 	}
-	struct tm tm;
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	time_t t = timegm(&tm);
-	*ms = ((int64_t)t - offset_min * 60) * 1000 + frac_ms;
+	*ms = utc_ms(y, mo, d, h, mi, sec) - (int64_t)offset_min * 60000 + frac_ms;
 	return 0;
 }
 

@@ -210,12 +210,7 @@ local_exec(struct transport *t, const char *command, const struct exec_opts *o,
 		if (got <= 0)
 			break;
 		last = mono_ms();
-		r->output_total += (uint64_t)got;
-		if (b.len < o->max_output) {
-			size_t keep = o->max_output - b.len;
-			buf_add(&b, chunk, (size_t)got < keep ? (size_t)got : keep);
-		}
-		if (o->on_output != NULL && o->on_output(chunk, (size_t)got, o->arg)) {
+		if (exec_take_output(r, &b, o, chunk, (size_t)got)) {
 			r->cancelled = stop = 1;
 			break;
 		}

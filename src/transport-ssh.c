@@ -373,12 +373,7 @@ ssh_exec(struct transport *t, const char *command, const struct exec_opts *o,
 				continue;
 			got = 1;
 			last = mono_ms();
-			r->output_total += (uint64_t)n;
-			if (b.len < o->max_output) {
-				size_t keep = o->max_output - b.len;
-				buf_add(&b, chunk, (size_t)n < keep ? (size_t)n : keep);
-			}
-			if (o->on_output != NULL && o->on_output(chunk, (size_t)n, o->arg))
+			if (exec_take_output(r, &b, o, chunk, (size_t)n))
 				r->cancelled = stop = 1;
 		}
 		if (stop)

@@ -40,3 +40,15 @@ exec_result_clear(struct exec_result *r)
 	memset(r, 0, sizeof *r);
 	r->exit_status = -1;
 }
+
+int
+exec_take_output(struct exec_result *r, struct buf *b, const struct exec_opts *o, const char *data,
+    size_t n)
+{
+	r->output_total += (uint64_t)n;
+	if (b->len < o->max_output) {
+		size_t keep = o->max_output - b->len;
+		buf_add(b, data, n < keep ? n : keep);
+	}
+	return o->on_output != NULL && o->on_output(data, n, o->arg);
+}

@@ -301,8 +301,6 @@ fmt_utc_hms(char *out, size_t size, int64_t ms)
 int
 parse_utc(const char *s, int64_t *ms)
 {
-	struct tm tm;
-	memset(&tm, 0, sizeof tm);
 	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
 	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3)
 		return -1;
@@ -324,17 +322,22 @@ parse_utc(const char *s, int64_t *ms)
 		return -1;
 	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
 		return -1;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	time_t t = timegm(&tm);
-	if (t == (time_t)-1)
-		return -1;
-	*ms = (int64_t)t * 1000;
+	*ms = utc_ms(y, mo, d, h, mi, sec);
 	return 0;
+}
+
+int64_t
+utc_ms(int year, int month, int day, int hour, int min, int sec)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = year - 1900;
+	tm.tm_mon = month - 1;
+	tm.tm_mday = day;
+	tm.tm_hour = hour;
+	tm.tm_min = min;
+	tm.tm_sec = sec;
+	return (int64_t)timegm(&tm) * 1000;
 }
 
 void

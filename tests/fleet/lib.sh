@@ -263,3 +263,17 @@ fssh() {
 fleet_hosts() {
     awk '{print $1}' "$FLEET_DIR/hosts"
 }
+
+# sitrep_conf FILE [TIMEOUT]: starts a sitrep.conf for this fleet (its
+# ssh_config and known_hosts, a 1 s interval); the test appends its hosts
+sitrep_conf() {
+    cat >"$1" <<CONF
+ssh-config $FLEET_SSH_CONFIG
+known-hosts $FLEET_DIR/known_hosts
+interval 1
+timeout ${2:-3}
+# the test hosts share this machine's kernel, and so its load average
+load-warn 50
+load-crit 100
+CONF
+}

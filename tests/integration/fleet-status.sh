@@ -11,15 +11,7 @@ work=$FLEET_DIR/sitrep
 mkdir -p "$work"
 export XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/data
 conf=$work/sitrep.conf
-cat >"$conf" <<CONF
-ssh-config $FLEET_SSH_CONFIG
-known-hosts $FLEET_DIR/known_hosts
-interval 1
-timeout 3
-# the test hosts share this machine's kernel, and so its load average
-load-warn 50
-load-crit 100
-CONF
+sitrep_conf "$conf" 3
 for h in h1 h2 h3; do
 	cat >>"$conf" <<CONF
 host $h

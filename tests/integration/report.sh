@@ -10,12 +10,9 @@ work=$FLEET_DIR/sitrep
 mkdir -p "$work"
 export XDG_CONFIG_HOME=$work/cfg XDG_DATA_HOME=$work/data SITREP_DATADIR=$top_srcdir USER=oncall
 conf=$work/sitrep.conf
-cat >"$conf" <<CONF
-ssh-config $FLEET_SSH_CONFIG
-known-hosts $FLEET_DIR/known_hosts
+sitrep_conf "$conf" 3
+cat >>"$conf" <<CONF
 rto 1h
-load-warn 50
-load-crit 100
 rpo 15m
 host h1
 CONF

@@ -29,14 +29,8 @@ fleet exec h1 docker run -d --name evil --network none localhost/fleet:latest \
 	sh -c "printf '%b\n' '$logpay'; printf 'LOG-LINE-2\n'; exec sleep 100000" >/dev/null
 
 conf=$work/sitrep.conf
-cat >"$conf" <<CONF
-ssh-config $FLEET_SSH_CONFIG
-known-hosts $FLEET_DIR/known_hosts
-interval 1
-timeout 3
-# the test hosts share this machine's kernel, and so its load average
-load-warn 50
-load-crit 100
+sitrep_conf "$conf" 3
+cat >>"$conf" <<CONF
 host h1
     health gateway http://localhost:18790/health via-ssh
     check evil cat /srv/data/evil.txt expect NEVER-MATCHES

@@ -15,14 +15,8 @@ mkdir -p "$work"
 export XDG_CONFIG_HOME=$work/cfg XDG_DATA_HOME=$work/data SITREP_DATADIR=$top_srcdir USER=oncall
 db=$XDG_DATA_HOME/sitrep/sitrep.db
 conf=$work/sitrep.conf
-cat >"$conf" <<CONF
-ssh-config $FLEET_SSH_CONFIG
-known-hosts $FLEET_DIR/known_hosts
-interval 1
-timeout 3
-# the test hosts share this machine's kernel, and so its load average
-load-warn 50
-load-crit 100
+sitrep_conf "$conf" 3
+cat >>"$conf" <<CONF
 host h1
 CONF
 rb=$top_srcdir/tests/data/console/walk.md
@@ -109,7 +103,9 @@ started=$(sql "select started_at from step_run where ended_at is null")
 kill -9 "$(term_pid c)"
 wait_screen c 5 '__EXITED__'
 tap_is "$(sql 'PRAGMA integrity_check')" ok "after kill -9 the store is intact"
-tap_is "$(sql "select count(*) from event")" "$before" "no event lost"
+after=$(sql "select count(*) from event")
+# (the console may commit one more fleet event between the count and the kill)
+ok $(( after >= before ? 0 : 1 )) "no event lost ($after events, $before before the kill)"
 term_start c2 140 45 env TERM=xterm-256color "$SITREP" -c "$conf" --runbook "$rb"
 tap_ok "restarted: the same incident" wait_screen c2 15 '#1 P1 +Bot flapping'
 tap_ok "the same step, running" wait_screen c2 10 '▶ 4\. Wait for the queue to drain'

@@ -12,14 +12,8 @@ work=$FLEET_DIR/sitrep
 mkdir -p "$work"
 export XDG_CONFIG_HOME=$work/cfg XDG_DATA_HOME=$work/data SITREP_DATADIR=$top_srcdir
 conf=$work/sitrep.conf
-cat >"$conf" <<CONF
-ssh-config $FLEET_SSH_CONFIG
-known-hosts $FLEET_DIR/known_hosts
-interval 1
-timeout 3
-# the test hosts share this machine's kernel, and so its load average
-load-warn 50
-load-crit 100
+sitrep_conf "$conf" 3
+cat >>"$conf" <<CONF
 host h1
 host h2
 CONF
