@@ -91,5 +91,23 @@ printf '# Broken\n\n## Runbook 1: Oops\n\n1. **Step** (5 min)\n   ```bash\n   ec
 tap_is "$st" 1 "lint fails on a broken runbook"
 tap_like "$(cat "$work/out")" "bad.md:6:" "and names file:line"
 tap_like "$("$SITREP" runbook list)" "Crash loop" "runbook list shows the shipped ones"
+
+# placeholders are asked for before a command runs
+printf '# P\n\n## Runbook 1: Restore\n\n1. **Restore the backup** (5 min)\n   ```bash\n   echo restoring backup-<latest_timestamp>.tar.gz\n   ```\n' >"$work/ph.md"
+"$SITREP" incident open --title 'Restore drill' --severity P3 --drill --runbook "$work/ph.md" >/dev/null
+"$SITREP" incident step start 1 >/dev/null
+"$SITREP" incident run --host "$(hostname)" --step 1 >"$work/out" 2>&1; st=$?
+tap_ok "a placeholder without a value: not run" test "$st" -ne 0
+tap_like "$(cat "$work/out")" '--set <latest_timestamp>=' "it says which value is needed"
+out=$("$SITREP" incident run --host "$(hostname)" --step 1 --set '<latest_timestamp>=2026-11-21')
+tap_like "$out" 'restoring backup-2026-11-21.tar.gz' "with the value it runs, filled in"
+
+# the man pages are clean
+if command -v mandoc >/dev/null; then
+	tap_ok "sitrep(1) is clean under mandoc -Tlint" sh -c "mandoc -Tlint -W warning '$top_srcdir/man/sitrep.1'; test \$? -eq 0"
+	tap_ok "sitrep.conf(5) is clean under mandoc -Tlint" sh -c "mandoc -Tlint -W warning '$top_srcdir/man/sitrep.conf.5'; test \$? -eq 0"
+else
+	tap_skip "mandoc is not installed" 2
+fi
 tap_like "$("$SITREP" runbook show 'Crash loop')" "docker" "runbook show prints the commands"
 tap_done

@@ -52,6 +52,13 @@ ok $(( r1 >= insp - 1 && r1 <= insp + 1 ? 0 : 1 )) "bot's restart count matches 
 grows() { out=$(status h1); r2=$(jqh h1 '.containers.items[]|select(.name=="bot")|.restarts'); (( r2 > r1 )); }
 tap_ok "the restart count grows" wait_until 20 grows
 
+# the tail of a container's log, on demand
+logs=$("$SITREP" -c "$conf" logs -n 20 h1 bot)
+tap_like "$logs" 'bot: connected to queue' "sitrep logs: the container's log lines"
+tap_like "$logs" 'bot: fatal: lost connection to queue' "stderr lines too"
+"$SITREP" -c "$conf" logs h1 no-such-container >/dev/null 2>&1
+tap_not "a container that does not exist: non-zero exit" test $? -eq 0
+
 # disk and memory: the same as df -P and /proc/meminfo there
 dfp=$(fssh h1 "df -P / | awk 'NR==2 {gsub(\"%\",\"\",\$5); print \$5}'")
 got=$(jqh h1 '.disks[]|select(.mount=="/")|.used_pct')

@@ -22,6 +22,8 @@ conf=$work/sitrep.conf
 		echo "host $h"
 		echo "    health gateway http://localhost:18790/health via-ssh json status=healthy"
 	done
+	# wide and combining characters, to be measured and cut at column boundaries
+	echo "    check wide printf '漢字テスト🔥 Кириллица é ünïcödé 漢字テスト漢字テスト漢字テスト漢字テスト漢字テスト漢字テスト' expect NEVER"
 } >"$conf"
 run=(env XDG_CONFIG_HOME="$work/cfg" XDG_DATA_HOME="$work/data" SITREP_DATADIR="$top_srcdir"
 	TERM=xterm-256color "$SITREP" -c "$conf")
@@ -66,7 +68,7 @@ keys main / ; sleep 0.3; keys main C-u Enter
 tap_ok "an empty filter shows all again" wait_screen main 3 'HOSTS 3 '
 
 # resizes: no crash, redrawn, nothing outside the window
-for size in "40 12" "80 24" "200 60" "39 11" "120 35"; do
+for size in "40 12" "80 24" "200 60" "300 100" "39 11" "120 35"; do
 	set -- $size
 	tmx resize-window -t main -x "$1" -y "$2"
 	sleep 0.6
@@ -81,12 +83,41 @@ for size in "40 12" "80 24" "200 60" "39 11" "120 35"; do
 	tap_ok "${1}x${2}: still running" test -n "$(term_pid main)"
 done
 
+# a wide line cut at a column boundary never spills over the edge
+keys main j j
+sleep 1
+tap_ok "the host pane shows h3's wide check output" wait_screen main 5 'output: 漢字'
+for cols in 90 91 92 93; do
+	tmx resize-window -t main -x "$cols" -y 30
+	sleep 0.5
+	widest=$(screen main | LC_ALL=C.UTF-8 wc -L)
+	ok $(( widest <= cols ? 0 : 1 )) "${cols} columns: wide text cut at a column boundary ($widest)"
+done
+tmx resize-window -t main -x 120 -y 35
+keys main k k
+
 # SIGTERM: the program ends and the terminal is sane again
 kill -TERM "$(term_pid main)"
 tap_ok "SIGTERM ends the console" wait_screen main 5 '__EXITED__'
 modes=$(screen main)
 tap_like "$modes" '[^-]icanon' "the terminal is back in canonical mode"
 tap_like "$modes" '[^-]echo ' "with echo on"
+
+# SIGINT and a fatal signal restore the terminal too
+for sig in INT SEGV; do
+	term_start "sig$sig" 100 30 "${run[@]}"
+	wait_screen "sig$sig" 15 'HOSTS 3'
+	kill -"$sig" "$(term_pid "sig$sig")"
+	tap_ok "SIG$sig ends the console" wait_screen "sig$sig" 10 '__EXITED__'
+	tap_like "$(screen "sig$sig")" '[^-]icanon' "SIG$sig: the terminal is sane again"
+done
+
+# a user theme from $XDG_CONFIG_HOME/sitrep/themes
+mkdir -p "$work/cfg/sitrep/themes"
+printf 'ok bright-green default bold\ncrit bright-white red bold\n' >"$work/cfg/sitrep/themes/team.theme"
+term_start usertheme 100 30 "${run[@]}" --theme team
+tap_ok "a user theme loads by name" wait_screen usertheme 15 'HOSTS 3'
+keys usertheme q
 
 # NO_COLOR: no colour codes at all
 term_start mono 100 30 env NO_COLOR=1 "${run[@]}"

@@ -116,6 +116,12 @@ ok $(( shown_s >= want_s - 2 && shown_s <= want_s + 1 ? 0 : 1 )) \
 	"its timer continues from the stored start (${shown_s} s shown, ${want_s} s since the start)"
 tap_is "$(sql "select started_at from step_run where ended_at is null")" "$started" "from the same stored start"
 tap_ok "the restart itself is in the timeline" sh -c "sqlite3 '$db' \"select text from event\" | grep -q 'incident resumed'"
+# the export key writes the report
+keys c2 e
+wait_screen c2 3 'Export the report'
+keys c2 C-u "$work/exported.md" Enter
+tap_ok "e exports the report" wait_screen c2 5 'report written to'
+tap_like "$(cat "$work/exported.md" 2>/dev/null)" '# Incident 1: Bot flapping' "the exported file is the report"
 keys c2 q
 tap_ok "q asks while an incident is open" wait_screen c2 3 'An incident is open'
 keys c2 Enter
