@@ -145,6 +145,8 @@ tokenize(struct line *l, char *buf, char **cause)
 	return 0;
 }
 
+static char *expand_text(const struct line *, const char *, char **, int, char **);
+
 /*
  * Expands ${VAR} and ${VAR:-default}. With secret set, expanded values are
  * registered as secrets (URLs, check commands, tokens). An unset variable
@@ -153,6 +155,19 @@ tokenize(struct line *l, char *buf, char **cause)
  */
 static char *
 expand(const struct line *l, const char *s, char **missing, int secret, char **cause)
+{
+	char *before = missing ? *missing : NULL;
+	char *out = expand_text(l, s, missing, secret, cause);
+	if (out == NULL && missing != NULL && *missing != before) {
+		/* an error after an unset variable: nothing to report missing */
+		free(*missing);
+		*missing = before;
+	}
+	return out;
+}
+
+static char *
+expand_text(const struct line *l, const char *s, char **missing, int secret, char **cause)
 {
 	struct buf b;
 	buf_init(&b);

@@ -489,10 +489,16 @@ parse_mem_usage(const char *s)
 		{ "TiB", 1099511627776.0 }, { "kB", 1e3 }, { "KB", 1e3 }, { "MB", 1e6 },
 		{ "GB", 1e9 }, { "TB", 1e12 }, { "B", 1.0 },
 	};
+	double bytes = v;
 	for (size_t i = 0; i < nitems(units); i++)
-		if (str_has_prefix(end, units[i].unit))
-			return (uint64_t)(v * units[i].mult);
-	return (uint64_t)v;
+		if (str_has_prefix(end, units[i].unit)) {
+			bytes = v * units[i].mult;
+			break;
+		}
+	/* a figure no machine has (or NaN) is no figure */
+	if (!(bytes >= 0 && bytes < 1.8e19))
+		return 0;
+	return (uint64_t)bytes;
 }
 
 int
@@ -672,7 +678,9 @@ probe_parse_df_inodes(const char *text, size_t len, struct disk *disks, size_t n
 					continue;
 				disks[i].inodes = (uint64_t)inodes;
 				disks[i].iused = (uint64_t)iused;
-				disks[i].ipct = inodes > 0 ? (int)((iused * 100 + inodes - 1) / inodes) : -1;
+				/* a host claiming more inodes used than exist is full, not 0% */
+				long long used = iused > inodes ? inodes : iused;
+				disks[i].ipct = inodes > 0 ? (int)((used * 100 + inodes - 1) / inodes) : -1;
 			}
 		}
 		free_fields(f, 6);

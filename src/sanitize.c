@@ -53,11 +53,10 @@ sanitize_has_secret(const char *s)
 	return 0;
 }
 
-char *
-sanitize_redact(const char *s, size_t len)
+/* The redacted bytes in b (binary: NUL bytes are kept). */
+static void
+redact_into(struct buf *b, const char *s, size_t len)
 {
-	struct buf b;
-	buf_init(&b);
 	size_t i = 0;
 	while (i < len) {
 		size_t matched = 0;
@@ -69,15 +68,22 @@ sanitize_redact(const char *s, size_t len)
 			}
 		}
 		if (matched) {
-			buf_adds(&b, "[secret]");
+			buf_adds(b, "[secret]");
 			i += matched;
 		} else {
-			buf_addc(&b, s[i]);
+			buf_addc(b, s[i]);
 			i++;
 		}
 	}
-	if (b.data == NULL)
-		buf_adds(&b, "");
+}
+
+char *
+sanitize_redact(const char *s, size_t len)
+{
+	struct buf b;
+	buf_init(&b);
+	buf_adds(&b, "");
+	redact_into(&b, s, len);
 	return buf_take(&b);
 }
 
@@ -249,9 +255,12 @@ sanitize_text(const char *s, size_t len, int flags)
 		return xstrdup("");
 	if (secrets.n == 0)
 		return sanitize_raw(s, len, flags);
-	char *redacted = sanitize_redact(s, len);
-	char *out = sanitize_raw(redacted, strlen(redacted), flags);
-	free(redacted);
+	/* keep the redacted length: a NUL byte must not hide what follows it */
+	struct buf b;
+	buf_init(&b);
+	redact_into(&b, s, len);
+	char *out = sanitize_raw(b.data ? b.data : "", b.len, flags);
+	buf_free(&b);
 	return out;
 }
 

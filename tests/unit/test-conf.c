@@ -127,6 +127,10 @@ main(void)
 	error_is("rto 1x\n", "t.conf:1: '1x' is not a duration", "bad duration");
 	error_is("host a\n    user 'open\n", "unterminated ' quote", "unterminated quote");
 	error_is("host a\n    user ${BAD-NAME}\n", "bad variable name", "bad variable");
+	error_is("host a\n    check c echo ${SITREP_UNSET_A} ${B\n", "unterminated ${",
+	    "an unset variable then a broken one: an error, and nothing leaks (ASan)");
+	error_is("notify n\n    url http://x/${SITREP_UNSET_A}${B\n", "unterminated ${",
+	    "the same in a notify url");
 	error_is("target P7 1h\n", "expected P0, P1, P2 or P3", "bad severity");
 	error_is("notify n\n    type sms\n", "expected slack, telegram or json", "bad notify type");
 	error_is("notify n\n    type json\n", "notify n: expected a url", "notify without url");

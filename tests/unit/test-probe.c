@@ -82,6 +82,13 @@ main(void)
 	ok(gw->have_stats && gw->cpu_pct > 12.4 && gw->cpu_pct < 12.6, "CPU 12.5%%");
 	is_int(gw->mem_bytes, 1572864, "memory 1.5 MiB");
 
+	const char *huge_mem = "{\"ID\":\"9c1f3a7be2d0\",\"CPUPerc\":\"1%\",\"MemUsage\":\"1e18TiB / 1GiB\"}";
+	probe_parse_docker_stats_line(huge_mem, strlen(huge_mem), cs, n, NULL);
+	is_int(gw->mem_bytes, 0, "an impossible memory figure is no figure (no overflow)");
+	const char *nan_mem = "{\"ID\":\"9c1f3a7be2d0\",\"CPUPerc\":\"1%\",\"MemUsage\":\"nan MiB\"}";
+	probe_parse_docker_stats_line(nan_mem, strlen(nan_mem), cs, n, NULL);
+	is_int(gw->mem_bytes, 0, "NaN is no figure either");
+
 	/* podman's own ps format */
 	const char *pps = "{\"AutoRemove\":false,\"Command\":[\"sleep\",\"100000\"],\"Exited\":false,"
 	    "\"ExitCode\":0,\"Id\":\"833f365a0ed01fe375a0effd68d6f5c2e9bb284bb79d86a012666be2fde96f7f\","

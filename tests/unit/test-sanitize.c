@@ -92,6 +92,9 @@ main(void)
 	is_str(r, "url https://x/bot[secret]/getMe abc", "secrets are redacted, short words are not");
 	free(r);
 	ok(sanitize_has_secret("xx s3cr3t-token"), "has_secret finds it");
+	r = sanitize_text("before\0after s3cr3t-token", 25, 0);
+	is_str(r, "before\xe2\x90\x80after [secret]", "with a secret registered, a NUL hides nothing after it");
+	free(r);
 	sanitize_clear_secrets();
 
 	/* every single byte value, alone: nothing unprintable survives */
