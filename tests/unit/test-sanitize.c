@@ -93,7 +93,7 @@ main(void)
 	free(r);
 	ok(sanitize_has_secret("xx s3cr3t-token"), "has_secret finds it");
 	r = sanitize_text("before\0after s3cr3t-token", 25, 0);
-	is_str(r, "before\xe2\x90\x80after [secret]", "with a secret registered, a NUL hides nothing after it");
+	is_str(r, "before\xe2\x90\x80" "after [secret]", "with a secret registered, a NUL hides nothing after it");
 	free(r);
 	sanitize_clear_secrets();
 
