@@ -13,9 +13,22 @@
 #define HEALTH_BODY_KEEP 1024
 #define HEALTH_BODY_MAX (256 * 1024)
 
-/* Runs one check; t is used for via-ssh checks (may be NULL otherwise). */
-void health_run(const struct health_conf *, struct transport *t, int default_timeout_s,
-    struct health_result *);
+/*
+ * A host's checks, run together while its probe script is in flight. One
+ * runner per worker: curl handles, keep-alive connections and the private
+ * sockets for tunnelled checks last from one cycle to the next.
+ */
+struct health_runner;
+struct health_runner *health_runner_new(const struct host_conf *);
+/* Starts every check (nothing waits here). */
+void health_runner_start(struct health_runner *, struct transport *);
+/* Drives the checks for at most wait_ms: 1 once every check has its result. */
+int health_runner_step(struct health_runner *, struct transport *, int wait_ms);
+/* Moves the results (one per check, in order) into out. */
+void health_runner_collect(struct health_runner *, struct health_result *out);
+/* Drops the tunnels (the session is gone). */
+void health_runner_reset(struct health_runner *, struct transport *);
+void health_runner_free(struct health_runner **, struct transport *);
 /*
  * Judges a response: sets r->state and r->reason from status and body. Pure:
  * used by health_run() and by the tests.

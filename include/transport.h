@@ -55,12 +55,15 @@ struct transport_ops {
 	/* 0 when usable; -1 with t->conn and *cause set. */
 	int (*connect)(struct transport *, char **cause);
 	/*
-	 * Runs a probe script; reads into out until a line equal to end_marker
-	 * (which is not kept). -1 with *cause on timeout or a dropped session:
-	 * the caller then disconnects.
+	 * Starts a probe script without waiting for it, so that other work
+	 * (health checks) overlaps its round trip; script_finish() then reads
+	 * into out until a line equal to end_marker (which is not kept), idle_ms
+	 * and total_ms counted from the start. -1 with *cause on timeout or a
+	 * dropped session: the caller then disconnects.
 	 */
-	int (*script)(struct transport *, const char *script, const char *end_marker,
-	    int idle_ms, int total_ms, struct buf *out, char **cause);
+	int (*script_start)(struct transport *, const char *script, char **cause);
+	int (*script_finish)(struct transport *, const char *end_marker, int idle_ms, int total_ms,
+	    struct buf *out, char **cause);
 	int (*exec)(struct transport *, const char *command, const struct exec_opts *,
 	    struct exec_result *, char **cause);
 	/* NULL when the host's localhost is this machine's. */
@@ -69,6 +72,8 @@ struct transport_ops {
 	/* Moves bytes between the tunnel and fd; -1 when the tunnel closed. */
 	int (*tunnel_pump)(struct tunnel *, int fd);
 	void (*tunnel_close)(struct tunnel **);
+	/* The session's socket, to wait on with poll(); -1 if none. */
+	int (*pollfd)(struct transport *);
 	void (*disconnect)(struct transport *);
 	void (*free)(struct transport *);
 };
@@ -82,6 +87,10 @@ struct transport {
 	char *key_type;
 	void *priv;
 };
+
+/* script_start() then script_finish(): the whole cycle, blocking. */
+int transport_script(struct transport *, const char *script, const char *end_marker, int idle_ms,
+    int total_ms, struct buf *out, char **cause);
 
 /* A transport for host (ssh or local, by its configuration). */
 struct transport *transport_new(const struct conf *, const struct host_conf *);

@@ -40,6 +40,7 @@ struct worker {
 	pthread_t thread;
 	pthread_cond_t cond;
 	struct transport *t;		/* worker-private */
+	struct health_runner *health;	/* worker-private */
 	struct host_data *prev;		/* worker-private: the last good data */
 	struct host_snapshot *current;	/* published: guarded by the lock */
 	struct request *requests;	/* guarded */
@@ -235,23 +236,42 @@ worker_cycle(struct worker *w, char **cause)
 	int64_t start = mono_ms();
 	int idle = h->timeout_s * 1000;
 	int total = h->timeout_s * 1000 * 2 + (int)h->nchecks * po.budget_s * 1000 + 5000;
-	int rc = w->t->ops->script(w->t, script, marker, idle, total, &out, cause);
+	/*
+	 * The script goes out first; the health checks run while it is in
+	 * flight (their answers and the script's arrive together), then its
+	 * output is read. A warm cycle costs the slower of the two, not both.
+	 */
+	int rc = w->t->ops->script_start(w->t, script, cause);
 	free(script);
+	if (rc == 0) {
+		int limit = 1;
+		for (size_t i = 0; i < h->nhealth; i++) {
+			int tmo = h->health[i].timeout_s > 0 ? h->health[i].timeout_s : h->timeout_s;
+			if (tmo > limit)
+				limit = tmo;
+		}
+		int64_t deadline = start + (int64_t)limit * 1000 + 1000;
+		health_runner_start(w->health, w->t);
+		while (!health_runner_step(w->health, w->t, 100) && !stopping(w->fleet) &&
+		    mono_ms() < deadline)
+			;
+		rc = w->t->ops->script_finish(w->t, marker, idle, total, &out, cause);
+	}
 	free(marker);
+	struct host_data *d = host_data_new();
+	d->health = xcalloc(h->nhealth + 1, sizeof *d->health);
+	d->nhealth = h->nhealth;
+	health_runner_collect(w->health, d->health);
 	if (rc == -1) {
+		host_data_unref(&d);
 		buf_free(&out);
 		return -1;
 	}
-	struct host_data *d = host_data_new();
 	d->wall_ms = wall_ms();
 	/* the end marker was stripped: add it back for the parser's sake */
 	buf_printf(&out, "\n@@sitrep:%s:end\n", nonce);
 	probe_parse(out.data, out.len, nonce, h, d);
 	buf_free(&out);
-	d->health = xcalloc(h->nhealth, sizeof *d->health);
-	d->nhealth = h->nhealth;
-	for (size_t i = 0; i < h->nhealth && !stopping(w->fleet); i++)
-		health_run(&h->health[i], w->t, h->timeout_s, &d->health[i]);
 	state_eval(h, d, w->prev, d->wall_ms);
 	d->mono_ms = mono_ms();
 	d->cycle_ms = d->mono_ms - start;
@@ -291,6 +311,8 @@ worker_main(void *arg)
 		int64_t cycle_start = mono_ms();
 		char *cause = NULL;
 		if (w->t->conn != CONN_UP) {
+			/* tunnels belong to the session that connect() replaces */
+			health_runner_reset(w->health, w->t);
 			if (w->t->ops->connect(w->t, &cause) == -1) {
 				log_msg("%s: %s", h->name, cause ? cause : "connection failed");
 				publish_conn(w, w->t->conn, cause);
@@ -308,6 +330,7 @@ worker_main(void *arg)
 		}
 		if (worker_cycle(w, &cause) == -1) {
 			log_msg("%s: %s", h->name, cause ? cause : "probe failed");
+			health_runner_reset(w->health, w->t);
 			w->t->ops->disconnect(w->t);
 			w->t->conn = CONN_DOWN;
 			publish_conn(w, CONN_DOWN, cause);
@@ -330,6 +353,7 @@ worker_main(void *arg)
 	/* a one-shot worker stays to serve log requests until stopped */
 	while ((f->flags & FLEET_ONESHOT) && !worker_wait(w, mono_ms() + 60000))
 		serve_requests(w);
+	health_runner_reset(w->health, w->t);
 	w->t->ops->disconnect(w->t);
 	return NULL;
 }
@@ -354,6 +378,7 @@ fleet_start(const struct conf *c, int wake_fd, int flags)
 		w->index = i;
 		w->host = &c->hosts[i];
 		w->t = transport_new(c, w->host);
+		w->health = health_runner_new(w->host);
 		w->current = snapshot_new(w->host->name);
 		w->current->interval_s = w->host->interval_s;
 		state_eval_snapshot(w->current);
@@ -428,6 +453,7 @@ fleet_stop(struct fleet **fp)
 		struct worker *w = &f->workers[i];
 		if (w->thread)
 			pthread_join(w->thread, NULL);
+		health_runner_free(&w->health, w->t);
 		transport_free(&w->t);
 		host_data_unref(&w->prev);
 		snapshot_unref(&w->current);

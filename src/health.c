@@ -1,20 +1,27 @@
 /*
  * health: HTTP health checks. See health.h.
  *
- * Through SSH, libcurl connects to a unix socket in a private directory
- * (mode 0700) that this thread accepts and pumps through a direct-tcpip
- * channel of the host's session: the request still names the URL's host,
- * so names only the host knows work. (A socketpair handed to curl as
- * "already connected" would avoid the socket file, but libcurl 7.88 ignores
+ * A host's checks run together in one curl multi handle, driven by the
+ * host's worker while its probe script is in flight, so they cost no round
+ * trip of their own. Through SSH, libcurl connects to a unix socket in a
+ * private directory (mode 0700) made once per check, which the worker
+ * accepts and pumps through a direct-tcpip channel of the host's session:
+ * the request still names the URL's host, so names only the host knows
+ * work, and a keep-alive connection (and its channel) lasts from one cycle
+ * to the next. (A socketpair handed to curl as "already connected" would
+ * avoid the socket file, but libcurl 7.88 ignores
  * CURL_SOCKOPT_ALREADY_CONNECTED and connect()s anyway.)
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -147,12 +154,53 @@ health_judge(const struct health_conf *hc, int status, const char *body, size_t 
 	set_result(r, STATE_OK, xasprintf("HTTP %d in %lld ms", status, (long long)latency_ms));
 }
 
+static const char *
+tmp_base(void)
+{
+	const char *base = getenv("TMPDIR");
+	return base && *base ? base : "/tmp";
+}
+
+/*
+ * Removes the socket directories of sitrep processes that died without
+ * cleaning up (kill -9): sitrep-health-PID-XXXXXX with PID gone. Only ours
+ * (same owner); once per process.
+ */
+static void
+remove_stale_dirs(void)
+{
+	static int done;
+	if (__atomic_exchange_n(&done, 1, __ATOMIC_ACQ_REL))
+		return;
+	DIR *d = opendir(tmp_base());
+	if (d == NULL)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		long pid;
+		char rest[32];
+		if (sscanf(de->d_name, "sitrep-health-%ld-%31s", &pid, rest) != 2 || pid <= 0 ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		char *dir = xasprintf("%s/%s", tmp_base(), de->d_name);
+		struct stat st;
+		if (lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid()) {
+			char *sock = xasprintf("%s/s", dir);
+			unlink(sock);
+			rmdir(dir);
+			free(sock);
+		}
+		free(dir);
+	}
+	closedir(d);
+}
+
 /* A listening unix socket in a fresh private directory: -1 with errno. */
 static int
 tunnel_listen(char **dir, char **path, int *fd)
 {
-	const char *base = getenv("TMPDIR");
-	char *tmpl = xasprintf("%s/sitrep-health-XXXXXX", base && *base ? base : "/tmp");
+	remove_stale_dirs();
+	char *tmpl = xasprintf("%s/sitrep-health-%ld-XXXXXX", tmp_base(), (long)getpid());
 	if (mkdtemp(tmpl) == NULL) {
 		free(tmpl);
 		return -1;
@@ -170,7 +218,7 @@ tunnel_listen(char **dir, char **path, int *fd)
 	*fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (*fd < 0)
 		return -1;
-	if (bind(*fd, (struct sockaddr *)&sa, sizeof sa) == -1 || listen(*fd, 1) == -1)
+	if (bind(*fd, (struct sockaddr *)&sa, sizeof sa) == -1 || listen(*fd, 4) == -1)
 		return -1;
 	return 0;
 }
@@ -205,143 +253,263 @@ url_target(const char *url, char **host, int *port)
 	return rc;
 }
 
-void
-health_run(const struct health_conf *hc, struct transport *t, int default_timeout_s,
-    struct health_result *r)
-{
-	memset(r, 0, sizeof *r);
-	r->name = xstrdup(hc->name);
-	r->url_shown = xstrdup(hc->url_shown);
-	if (hc->missing_env != NULL) {
-		set_result(r, STATE_UNKNOWN, xasprintf("${%s} is not set", hc->missing_env));
-		return;
-	}
-	int timeout_s = hc->timeout_s > 0 ? hc->timeout_s : default_timeout_s;
-	int use_tunnel = hc->via_ssh && t != NULL && t->ops->tunnel_open != NULL;
+struct check_state {
+	const struct health_conf *hc;
+	CURL *easy;
+	struct curl_slist *headers;
 	struct body body;
-	buf_init(&body.b);
-	body.total = 0;
-	char errbuf[CURL_ERROR_SIZE] = "";
-	int64_t start = mono_ms();
-	CURL *easy = curl_easy_init();
-	if (easy == NULL) {
-		set_result(r, STATE_UNKNOWN, xstrdup("libcurl: cannot start"));
-		return;
-	}
-	struct tunnel *tu = NULL;
-	int listen_fd = -1, conn_fd = -1;
-	char *dir = NULL, *sock_path = NULL;
-	struct curl_slist *headers = NULL;
-	char *host = NULL;
-	int port = 0;
-	curl_easy_setopt(easy, CURLOPT_URL, hc->url);
-	if (getenv("SITREP_CURL_DEBUG"))
-		curl_easy_setopt(easy, CURLOPT_VERBOSE, 1L);
-	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)timeout_s * 1000);
-	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, (long)timeout_s * 1000);
-	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(easy, CURLOPT_WRITEDATA, &body);
-	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(easy, CURLOPT_USERAGENT, "sitrep/" PACKAGE_VERSION);
-	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-	headers = curl_slist_append(headers, "Accept: application/json, */*");
-	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
-	if (strcmp(hc->method, "POST") == 0) {
-		curl_easy_setopt(easy, CURLOPT_POST, 1L);
-		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, "");
-		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE, 0L);
-	} else if (strcmp(hc->method, "HEAD") == 0)
-		curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+	char errbuf[CURL_ERROR_SIZE];
+	int timeout_s;
+	int running;
+	int64_t start;
+	struct health_result result;
+	/* through the host's session */
+	int tunneled;
+	char *host;
+	int port;
+	char *dir, *sock_path;
+	int listen_fd;
+	int conn_fd;
+	struct tunnel *tu;
+	char *tunnel_error;
+};
 
-	if (use_tunnel) {
+struct health_runner {
+	CURLM *multi;
+	struct check_state *checks;
+	size_t n;
+};
+
+static void
+check_close_tunnel(struct check_state *c, struct transport *t)
+{
+	if (c->tu != NULL && t != NULL)
+		t->ops->tunnel_close(&c->tu);
+	c->tu = NULL;
+	if (c->conn_fd >= 0)
+		close(c->conn_fd);
+	c->conn_fd = -1;
+}
+
+struct health_runner *
+health_runner_new(const struct host_conf *h)
+{
+	struct health_runner *r = xcalloc(1, sizeof *r);
+	r->multi = curl_multi_init();
+	r->n = h->nhealth;
+	r->checks = xcalloc(h->nhealth + 1, sizeof *r->checks);
+	for (size_t i = 0; i < r->n; i++) {
+		struct check_state *c = &r->checks[i];
+		const struct health_conf *hc = &h->health[i];
+		c->hc = hc;
+		c->listen_fd = c->conn_fd = -1;
+		c->timeout_s = hc->timeout_s > 0 ? hc->timeout_s : h->timeout_s;
+		buf_init(&c->body.b);
+		c->easy = curl_easy_init();
+		if (c->easy == NULL)
+			continue;
+		CURL *e = c->easy;
+		curl_easy_setopt(e, CURLOPT_URL, hc->url);
+		if (getenv("SITREP_CURL_DEBUG"))
+			curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+		curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)c->timeout_s * 1000);
+		curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)c->timeout_s * 1000);
+		curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+		curl_easy_setopt(e, CURLOPT_WRITEDATA, &c->body);
+		curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
+		curl_easy_setopt(e, CURLOPT_USERAGENT, "sitrep/" PACKAGE_VERSION);
+		curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+		c->headers = curl_slist_append(NULL, "Accept: application/json, */*");
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->headers);
+		curl_easy_setopt(e, CURLOPT_PRIVATE, c);
+		if (strcmp(hc->method, "POST") == 0) {
+			curl_easy_setopt(e, CURLOPT_POST, 1L);
+			curl_easy_setopt(e, CURLOPT_POSTFIELDS, "");
+			curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, 0L);
+		} else if (strcmp(hc->method, "HEAD") == 0)
+			curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+		if (hc->via_ssh && h->transport == TRANSPORT_SSH &&
+		    url_target(hc->url, &c->host, &c->port) == 0 &&
+		    tunnel_listen(&c->dir, &c->sock_path, &c->listen_fd) == 0) {
+			c->tunneled = 1;
+			curl_easy_setopt(e, CURLOPT_UNIX_SOCKET_PATH, c->sock_path);
+			curl_easy_setopt(e, CURLOPT_PROXY, "");
+		} else if (hc->via_ssh && h->transport == TRANSPORT_SSH)
+			c->tunnel_error = xstrdup("cannot prepare the tunnel");
+	}
+	return r;
+}
+
+void
+health_runner_start(struct health_runner *r, struct transport *t)
+{
+	int64_t now = mono_ms();
+	for (size_t i = 0; i < r->n; i++) {
+		struct check_state *c = &r->checks[i];
+		health_result_clear(&c->result);
+		c->result.name = xstrdup(c->hc->name);
+		c->result.url_shown = xstrdup(c->hc->url_shown);
+		c->running = 0;
+		if (c->hc->missing_env != NULL) {
+			set_result(&c->result, STATE_UNKNOWN, xasprintf("${%s} is not set", c->hc->missing_env));
+			continue;
+		}
+		if (c->easy == NULL || (c->hc->via_ssh && !c->tunneled && t->ops->tunnel_open != NULL)) {
+			health_judge(c->hc, 0, NULL, 0, 0, c->tunnel_error ? c->tunnel_error :
+			    "libcurl: cannot start", &c->result);
+			continue;
+		}
+		buf_reset(&c->body.b);
+		c->body.total = 0;
+		c->errbuf[0] = '\0';
+		free(c->tunnel_error);
+		c->tunnel_error = NULL;
+		c->start = now;
+		c->running = 1;
+		curl_multi_add_handle(r->multi, c->easy);
+	}
+}
+
+/* Accepts curl's connection and opens its channel; pumps both ways. */
+static int
+check_pump(struct check_state *c, struct transport *t)
+{
+	if (c->conn_fd < 0) {
+		c->conn_fd = accept4(c->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (c->conn_fd < 0)
+			return 0;
 		char *cause = NULL;
-		if (url_target(hc->url, &host, &port) == -1) {
-			health_judge(hc, 0, NULL, 0, 0, "cannot read the URL", r);
-			goto out;
+		c->tu = t->ops->tunnel_open(t, c->host, c->port, &cause);
+		if (c->tu == NULL) {
+			/* curl sees the connection close; the reason is ours */
+			free(c->tunnel_error);
+			c->tunnel_error = cause ? cause : xstrdup("tunnel failed");
+			check_close_tunnel(c, t);
+			return 1;
 		}
-		tu = t->ops->tunnel_open(t, host, port, &cause);
-		if (tu == NULL) {
-			health_judge(hc, 0, NULL, 0, mono_ms() - start, cause, r);
-			free(cause);
-			goto out;
-		}
-		if (tunnel_listen(&dir, &sock_path, &listen_fd) == -1) {
-			health_judge(hc, 0, NULL, 0, 0, strerror(errno), r);
-			goto out;
-		}
-		curl_easy_setopt(easy, CURLOPT_UNIX_SOCKET_PATH, sock_path);
-		curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);
-		curl_easy_setopt(easy, CURLOPT_PROXY, "");
 	}
+	int moved = t->ops->tunnel_pump(c->tu, c->conn_fd);
+	if (moved < 0) {
+		check_close_tunnel(c, t);
+		return 1;
+	}
+	return moved;
+}
 
-	CURLcode rc;
-	if (!use_tunnel)
-		rc = curl_easy_perform(easy);
-	else {
-		CURLM *multi = curl_multi_init();
-		curl_multi_add_handle(multi, easy);
-		int running = 1, tunnel_open = 1;
-		int64_t deadline = start + (int64_t)timeout_s * 1000;
-		rc = CURLE_OK;
-		while (running) {
-			curl_multi_perform(multi, &running);
-			int moved = 0;
-			if (conn_fd < 0) {
-				/* only curl can know the path: the directory is ours alone */
-				conn_fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-				if (conn_fd >= 0) {
-					close(listen_fd);
-					listen_fd = -1;
-					unlink(sock_path);
-				}
-			}
-			if (tunnel_open && conn_fd >= 0) {
-				moved = t->ops->tunnel_pump(tu, conn_fd);
-				if (moved < 0) {
-					tunnel_open = 0;
-					shutdown(conn_fd, SHUT_WR);
-				}
-			}
-			if (!running)
-				break;
-			if (mono_ms() > deadline) {
-				rc = CURLE_OPERATION_TIMEDOUT;
-				snprintf(errbuf, sizeof errbuf, "timed out after %d s", timeout_s);
-				break;
-			}
-			curl_multi_poll(multi, NULL, 0, moved > 0 ? 0 : 5, NULL);
-		}
-		CURLMsg *msg;
-		int left;
-		while ((msg = curl_multi_info_read(multi, &left)) != NULL)
-			if (msg->msg == CURLMSG_DONE)
-				rc = msg->data.result;
-		curl_multi_remove_handle(multi, easy);
-		curl_multi_cleanup(multi);
-	}
+static void
+check_done(struct check_state *c, CURLcode rc)
+{
 	long status = 0;
-	int64_t latency = mono_ms() - start;
-	if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && body.total > 0))
-		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-	health_judge(hc, (int)status, body.b.data, body.b.len, latency,
-	    errbuf[0] ? errbuf : curl_easy_strerror(rc), r);
-out:
-	if (tu != NULL)
-		t->ops->tunnel_close(&tu);
-	curl_easy_cleanup(easy);
-	if (conn_fd >= 0)
-		close(conn_fd);
-	if (listen_fd >= 0)
-		close(listen_fd);
-	if (sock_path != NULL)
-		unlink(sock_path);
-	if (dir != NULL)
-		rmdir(dir);
-	free(sock_path);
-	free(dir);
-	curl_slist_free_all(headers);
-	buf_free(&body.b);
-	free(host);
+	if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && c->body.total > 0))
+		curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
+	const char *why = c->tunnel_error ? c->tunnel_error : c->errbuf[0] ? c->errbuf :
+	    curl_easy_strerror(rc);
+	health_judge(c->hc, (int)status, c->body.b.data, c->body.b.len, mono_ms() - c->start, why,
+	    &c->result);
+	c->running = 0;
+}
+
+int
+health_runner_step(struct health_runner *r, struct transport *t, int wait_ms)
+{
+	int moved = 0, running = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		struct check_state *c = &r->checks[i];
+		if (c->tunneled && (c->running || c->conn_fd >= 0))
+			moved |= check_pump(c, t) > 0;
+	}
+	int still;
+	curl_multi_perform(r->multi, &still);
+	CURLMsg *msg;
+	int left;
+	while ((msg = curl_multi_info_read(r->multi, &left)) != NULL) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		struct check_state *c = NULL;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&c);
+		CURLcode rc = msg->data.result;
+		curl_multi_remove_handle(r->multi, msg->easy_handle);
+		if (c != NULL)
+			check_done(c, rc);
+	}
+	for (size_t i = 0; i < r->n; i++)
+		running += r->checks[i].running;
+	if (running == 0)
+		return 1;
+	if (moved)
+		return 0;
+	/* sleep until curl, the session or a new connection has something */
+	struct curl_waitfd extra[16];
+	unsigned nextra = 0;
+	int sfd = t->ops->pollfd ? t->ops->pollfd(t) : -1;
+	if (sfd >= 0)
+		extra[nextra++] = (struct curl_waitfd){ sfd, CURL_WAIT_POLLIN, 0 };
+	for (size_t i = 0; i < r->n && nextra < 16; i++)
+		if (r->checks[i].running && r->checks[i].tunneled && r->checks[i].conn_fd < 0)
+			extra[nextra++] = (struct curl_waitfd){ r->checks[i].listen_fd, CURL_WAIT_POLLIN, 0 };
+	/* tunnel data may already sit in libssh's buffers: never sleep long */
+	curl_multi_poll(r->multi, extra, nextra, wait_ms < 20 ? wait_ms : 20, NULL);
+	return 0;
+}
+
+void
+health_runner_collect(struct health_runner *r, struct health_result *out)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		struct check_state *c = &r->checks[i];
+		if (c->running) {
+			/* the caller gave up (stopping): no answer */
+			curl_multi_remove_handle(r->multi, c->easy);
+			health_judge(c->hc, 0, NULL, 0, mono_ms() - c->start, "interrupted", &c->result);
+			c->running = 0;
+		}
+		out[i] = c->result;
+		memset(&c->result, 0, sizeof c->result);
+	}
+}
+
+void
+health_runner_reset(struct health_runner *r, struct transport *t)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		struct check_state *c = &r->checks[i];
+		if (c->running) {
+			curl_multi_remove_handle(r->multi, c->easy);
+			c->running = 0;
+		}
+		check_close_tunnel(c, t);
+	}
+}
+
+void
+health_runner_free(struct health_runner **rp, struct transport *t)
+{
+	struct health_runner *r = *rp;
+	*rp = NULL;
+	if (r == NULL)
+		return;
+	health_runner_reset(r, t);
+	for (size_t i = 0; i < r->n; i++) {
+		struct check_state *c = &r->checks[i];
+		if (c->easy != NULL)
+			curl_easy_cleanup(c->easy);
+		curl_slist_free_all(c->headers);
+		buf_free(&c->body.b);
+		health_result_clear(&c->result);
+		if (c->listen_fd >= 0)
+			close(c->listen_fd);
+		if (c->sock_path != NULL)
+			unlink(c->sock_path);
+		if (c->dir != NULL)
+			rmdir(c->dir);
+		free(c->sock_path);
+		free(c->dir);
+		free(c->host);
+		free(c->tunnel_error);
+	}
+	free(r->checks);
+	curl_multi_cleanup(r->multi);
+	free(r);
 }

@@ -115,23 +115,64 @@ write_all(int fd, const char *s, size_t len)
 	return 0;
 }
 
-static int
-local_script(struct transport *t, const char *script, const char *end_marker, int idle_ms,
-    int total_ms, struct buf *out, char **cause)
+/* A probe shell started by script_start(), read by script_finish(). */
+struct local_priv {
+	pid_t pid;
+	int out_fd;
+	int64_t started;
+};
+
+static struct local_priv *
+lpriv(struct transport *t)
 {
-	int in_fd, out_fd;
-	pid_t pid = spawn_shell(NULL, &in_fd, &out_fd, cause);
-	if (pid == -1)
+	if (t->priv == NULL) {
+		struct local_priv *p = xcalloc(1, sizeof *p);
+		p->pid = -1;
+		p->out_fd = -1;
+		t->priv = p;
+	}
+	return t->priv;
+}
+
+static void
+local_script_abort(struct local_priv *p)
+{
+	if (p->out_fd >= 0)
+		close(p->out_fd);
+	if (p->pid > 0)
+		stop_group(p->pid);
+	p->out_fd = -1;
+	p->pid = -1;
+}
+
+static int
+local_script_start(struct transport *t, const char *script, char **cause)
+{
+	struct local_priv *p = lpriv(t);
+	local_script_abort(p);
+	int in_fd;
+	p->pid = spawn_shell(NULL, &in_fd, &p->out_fd, cause);
+	if (p->pid == -1)
 		return -1;
+	p->started = mono_ms();
 	/* the script fits the pipe buffer; a huge one would only block here */
 	int rc = write_all(in_fd, script, strlen(script));
 	close(in_fd);
 	if (rc == -1) {
-		close(out_fd);
-		stop_group(pid);
+		local_script_abort(p);
 		return set_cause(cause, "could not start the probe shell");
 	}
-	int64_t start = mono_ms(), last = start;
+	return 0;
+}
+
+static int
+local_script_finish(struct transport *t, const char *end_marker, int idle_ms, int total_ms,
+    struct buf *out, char **cause)
+{
+	struct local_priv *p = lpriv(t);
+	if (p->pid <= 0)
+		return set_cause(cause, "no probe running");
+	int64_t start = p->started, last = start;
 	char chunk[16384];
 	int timed_out = 0;
 	for (;;) {
@@ -145,13 +186,13 @@ local_script(struct transport *t, const char *script, const char *end_marker, in
 			timed_out = 1;
 			break;
 		}
-		struct pollfd pfd = { out_fd, POLLIN, 0 };
+		struct pollfd pfd = { p->out_fd, POLLIN, 0 };
 		int n = poll(&pfd, 1, wait);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			continue;
-		ssize_t r = read(out_fd, chunk, sizeof chunk);
+		ssize_t r = read(p->out_fd, chunk, sizeof chunk);
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -159,13 +200,15 @@ local_script(struct transport *t, const char *script, const char *end_marker, in
 		buf_add(out, chunk, (size_t)r);
 		last = mono_ms();
 	}
-	close(out_fd);
 	if (timed_out) {
-		stop_group(pid);
+		local_script_abort(p);
 		return set_cause(cause, "probe timed out after %d ms", (int)(mono_ms() - start));
 	}
+	close(p->out_fd);
+	p->out_fd = -1;
 	int status;
-	waitpid(pid, &status, 0);
+	waitpid(p->pid, &status, 0);
+	p->pid = -1;
 	/* strip the end marker line, as the ssh transport does */
 	char *m = strstr(out->data ? out->data : "", end_marker);
 	if (m == NULL)
@@ -231,6 +274,8 @@ local_exec(struct transport *t, const char *command, const struct exec_opts *o,
 static void
 local_disconnect(struct transport *t)
 {
+	if (t->priv != NULL)
+		local_script_abort(t->priv);
 	if (t->conn == CONN_UP)
 		t->conn = CONN_NEW;
 }
@@ -238,16 +283,26 @@ local_disconnect(struct transport *t)
 static void
 local_free(struct transport *t)
 {
+	free(t->priv);
+	t->priv = NULL;
+}
+
+static int
+local_pollfd(struct transport *t)
+{
+	return -1;
 }
 
 const struct transport_ops transport_local_ops = {
 	.name = "local",
 	.connect = local_connect,
-	.script = local_script,
+	.script_start = local_script_start,
+	.script_finish = local_script_finish,
 	.exec = local_exec,
 	.tunnel_open = NULL,
 	.tunnel_pump = NULL,
 	.tunnel_close = NULL,
+	.pollfd = local_pollfd,
 	.disconnect = local_disconnect,
 	.free = local_free,
 };

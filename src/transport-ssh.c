@@ -23,6 +23,7 @@
 struct ssh_priv {
 	ssh_session session;
 	ssh_channel shell;		/* the probe shell, or NULL */
+	int64_t script_started;
 	struct ssh_callbacks_struct callbacks;
 };
 
@@ -260,8 +261,7 @@ drain_stderr(ssh_channel ch)
 }
 
 static int
-ssh_script(struct transport *t, const char *script, const char *end_marker, int idle_ms,
-    int total_ms, struct buf *out, char **cause)
+ssh_script_start(struct transport *t, const char *script, char **cause)
 {
 	struct ssh_priv *p = priv(t);
 	if (p->session == NULL || t->conn != CONN_UP)
@@ -280,9 +280,20 @@ ssh_script(struct transport *t, const char *script, const char *end_marker, int 
 		}
 	}
 	size_t len = strlen(script);
+	p->script_started = mono_ms();
 	if (ssh_channel_write(p->shell, script, (uint32_t)len) != (int)len)
 		return set_cause(cause, "write: %s", ssh_error_text(p->session));
-	int64_t start = mono_ms(), last = start;
+	return 0;
+}
+
+static int
+ssh_script_finish(struct transport *t, const char *end_marker, int idle_ms, int total_ms,
+    struct buf *out, char **cause)
+{
+	struct ssh_priv *p = priv(t);
+	if (p->session == NULL || p->shell == NULL)
+		return set_cause(cause, "not connected");
+	int64_t start = p->script_started, last = start;
 	size_t mlen = strlen(end_marker);
 	size_t scan_from = 0;
 	char chunk[16384];
@@ -295,7 +306,10 @@ ssh_script(struct transport *t, const char *script, const char *end_marker, int 
 			wait = (int)(start + total_ms - now);
 		if (wait <= 0)
 			return set_cause(cause, "no answer for %d ms", (int)(now - last));
-		int n = ssh_channel_read_timeout(p->shell, chunk, sizeof chunk, 0, wait);
+		/* what arrived while other work ran is buffered: take it at once */
+		int n = ssh_channel_poll(p->shell, 0) > 0 ?
+		    ssh_channel_read_nonblocking(p->shell, chunk, sizeof chunk, 0) :
+		    ssh_channel_read_timeout(p->shell, chunk, sizeof chunk, 0, wait);
 		if (n == SSH_ERROR)
 			return set_cause(cause, "%s", ssh_error_text(p->session));
 		if (n == 0) {
@@ -491,6 +505,15 @@ ssh_tunnel_close(struct tunnel **tp)
 	free(tu);
 }
 
+static int
+ssh_pollfd(struct transport *t)
+{
+	struct ssh_priv *p = t->priv;
+	if (p == NULL || p->session == NULL || t->conn != CONN_UP)
+		return -1;
+	return (int)ssh_get_fd(p->session);
+}
+
 int
 transport_ssh_trust(const struct conf *c, const struct host_conf *h, const char *expect,
     char **fingerprint, char **cause)
@@ -545,11 +568,13 @@ out:
 const struct transport_ops transport_ssh_ops = {
 	.name = "ssh",
 	.connect = ssh_connect_transport,
-	.script = ssh_script,
+	.script_start = ssh_script_start,
+	.script_finish = ssh_script_finish,
 	.exec = ssh_exec,
 	.tunnel_open = ssh_tunnel_open,
 	.tunnel_pump = ssh_tunnel_pump,
 	.tunnel_close = ssh_tunnel_close,
+	.pollfd = ssh_pollfd,
 	.disconnect = ssh_disconnect_transport,
 	.free = ssh_free_transport,
 };

@@ -52,3 +52,12 @@ exec_take_output(struct exec_result *r, struct buf *b, const struct exec_opts *o
 	}
 	return o->on_output != NULL && o->on_output(data, n, o->arg);
 }
+
+int
+transport_script(struct transport *t, const char *script, const char *end_marker, int idle_ms,
+    int total_ms, struct buf *out, char **cause)
+{
+	if (t->ops->script_start(t, script, cause) == -1)
+		return -1;
+	return t->ops->script_finish(t, end_marker, idle_ms, total_ms, out, cause);
+}

@@ -229,7 +229,7 @@ main(void)
 	struct buf out;
 	buf_init(&out);
 	ok(t->ops->connect(t, &cause) == 0, "local transport connects");
-	int rc = t->ops->script(t, script, marker, 5000, 20000, &out, &cause);
+	int rc = transport_script(t, script, marker, 5000, 20000, &out, &cause);
 	is_int(rc, 0, "the probe script runs here");
 	buf_printf(&out, "\n%s\n", marker);
 	d = host_data_new();
