@@ -21,6 +21,7 @@
 struct probe_opts {
 	int with_stats;		/* docker stats this cycle (slow: not every cycle) */
 	int budget_s;		/* per-command time limit on the host */
+	int engine_api;		/* the containers come from the engine's API, not its CLI */
 };
 
 /* The script for one cycle; its last line prints the "end" marker. */
@@ -58,6 +59,11 @@ int probe_parse_meminfo(const char *text, size_t len, uint64_t *total_kb, uint64
 int probe_parse_uptime(const char *text, size_t len, double *uptime_s, char **cause);
 int probe_parse_systemd(const char *text, size_t len, struct unit_status **units, size_t *n,
     char **cause);
+/* The engine API's container list (GET /containers/json): a JSON array. */
+int probe_parse_docker_api_list(const char *json, size_t len, struct container **out, size_t *n,
+    char **cause);
+/* Merges d->stats_raw (docker stats lines) into d's containers. */
+void probe_merge_stats(struct host_data *d);
 /* Docker's "2026-11-21T23:16:54.123456789Z" and podman's "2026-11-21 23:16:54.1 +0000 UTC". */
 int probe_parse_time(const char *, int64_t *ms);
 

@@ -49,6 +49,7 @@ struct exec_result {
 };
 
 struct tunnel;
+struct stream;
 
 struct transport_ops {
 	const char *name;
@@ -72,6 +73,16 @@ struct transport_ops {
 	/* Moves bytes between the tunnel and fd; -1 when the tunnel closed. */
 	int (*tunnel_pump)(struct tunnel *, int fd);
 	void (*tunnel_close)(struct tunnel **);
+	/*
+	 * A byte stream to a unix socket on the host (the container engine's
+	 * API): over ssh a direct-streamlocal channel, locally a connect().
+	 * stream_read() appends what is there without waiting: the bytes
+	 * read, or -1 once the stream is closed or broken.
+	 */
+	struct stream *(*stream_open)(struct transport *, const char *path, char **cause);
+	int (*stream_write)(struct stream *, const char *, size_t);
+	int (*stream_read)(struct stream *, struct buf *out);
+	void (*stream_close)(struct stream **);
 	/* The session's socket, to wait on with poll(); -1 if none. */
 	int (*pollfd)(struct transport *);
 	void (*disconnect)(struct transport *);

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine.h"
 #include "fleet.h"
 #include "health.h"
 #include "probe.h"
@@ -41,6 +42,7 @@ struct worker {
 	pthread_cond_t cond;
 	struct transport *t;		/* worker-private */
 	struct health_runner *health;	/* worker-private */
+	struct engine *engine;		/* worker-private */
 	struct host_data *prev;		/* worker-private: the last good data */
 	struct host_snapshot *current;	/* published: guarded by the lock */
 	struct request *requests;	/* guarded */
@@ -217,6 +219,17 @@ serve_requests(struct worker *w)
 	}
 }
 
+/* Waits up to ms for the session to have something (the local transport: a short sleep). */
+static void
+wait_session(struct transport *t, int ms)
+{
+	int fd = t->ops->pollfd ? t->ops->pollfd(t) : -1;
+	if (fd >= 0)
+		wait_readable(fd, ms);
+	else
+		usleep(2000);
+}
+
 /* One probe cycle on a connected transport: 0, or -1 when the host failed. */
 static int
 worker_cycle(struct worker *w, char **cause)
@@ -228,6 +241,7 @@ worker_cycle(struct worker *w, char **cause)
 		.with_stats = w->fleet->conf->stats_every > 0 &&
 		    w->cycles % w->fleet->conf->stats_every == 0,
 		.budget_s = h->timeout_s / 2 > 0 ? h->timeout_s / 2 : 1,
+		.engine_api = h->containers != CONTAINERS_NONE && engine_usable(w->engine),
 	};
 	char *script = probe_script(h, nonce, &po);
 	char *marker = xasprintf("@@sitrep:%s:end", nonce);
@@ -237,9 +251,10 @@ worker_cycle(struct worker *w, char **cause)
 	int idle = h->timeout_s * 1000;
 	int total = h->timeout_s * 1000 * 2 + (int)h->nchecks * po.budget_s * 1000 + 5000;
 	/*
-	 * The script goes out first; the health checks run while it is in
-	 * flight (their answers and the script's arrive together), then its
-	 * output is read. A warm cycle costs the slower of the two, not both.
+	 * The script goes out first; the engine's API and the health checks
+	 * run while it is in flight (their answers and the script's arrive
+	 * together), then its output is read. A warm cycle costs the slowest
+	 * of the three, not their sum.
 	 */
 	int rc = w->t->ops->script_start(w->t, script, cause);
 	free(script);
@@ -251,10 +266,17 @@ worker_cycle(struct worker *w, char **cause)
 				limit = tmo;
 		}
 		int64_t deadline = start + (int64_t)limit * 1000 + 1000;
+		if (po.engine_api)
+			engine_start(w->engine, w->t, start + (int64_t)po.budget_s * 1000 + 1000);
 		health_runner_start(w->health, w->t);
-		while (!health_runner_step(w->health, w->t, 100) && !stopping(w->fleet) &&
-		    mono_ms() < deadline)
-			;
+		int hdone = 0, edone = 0;
+		while (!(hdone && edone) && !stopping(w->fleet) && mono_ms() < deadline) {
+			edone = engine_step(w->engine, w->t);
+			/* waits (20 ms at most) on curl and the session while checks run */
+			hdone = health_runner_step(w->health, w->t, 20);
+			if (hdone && !edone)
+				wait_session(w->t, 20);
+		}
 		rc = w->t->ops->script_finish(w->t, marker, idle, total, &out, cause);
 	}
 	free(marker);
@@ -272,6 +294,14 @@ worker_cycle(struct worker *w, char **cause)
 	buf_printf(&out, "\n@@sitrep:%s:end\n", nonce);
 	probe_parse(out.data, out.len, nonce, h, d);
 	buf_free(&out);
+	if (po.engine_api) {
+		engine_collect(w->engine, w->t, d);
+		probe_merge_stats(d);
+		if (engine_failure(w->engine) != NULL)
+			log_msg("%s: engine API off for this session: %s", h->name, engine_failure(w->engine));
+	}
+	/* the socket the probe found serves the next cycles */
+	engine_set_socket(w->engine, d->engine_socket);
 	state_eval(h, d, w->prev, d->wall_ms);
 	d->mono_ms = mono_ms();
 	d->cycle_ms = d->mono_ms - start;
@@ -313,6 +343,7 @@ worker_main(void *arg)
 		if (w->t->conn != CONN_UP) {
 			/* tunnels belong to the session that connect() replaces */
 			health_runner_reset(w->health, w->t);
+			engine_reset(w->engine, w->t);
 			if (w->t->ops->connect(w->t, &cause) == -1) {
 				log_msg("%s: %s", h->name, cause ? cause : "connection failed");
 				publish_conn(w, w->t->conn, cause);
@@ -331,6 +362,7 @@ worker_main(void *arg)
 		if (worker_cycle(w, &cause) == -1) {
 			log_msg("%s: %s", h->name, cause ? cause : "probe failed");
 			health_runner_reset(w->health, w->t);
+			engine_reset(w->engine, w->t);
 			w->t->ops->disconnect(w->t);
 			w->t->conn = CONN_DOWN;
 			publish_conn(w, CONN_DOWN, cause);
@@ -354,6 +386,7 @@ worker_main(void *arg)
 	while ((f->flags & FLEET_ONESHOT) && !worker_wait(w, mono_ms() + 60000))
 		serve_requests(w);
 	health_runner_reset(w->health, w->t);
+	engine_reset(w->engine, w->t);
 	w->t->ops->disconnect(w->t);
 	return NULL;
 }
@@ -379,6 +412,7 @@ fleet_start(const struct conf *c, int wake_fd, int flags)
 		w->host = &c->hosts[i];
 		w->t = transport_new(c, w->host);
 		w->health = health_runner_new(w->host);
+		w->engine = engine_new();
 		w->current = snapshot_new(w->host->name);
 		w->current->interval_s = w->host->interval_s;
 		state_eval_snapshot(w->current);
@@ -454,6 +488,7 @@ fleet_stop(struct fleet **fp)
 		if (w->thread)
 			pthread_join(w->thread, NULL);
 		health_runner_free(&w->health, w->t);
+		engine_free(&w->engine, w->t);
 		transport_free(&w->t);
 		host_data_unref(&w->prev);
 		snapshot_unref(&w->current);

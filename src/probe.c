@@ -117,18 +117,31 @@ probe_script(const struct host_conf *h, const char *nonce, const struct probe_op
 		 * One docker call for the list; the ids for inspect come from its
 		 * output (sed is far cheaper than a second docker CLI).
 		 */
-		buf_printf(&b,
-		    "if [ -z \"$E\" ]; then S noengine; else\n"
-		    "S ps; o=$($T $E ps -a --no-trunc --format '{{json .}}' 2>&1); r=$?; "
-		    "printf '%%s\\n' \"$o\"; S ps.rc; echo $r\n"
-		    "if [ $r = 0 ]; then ids=$(printf '%%s\\n' \"$o\" | "
-		    "sed -n 's/.*\"I[Dd]\":\"\\([0-9a-f]\\{12,64\\}\\)\".*/\\1/p')\n"
-		    "S inspect; [ -n \"$ids\" ] && $T $E inspect --format %s $ids 2>&1\n",
-		    tmpl);
-		if (o->with_stats)
-			buf_adds(&b, "S stats; [ -n \"$ids\" ] && $T $E stats --no-stream --no-trunc "
-			    "--format '{{json .}}' 2>&1\n");
-		buf_adds(&b, "fi; fi\n");
+		/* where the engine's API listens, for the next cycles (builtins only) */
+		buf_adds(&b, "if [ -z \"$E\" ]; then S noengine; else\n"
+		    "S sock; for s in \"${DOCKER_HOST#unix://}\" \"${CONTAINER_HOST#unix://}\" "
+		    "/var/run/docker.sock /run/podman/podman.sock; do "
+		    "[ -n \"$s\" ] && [ -S \"$s\" ] && { echo \"$s\"; break; }; done\n");
+		if (o->engine_api) {
+			/* containers come from the API; only the slow stats need the CLI */
+			buf_adds(&b, "S api\n");
+			if (o->with_stats)
+				buf_adds(&b, "S stats; $T $E stats --no-stream --no-trunc "
+				    "--format '{{json .}}' 2>&1\n");
+		} else {
+			buf_printf(&b,
+			    "S ps; o=$($T $E ps -a --no-trunc --format '{{json .}}' 2>&1); r=$?; "
+			    "printf '%%s\\n' \"$o\"; S ps.rc; echo $r\n"
+			    "if [ $r = 0 ]; then ids=$(printf '%%s\\n' \"$o\" | "
+			    "sed -n 's/.*\"I[Dd]\":\"\\([0-9a-f]\\{12,64\\}\\)\".*/\\1/p')\n"
+			    "S inspect; [ -n \"$ids\" ] && $T $E inspect --format %s $ids 2>&1\n",
+			    tmpl);
+			if (o->with_stats)
+				buf_adds(&b, "S stats; [ -n \"$ids\" ] && $T $E stats --no-stream --no-trunc "
+				    "--format '{{json .}}' 2>&1\n");
+			buf_adds(&b, "fi\n");
+		}
+		buf_adds(&b, "fi\n");
 		free(tmpl);
 	}
 	if (h->units.n > 0) {
@@ -445,12 +458,21 @@ probe_parse_docker_inspect_line(const char *line, size_t len, struct container *
 	int restarts = json_int(j, "RestartCount", -1);
 	if (restarts >= 0)
 		c->restarts = restarts;
+	/* the probe's template flattens these; the API's inspect nests them */
 	char *policy = json_str(j, "Policy");
+	const cJSON *hostcfg = cJSON_GetObjectItemCaseSensitive(j, "HostConfig");
+	const cJSON *rp = cJSON_IsObject(hostcfg) ?
+	    cJSON_GetObjectItemCaseSensitive(hostcfg, "RestartPolicy") : NULL;
+	if (policy == NULL && cJSON_IsObject(rp))
+		policy = json_str(rp, "Name");
 	if (policy != NULL) {
 		free(c->restart_policy);
 		c->restart_policy = policy;
 	}
-	char *image = json_str(j, "Image");
+	const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(j, "Config");
+	char *image = cJSON_IsObject(cfg) ? json_str(cfg, "Image") : NULL;
+	if (image == NULL)
+		image = json_str(j, "Image");
 	if (image != NULL && image[0] != '\0') {
 		free(c->image);
 		c->image = image;
@@ -531,6 +553,65 @@ probe_parse_docker_stats_line(const char *line, size_t len, struct container *cs
 	free(usage);
 	cJSON_Delete(j);
 	return 0;
+}
+
+int
+probe_parse_docker_api_list(const char *json, size_t len, struct container **out, size_t *n,
+    char **cause)
+{
+	*out = NULL;
+	*n = 0;
+	cJSON *arr = cJSON_ParseWithLength(json, len);
+	if (!cJSON_IsArray(arr)) {
+		cJSON_Delete(arr);
+		return set_cause(cause, "engine API: the container list is not a JSON array");
+	}
+	const cJSON *o;
+	cJSON_ArrayForEach(o, arr) {
+		if (!cJSON_IsObject(o) || *n >= PROBE_MAX_ITEMS)
+			continue;
+		struct container c;
+		memset(&c, 0, sizeof c);
+		c.id = json_str(o, "Id");
+		char *name = json_str(o, "Names");
+		if (c.id == NULL || c.id[0] == '\0' || name == NULL) {
+			free(name);
+			container_clear(&c);
+			continue;
+		}
+		/* the API names containers "/web" */
+		c.name = xstrdup(name[0] == '/' ? name + 1 : name);
+		free(name);
+		c.image = json_str(o, "Image");
+		c.status = json_str(o, "Status");
+		c.engine_state = json_str(o, "State");
+		c.exit_code = -1;
+		if (c.engine_state != NULL)
+			for (char *p = c.engine_state; *p; p++)
+				*p = (char)tolower((unsigned char)*p);
+		if (c.status != NULL) {
+			if (strstr(c.status, "(unhealthy)"))
+				c.health = xstrdup("unhealthy");
+			else if (strstr(c.status, "(healthy)"))
+				c.health = xstrdup("healthy");
+		}
+		*out = xreallocarray(*out, *n + 1, sizeof **out);
+		(*out)[(*n)++] = c;
+	}
+	cJSON_Delete(arr);
+	return 0;
+}
+
+void
+probe_merge_stats(struct host_data *d)
+{
+	if (d->stats_raw == NULL)
+		return;
+	const char *p = d->stats_raw, *end = p + strlen(p), *line;
+	size_t llen;
+	while (next_line(&p, end, &line, &llen))
+		if (llen > 0)
+			probe_parse_docker_stats_line(line, llen, d->containers, d->ncontainers, NULL);
 }
 
 /* --- df ------------------------------------------------------------------- */
@@ -1052,8 +1133,17 @@ probe_parse(const char *out, size_t len, const char *nonce, const struct host_co
 		if ((s = find_section(secs, nsec, "dfi")) != NULL)
 			probe_parse_df_inodes(s->body, s->len, d->disks, d->ndisks, NULL);
 	}
-	if (h->containers != CONTAINERS_NONE)
-		parse_containers(secs, nsec, d, h->containers == CONTAINERS_AUTO);
+	if ((s = find_section(secs, nsec, "sock")) != NULL && s->len > 0)
+		d->engine_socket = first_line(s->body, s->len);
+	if (h->containers != CONTAINERS_NONE) {
+		if (find_section(secs, nsec, "api") != NULL) {
+			/* the worker fills the containers from the engine's API */
+			d->containers_enabled = 1;
+			if ((s = find_section(secs, nsec, "stats")) != NULL)
+				d->stats_raw = xstrndup(s->body, s->len);
+		} else
+			parse_containers(secs, nsec, d, h->containers == CONTAINERS_AUTO);
+	}
 	parse_units(secs, nsec, h, d);
 	parse_checks(secs, nsec, h, d);
 	free(secs);

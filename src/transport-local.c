@@ -10,6 +10,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -287,6 +289,78 @@ local_free(struct transport *t)
 	t->priv = NULL;
 }
 
+struct stream {
+	int fd;
+};
+
+static struct stream *
+local_stream_open(struct transport *t, const char *path, char **cause)
+{
+	struct sockaddr_un sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sa.sun_path) {
+		set_cause(cause, "%s: path too long", path);
+		return NULL;
+	}
+	strcpy(sa.sun_path, path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) == -1) {
+		set_cause(cause, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	struct stream *st = xcalloc(1, sizeof *st);
+	st->fd = fd;
+	return st;
+}
+
+static int
+local_stream_write(struct stream *st, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = send(st->fd, data, len, MSG_NOSIGNAL);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int
+local_stream_read(struct stream *st, struct buf *out)
+{
+	char chunk[16384];
+	int total = 0;
+	for (;;) {
+		ssize_t n = recv(st->fd, chunk, sizeof chunk, MSG_DONTWAIT);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n <= 0)
+			return total > 0 ? total : -1;
+		buf_add(out, chunk, (size_t)n);
+		total += (int)n;
+	}
+	return total;
+}
+
+static void
+local_stream_close(struct stream **sp)
+{
+	struct stream *st = *sp;
+	*sp = NULL;
+	if (st == NULL)
+		return;
+	close(st->fd);
+	free(st);
+}
+
 static int
 local_pollfd(struct transport *t)
 {
@@ -302,6 +376,10 @@ const struct transport_ops transport_local_ops = {
 	.tunnel_open = NULL,
 	.tunnel_pump = NULL,
 	.tunnel_close = NULL,
+	.stream_open = local_stream_open,
+	.stream_write = local_stream_write,
+	.stream_read = local_stream_read,
+	.stream_close = local_stream_close,
 	.pollfd = local_pollfd,
 	.disconnect = local_disconnect,
 	.free = local_free,

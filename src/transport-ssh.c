@@ -505,6 +505,70 @@ ssh_tunnel_close(struct tunnel **tp)
 	free(tu);
 }
 
+struct stream {
+	ssh_channel channel;
+};
+
+static struct stream *
+ssh_stream_open(struct transport *t, const char *path, char **cause)
+{
+	struct ssh_priv *p = priv(t);
+	if (p->session == NULL || t->conn != CONN_UP) {
+		set_cause(cause, "not connected");
+		return NULL;
+	}
+	ssh_channel ch = ssh_channel_new(p->session);
+	if (ch == NULL) {
+		set_cause(cause, "%s", ssh_error_text(p->session));
+		return NULL;
+	}
+	if (ssh_channel_open_forward_unix(ch, path, "127.0.0.1", 0) != SSH_OK) {
+		set_cause(cause, "%s: %s", path, ssh_error_text(p->session));
+		ssh_channel_free(ch);
+		return NULL;
+	}
+	struct stream *st = xcalloc(1, sizeof *st);
+	st->channel = ch;
+	return st;
+}
+
+static int
+ssh_stream_write(struct stream *st, const char *data, size_t len)
+{
+	return ssh_channel_write(st->channel, data, (uint32_t)len) == (int)len ? 0 : -1;
+}
+
+static int
+ssh_stream_read(struct stream *st, struct buf *out)
+{
+	char chunk[16384];
+	int total = 0;
+	for (;;) {
+		int n = ssh_channel_read_nonblocking(st->channel, chunk, sizeof chunk, 0);
+		if (n == SSH_ERROR)
+			return -1;
+		if (n <= 0)
+			break;
+		buf_add(out, chunk, (size_t)n);
+		total += n;
+	}
+	if (total == 0 && (ssh_channel_is_eof(st->channel) || !ssh_channel_is_open(st->channel)))
+		return -1;
+	return total;
+}
+
+static void
+ssh_stream_close(struct stream **sp)
+{
+	struct stream *st = *sp;
+	*sp = NULL;
+	if (st == NULL)
+		return;
+	ssh_channel_close(st->channel);
+	ssh_channel_free(st->channel);
+	free(st);
+}
+
 static int
 ssh_pollfd(struct transport *t)
 {
@@ -574,6 +638,10 @@ const struct transport_ops transport_ssh_ops = {
 	.tunnel_open = ssh_tunnel_open,
 	.tunnel_pump = ssh_tunnel_pump,
 	.tunnel_close = ssh_tunnel_close,
+	.stream_open = ssh_stream_open,
+	.stream_write = ssh_stream_write,
+	.stream_read = ssh_stream_read,
+	.stream_close = ssh_stream_close,
 	.pollfd = ssh_pollfd,
 	.disconnect = ssh_disconnect_transport,
 	.free = ssh_free_transport,

@@ -58,7 +58,7 @@ dict_for() {
 	runbook) echo markdown.dict ;;
 	theme) echo theme.dict ;;
 	sanitize) echo sanitize.dict ;;
-	docker-ps | docker-inspect | docker-stats | health) echo json.dict ;;
+	docker-ps | docker-inspect | docker-stats | health | http) echo json.dict ;;
 	probe | df | meminfo | systemd) echo probe.dict ;;
 	*) [ -f "$here/dict/$1.dict" ] && echo "$1.dict" ;;
 	esac

@@ -1,0 +1,35 @@
+/*
+ * engine: a host's containers from its engine's HTTP API (Docker, or
+ * podman's Docker-compatible one), over a unix socket forwarded through the
+ * host's session. No process runs on the host for it (the docker CLI costs
+ * tens of milliseconds of CPU per call): one channel kept open across
+ * cycles, the list, then every inspect pipelined in one write.
+ */
+#ifndef SITREP_ENGINE_H
+#define SITREP_ENGINE_H
+
+#include "snapshot.h"
+#include "transport.h"
+
+#define ENGINE_API_VERSION "v1.41"
+
+struct engine;
+
+struct engine *engine_new(void);
+void engine_free(struct engine **, struct transport *);
+/* The socket the probe found (NULL: none); the API is tried from the next cycle. */
+void engine_set_socket(struct engine *, const char *path);
+/* Whether this cycle should ask the API (a socket known, the API not failed). */
+int engine_usable(const struct engine *);
+/* Sends the list request; nothing waits. -1 when the API cannot be reached. */
+int engine_start(struct engine *, struct transport *, int64_t deadline);
+/* Takes what arrived, sends the inspects once the list is in: 1 when done. */
+int engine_step(struct engine *, struct transport *);
+/* Moves the containers (or why there are none) into d; a cycle left unfinished drops its stream. */
+void engine_collect(struct engine *, struct transport *, struct host_data *d);
+/* Forgets the channel (the session is gone); keeps the socket path. */
+void engine_reset(struct engine *, struct transport *);
+/* After a failure, the next cycles use the CLI again (and say why in the log). */
+const char *engine_failure(const struct engine *);
+
+#endif

@@ -1,0 +1,259 @@
+/*
+ * engine: containers through the engine's HTTP API. See engine.h.
+ *
+ * One stream per host, kept from cycle to cycle (HTTP/1.1 keep-alive).
+ * A cycle writes the list request; when the list is in, one write carries
+ * an inspect request per container (pipelined: the engine answers them in
+ * order on the same connection), so a cycle costs two round trips however
+ * many containers there are, and runs alongside the probe script.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "http.h"
+#include "probe.h"
+#include "util.h"
+
+enum engine_phase {
+	PHASE_IDLE,
+	PHASE_LIST,		/* the list request is out */
+	PHASE_INSPECT,		/* the inspects are out */
+	PHASE_DONE,
+	PHASE_FAILED,
+};
+
+struct engine {
+	char *socket;
+	struct stream *stream;
+	enum engine_phase phase;
+	int64_t deadline;
+	struct buf in;			/* what arrived, not yet parsed */
+	struct container *containers;
+	size_t ncontainers;
+	size_t inspected;
+	char *error;			/* why this cycle failed */
+	char *failure;			/* why the API is not used any more */
+	int failures;
+};
+
+struct engine *
+engine_new(void)
+{
+	struct engine *e = xcalloc(1, sizeof *e);
+	buf_init(&e->in);
+	return e;
+}
+
+static void
+drop_containers(struct engine *e)
+{
+	for (size_t i = 0; i < e->ncontainers; i++)
+		container_clear(&e->containers[i]);
+	free(e->containers);
+	e->containers = NULL;
+	e->ncontainers = 0;
+	e->inspected = 0;
+}
+
+void
+engine_reset(struct engine *e, struct transport *t)
+{
+	if (e->stream != NULL && t != NULL)
+		t->ops->stream_close(&e->stream);
+	e->stream = NULL;
+	buf_reset(&e->in);
+	if (e->phase != PHASE_DONE && e->phase != PHASE_FAILED)
+		e->phase = PHASE_IDLE;
+}
+
+void
+engine_free(struct engine **ep, struct transport *t)
+{
+	struct engine *e = *ep;
+	*ep = NULL;
+	if (e == NULL)
+		return;
+	engine_reset(e, t);
+	drop_containers(e);
+	buf_free(&e->in);
+	free(e->socket);
+	free(e->error);
+	free(e->failure);
+	free(e);
+}
+
+void
+engine_set_socket(struct engine *e, const char *path)
+{
+	if (path == NULL || *path != '/') {
+		free(e->socket);
+		e->socket = NULL;
+		return;
+	}
+	if (e->socket != NULL && strcmp(e->socket, path) == 0)
+		return;
+	free(e->socket);
+	e->socket = xstrdup(path);
+	free(e->failure);
+	e->failure = NULL;
+	e->failures = 0;
+}
+
+int
+engine_usable(const struct engine *e)
+{
+	return e->socket != NULL && e->failure == NULL;
+}
+
+const char *
+engine_failure(const struct engine *e)
+{
+	return e->failure;
+}
+
+/* This cycle failed; after three in a row the CLI takes over for the session. */
+static int
+fail(struct engine *e, struct transport *t, char *why)
+{
+	free(e->error);
+	e->error = why;
+	e->phase = PHASE_FAILED;
+	if (e->stream != NULL)
+		t->ops->stream_close(&e->stream);
+	buf_reset(&e->in);
+	if (++e->failures >= 3 && e->failure == NULL)
+		e->failure = xstrdup(why);
+	return 1;
+}
+
+int
+engine_start(struct engine *e, struct transport *t, int64_t deadline)
+{
+	drop_containers(e);
+	free(e->error);
+	e->error = NULL;
+	buf_reset(&e->in);
+	e->deadline = deadline;
+	e->phase = PHASE_IDLE;
+	if (t->ops->stream_open == NULL || !engine_usable(e))
+		return -1;
+	char *cause = NULL;
+	if (e->stream == NULL && (e->stream = t->ops->stream_open(t, e->socket, &cause)) == NULL) {
+		fail(e, t, xasprintf("engine API: %s", cause ? cause : "cannot connect"));
+		free(cause);
+		return -1;
+	}
+	static const char req[] = "GET /" ENGINE_API_VERSION "/containers/json?all=1 HTTP/1.1\r\n"
+	    "Host: engine\r\nUser-Agent: sitrep/" PACKAGE_VERSION "\r\n\r\n";
+	if (t->ops->stream_write(e->stream, req, sizeof req - 1) == -1) {
+		/* a kept connection the engine closed meanwhile: once more, fresh */
+		t->ops->stream_close(&e->stream);
+		if ((e->stream = t->ops->stream_open(t, e->socket, &cause)) == NULL ||
+		    t->ops->stream_write(e->stream, req, sizeof req - 1) == -1) {
+			fail(e, t, xasprintf("engine API: %s", cause ? cause : "cannot write"));
+			free(cause);
+			return -1;
+		}
+	}
+	e->phase = PHASE_LIST;
+	return 0;
+}
+
+static int
+send_inspects(struct engine *e, struct transport *t)
+{
+	struct buf req;
+	buf_init(&req);
+	for (size_t i = 0; i < e->ncontainers; i++)
+		buf_printf(&req, "GET /" ENGINE_API_VERSION "/containers/%s/json HTTP/1.1\r\n"
+		    "Host: engine\r\n\r\n", e->containers[i].id);
+	int rc = t->ops->stream_write(e->stream, req.data, req.len);
+	buf_free(&req);
+	return rc;
+}
+
+int
+engine_step(struct engine *e, struct transport *t)
+{
+	if (e->phase == PHASE_DONE || e->phase == PHASE_FAILED || e->phase == PHASE_IDLE)
+		return 1;
+	if (mono_ms() > e->deadline)
+		return fail(e, t, xstrdup("the container engine did not answer in time"));
+	if (t->ops->stream_read(e->stream, &e->in) == -1 && e->in.len == 0)
+		return fail(e, t, xstrdup("engine API: the connection closed"));
+	for (;;) {
+		int status;
+		size_t used;
+		struct buf body;
+		buf_init(&body);
+		char *cause = NULL;
+		int rc = http_parse_response(e->in.data ? e->in.data : "", e->in.len, &status, &body,
+		    &used, &cause);
+		if (rc == 0) {
+			buf_free(&body);
+			return 0;
+		}
+		if (rc == -1) {
+			buf_free(&body);
+			return fail(e, t, cause);
+		}
+		/* consume the response */
+		memmove(e->in.data, e->in.data + used, e->in.len - used);
+		e->in.len -= used;
+		e->in.data[e->in.len] = '\0';
+		if (e->phase == PHASE_LIST) {
+			if (status != 200) {
+				buf_free(&body);
+				return fail(e, t, xasprintf("engine API: HTTP %d for the container list", status));
+			}
+			rc = probe_parse_docker_api_list(body.data ? body.data : "", body.len,
+			    &e->containers, &e->ncontainers, &cause);
+			buf_free(&body);
+			if (rc == -1)
+				return fail(e, t, cause);
+			if (e->ncontainers == 0) {
+				e->phase = PHASE_DONE;
+				e->failures = 0;
+				return 1;
+			}
+			if (send_inspects(e, t) == -1)
+				return fail(e, t, xstrdup("engine API: cannot write"));
+			e->phase = PHASE_INSPECT;
+			continue;
+		}
+		/* an inspect: a container removed meanwhile answers 404, and is skipped */
+		if (status == 200)
+			probe_parse_docker_inspect_line(body.data ? body.data : "", body.len,
+			    e->containers, e->ncontainers, NULL);
+		buf_free(&body);
+		if (++e->inspected == e->ncontainers) {
+			e->phase = PHASE_DONE;
+			e->failures = 0;
+			return 1;
+		}
+	}
+}
+
+void
+engine_collect(struct engine *e, struct transport *t, struct host_data *d)
+{
+	d->containers_enabled = 1;
+	if (e->phase == PHASE_DONE) {
+		d->containers = e->containers;
+		d->ncontainers = e->ncontainers;
+		d->containers_state = STATE_OK;
+		e->containers = NULL;
+		e->ncontainers = 0;
+	} else {
+		if (e->phase == PHASE_LIST || e->phase == PHASE_INSPECT)
+			fail(e, t, xstrdup("the container engine did not answer in time"));
+		d->containers_state = STATE_UNKNOWN;
+		free(d->containers_error);
+		d->containers_error = xstrdup(e->error ? e->error : "the container engine did not answer");
+		drop_containers(e);
+	}
+	e->phase = PHASE_IDLE;
+}
