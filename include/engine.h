@@ -25,6 +25,8 @@ int engine_usable(const struct engine *);
 int engine_start(struct engine *, struct transport *, int64_t deadline);
 /* Takes what arrived, sends the inspects once the list is in: 1 when done. */
 int engine_step(struct engine *, struct transport *);
+/* Whether an answer already waits in the session's buffers (then do not sleep). */
+int engine_pending(struct engine *, struct transport *);
 /* Moves the containers (or why there are none) into d; a cycle left unfinished drops its stream. */
 void engine_collect(struct engine *, struct transport *, struct host_data *d);
 /* Forgets the channel (the session is gone); keeps the socket path. */

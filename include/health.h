@@ -22,8 +22,10 @@ struct health_runner;
 struct health_runner *health_runner_new(const struct host_conf *);
 /* Starts every check (nothing waits here). */
 void health_runner_start(struct health_runner *, struct transport *);
-/* Drives the checks for at most wait_ms: 1 once every check has its result. */
-int health_runner_step(struct health_runner *, struct transport *, int wait_ms);
+/* Drives the checks without waiting: 1 once every check has its result. */
+int health_runner_step(struct health_runner *, struct transport *);
+/* Waits up to wait_ms for curl, the host's session or a tunnel to have something. */
+void health_runner_wait(struct health_runner *, struct transport *, int wait_ms);
 /* Moves the results (one per check, in order) into out. */
 void health_runner_collect(struct health_runner *, struct health_result *out);
 /* Drops the tunnels (the session is gone). */

@@ -83,6 +83,8 @@ struct transport_ops {
 	int (*stream_write)(struct stream *, const char *, size_t);
 	int (*stream_read)(struct stream *, struct buf *out);
 	void (*stream_close)(struct stream **);
+	/* Data already read off the session for this stream (not in the socket). */
+	int (*stream_pending)(struct stream *);
 	/* The session's socket, to wait on with poll(); -1 if none. */
 	int (*pollfd)(struct transport *);
 	void (*disconnect)(struct transport *);

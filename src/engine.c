@@ -237,6 +237,13 @@ engine_step(struct engine *e, struct transport *t)
 	}
 }
 
+int
+engine_pending(struct engine *e, struct transport *t)
+{
+	return e->stream != NULL && (e->phase == PHASE_LIST || e->phase == PHASE_INSPECT) &&
+	    t->ops->stream_pending(e->stream);
+}
+
 void
 engine_collect(struct engine *e, struct transport *t, struct host_data *d)
 {

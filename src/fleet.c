@@ -219,17 +219,6 @@ serve_requests(struct worker *w)
 	}
 }
 
-/* Waits up to ms for the session to have something (the local transport: a short sleep). */
-static void
-wait_session(struct transport *t, int ms)
-{
-	int fd = t->ops->pollfd ? t->ops->pollfd(t) : -1;
-	if (fd >= 0)
-		wait_readable(fd, ms);
-	else
-		usleep(2000);
-}
-
 /* One probe cycle on a connected transport: 0, or -1 when the host failed. */
 static int
 worker_cycle(struct worker *w, char **cause)
@@ -270,12 +259,16 @@ worker_cycle(struct worker *w, char **cause)
 			engine_start(w->engine, w->t, start + (int64_t)po.budget_s * 1000 + 1000);
 		health_runner_start(w->health, w->t);
 		int hdone = 0, edone = 0;
-		while (!(hdone && edone) && !stopping(w->fleet) && mono_ms() < deadline) {
+		while (!stopping(w->fleet) && mono_ms() < deadline) {
 			edone = engine_step(w->engine, w->t);
-			/* waits (20 ms at most) on curl and the session while checks run */
-			hdone = health_runner_step(w->health, w->t, 20);
-			if (hdone && !edone)
-				wait_session(w->t, 20);
+			hdone = health_runner_step(w->health, w->t);
+			if (hdone && edone)
+				break;
+			/* an answer the health pumps read off the socket is not in it */
+			if (!edone && engine_pending(w->engine, w->t))
+				continue;
+			/* sleep until the session, curl or a tunnel has something */
+			health_runner_wait(w->health, w->t, 250);
 		}
 		rc = w->t->ops->script_finish(w->t, marker, idle, total, &out, cause);
 	}

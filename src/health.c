@@ -412,13 +412,12 @@ check_done(struct check_state *c, CURLcode rc)
 }
 
 int
-health_runner_step(struct health_runner *r, struct transport *t, int wait_ms)
+health_runner_step(struct health_runner *r, struct transport *t)
 {
-	int moved = 0, running = 0;
 	for (size_t i = 0; i < r->n; i++) {
 		struct check_state *c = &r->checks[i];
 		if (c->tunneled && (c->running || c->conn_fd >= 0))
-			moved |= check_pump(c, t) > 0;
+			check_pump(c, t);
 	}
 	int still;
 	curl_multi_perform(r->multi, &still);
@@ -435,12 +434,19 @@ health_runner_step(struct health_runner *r, struct transport *t, int wait_ms)
 			check_done(c, rc);
 	}
 	for (size_t i = 0; i < r->n; i++)
-		running += r->checks[i].running;
-	if (running == 0)
-		return 1;
-	if (moved)
-		return 0;
-	/* sleep until curl, the session or a new connection has something */
+		if (r->checks[i].running)
+			return 0;
+	return 1;
+}
+
+void
+health_runner_wait(struct health_runner *r, struct transport *t, int wait_ms)
+{
+	/*
+	 * Sleeps until curl, the session or a new connection has something.
+	 * The pumps in health_runner_step() emptied libssh's channel buffers,
+	 * so what is still to come makes the session's socket readable.
+	 */
 	struct curl_waitfd extra[16];
 	unsigned nextra = 0;
 	int sfd = t->ops->pollfd ? t->ops->pollfd(t) : -1;
@@ -449,9 +455,10 @@ health_runner_step(struct health_runner *r, struct transport *t, int wait_ms)
 	for (size_t i = 0; i < r->n && nextra < 16; i++)
 		if (r->checks[i].running && r->checks[i].tunneled && r->checks[i].conn_fd < 0)
 			extra[nextra++] = (struct curl_waitfd){ r->checks[i].listen_fd, CURL_WAIT_POLLIN, 0 };
-	/* tunnel data may already sit in libssh's buffers: never sleep long */
-	curl_multi_poll(r->multi, extra, nextra, wait_ms < 20 ? wait_ms : 20, NULL);
-	return 0;
+	/* the local transport has no session to wait on: keep its waits short */
+	if (sfd < 0 && wait_ms > 5)
+		wait_ms = 5;
+	curl_multi_poll(r->multi, extra, nextra, wait_ms, NULL);
 }
 
 void

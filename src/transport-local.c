@@ -350,6 +350,12 @@ local_stream_read(struct stream *st, struct buf *out)
 	return total;
 }
 
+static int
+local_stream_pending(struct stream *st)
+{
+	return 0;	/* the kernel holds it: poll() sees it */
+}
+
 static void
 local_stream_close(struct stream **sp)
 {
@@ -380,6 +386,7 @@ const struct transport_ops transport_local_ops = {
 	.stream_write = local_stream_write,
 	.stream_read = local_stream_read,
 	.stream_close = local_stream_close,
+	.stream_pending = local_stream_pending,
 	.pollfd = local_pollfd,
 	.disconnect = local_disconnect,
 	.free = local_free,

@@ -557,6 +557,12 @@ ssh_stream_read(struct stream *st, struct buf *out)
 	return total;
 }
 
+static int
+ssh_stream_pending(struct stream *st)
+{
+	return ssh_channel_poll(st->channel, 0) > 0;
+}
+
 static void
 ssh_stream_close(struct stream **sp)
 {
@@ -642,6 +648,7 @@ const struct transport_ops transport_ssh_ops = {
 	.stream_write = ssh_stream_write,
 	.stream_read = ssh_stream_read,
 	.stream_close = ssh_stream_close,
+	.stream_pending = ssh_stream_pending,
 	.pollfd = ssh_pollfd,
 	.disconnect = ssh_disconnect_transport,
 	.free = ssh_free_transport,
