@@ -222,7 +222,7 @@ main(void)
 	h->containers = CONTAINERS_AUTO;
 	char nonce[17];
 	probe_nonce(nonce);
-	struct probe_opts po = { 0, 2 };
+	struct probe_opts po = { .with_stats = 0, .budget_s = 2, .engine_api = 0 };
 	char *script = probe_script(h, nonce, &po);
 	char *marker = xasprintf("@@sitrep:%s:end", nonce);
 	struct transport *t = transport_new(&cf, h);
