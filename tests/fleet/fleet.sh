@@ -328,17 +328,17 @@ find_or_build() {
         readlink -f "$p"; return
     fi
     for p in "$top_builddir/tests/fleet/$name" "$FLEET_SRC/$name"; do
-        [[ -x $p && $p -nt $FLEET_SRC/$name.c ]] && { echo "$p"; return; }
+        [[ -x $p && $p -nt $FLEET_SRC/$name.c && $p -nt $FLEET_SRC/tool.c ]] && { echo "$p"; return; }
     done
     # not built (manual use outside `make check`): build a private copy
     src=$FLEET_SRC/$name.c
     [[ -f $src ]] || die "cannot find $name (set $var)"
-    sum=$(cksum <"$src" | cut -d' ' -f1)
+    sum=$(cat "$src" "$FLEET_SRC/tool.h" "$FLEET_SRC/tool.c" | cksum | cut -d' ' -f1)
     out=$CACHE/bin/$name-$sum
     if [[ ! -x $out ]]; then
         mkdir -p "$CACHE/bin"
         cc=$(command -v cc || command -v gcc) || die "no C compiler to build $name"
-        "$cc" -std=c11 -O2 -Wall -Wextra -o "$out.tmp.$$" "$src" >&2 || die "building $name failed"
+        "$cc" -std=c11 -O2 -Wall -Wextra -o "$out.tmp.$$" "$src" "$FLEET_SRC/tool.c" >&2 || die "building $name failed"
         mv -f "$out.tmp.$$" "$out"
     fi
     echo "$out"

@@ -36,6 +36,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tool.h"
+
 #define CHUNK_MAX 65536
 #define QUEUE_MAX (4u * 1024 * 1024)
 #define MAX_PAIRS 2048
@@ -80,85 +82,12 @@ static void on_hup(int sig)
     reload_flag = 1;
 }
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-#if defined(__GNUC__) || defined(__clang__)
-#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
-#else
-#define PRINTF_LIKE(f, a)
-#endif
-
-static void die(const char *fmt, ...) PRINTF_LIKE(1, 2);
-
-static void die(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("lagproxy: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    exit(2);
-}
-
 static void usage(void)
 {
     fputs("usage: lagproxy --listen ADDR:PORT --to ADDR:PORT --delay-ms D "
           "[--delay-file F] [--pidfile F]\n",
           stderr);
     exit(2);
-}
-
-static int parse_addr(const char *spec, struct sockaddr_storage *ss, socklen_t *sl)
-{
-    char host[256];
-    const char *colon;
-    const char *h = spec;
-    size_t hl;
-    if (spec[0] == '[') {
-        const char *rb = strchr(spec, ']');
-        if (!rb || rb[1] != ':')
-            return -1;
-        h = spec + 1;
-        hl = (size_t)(rb - h);
-        colon = rb + 1;
-    } else {
-        colon = strrchr(spec, ':');
-        if (!colon)
-            return -1;
-        hl = (size_t)(colon - spec);
-    }
-    if (hl >= sizeof host)
-        return -1;
-    memcpy(host, h, hl);
-    host[hl] = '\0';
-    char *end;
-    long port = strtol(colon + 1, &end, 10);
-    if (*end || colon[1] == '\0' || port < 0 || port > 65535)
-        return -1;
-    if (strcmp(host, "localhost") == 0)
-        strcpy(host, "127.0.0.1");
-    memset(ss, 0, sizeof *ss);
-    struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-    if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
-        s4->sin_family = AF_INET;
-        s4->sin_port = htons((uint16_t)port);
-        *sl = sizeof *s4;
-        return 0;
-    }
-    if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
-        s6->sin6_family = AF_INET6;
-        s6->sin6_port = htons((uint16_t)port);
-        *sl = sizeof *s6;
-        return 0;
-    }
-    return -1;
 }
 
 static long parse_delay(const char *s, long def)
@@ -289,21 +218,9 @@ static void pair_write(struct pair *p, int k, int64_t t)
     }
 }
 
-static void write_pidfile(const char *path)
-{
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
-        die("pidfile path too long");
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        die("cannot write %s: %s", tmp, strerror(errno));
-    fprintf(f, "%ld\n", (long)getpid());
-    if (fclose(f) != 0 || rename(tmp, path) != 0)
-        die("cannot write %s: %s", path, strerror(errno));
-}
-
 int main(int argc, char **argv)
 {
+    tool_name = "lagproxy";
     const char *listen_spec = NULL, *to_spec = NULL, *pidfile = NULL;
     const char *delay_arg = NULL;
     for (int i = 1; i < argc; i++) {
@@ -331,32 +248,18 @@ int main(int argc, char **argv)
     if (delay_file)
         reload_delay();
 
-    struct sockaddr_storage lss, tss;
-    socklen_t lsl = 0, tsl = 0;
-    if (parse_addr(listen_spec, &lss, &lsl) != 0)
-        die("bad --listen address: %s", listen_spec);
-    if (parse_addr(to_spec, &tss, &tsl) != 0)
+    struct sockaddr_storage tss;
+    socklen_t tsl = 0;
+    if (parse_hostport(to_spec, &tss, &tsl) != 0)
         die("bad --to address: %s", to_spec);
 
+    catch_stop_signals(on_term);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = SIG_IGN;
-    sigaction(SIGPIPE, &sa, NULL);
-    sa.sa_handler = on_term;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
     sa.sa_handler = on_hup;
     sigaction(SIGHUP, &sa, NULL);
 
-    int lfd = socket(lss.ss_family, SOCK_STREAM, 0);
-    if (lfd < 0)
-        die("socket: %s", strerror(errno));
-    int one = 1;
-    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (bind(lfd, (struct sockaddr *)&lss, lsl) != 0)
-        die("bind %s: %s", listen_spec, strerror(errno));
-    if (listen(lfd, 128) != 0)
-        die("listen: %s", strerror(errno));
+    int lfd = listen_on(listen_spec);
     set_sock_opts(lfd);
     if (pidfile)
         write_pidfile(pidfile);
