@@ -78,34 +78,17 @@ run_console(struct globals *g, int argc, char **argv, int wall)
 	memset(&c, 0, sizeof c);
 	c.wake_rd = c.wake_wr = -1;
 	char *cause = NULL;
-	if (globals_load_conf(g, &conf, &cause) == -1) {
-		cmd_error(EXIT_USAGE, "%s", cause);
-		free(cause);
-		conf_free(&conf);
-		strv_free(&extra);
-		return EXIT_USAGE;
-	}
+	if (globals_load_conf(g, &conf, &cause) == -1)
+		goto bad;
 	c.conf = &conf;
 	c.globals = g;
 	c.wall = wall;
 	const char *theme = g->theme ? g->theme : conf.theme;
-	if (theme_load(&c.theme, theme, &cause) == -1) {
-		cmd_error(EXIT_USAGE, "%s", cause);
-		free(cause);
-		conf_free(&conf);
-		strv_free(&extra);
-		theme_free(&c.theme);
-		return EXIT_USAGE;
-	}
+	if (theme_load(&c.theme, theme, &cause) == -1)
+		goto bad;
 	strv_copy(&extra, &g->runbooks);
-	if (library_load(&c.lib, &extra, &cause) == -1) {
-		cmd_error(EXIT_USAGE, "%s", cause);
-		free(cause);
-		conf_free(&conf);
-		strv_free(&extra);
-		theme_free(&c.theme);
-		return EXIT_USAGE;
-	}
+	if (library_load(&c.lib, &extra, &cause) == -1)
+		goto bad;
 	strv_free(&extra);
 	struct runbook_ref tri;
 	if (library_triage(&c.lib, &tri) == 0)
@@ -153,6 +136,15 @@ run_console(struct globals *g, int argc, char **argv, int wall)
 	console_free(&c);
 	conf_free(&conf);
 	return rc;
+
+bad:
+	/* the configuration, the theme or a runbook: file:line in cause */
+	cmd_error(EXIT_USAGE, "%s", cause);
+	free(cause);
+	console_free(&c);
+	conf_free(&conf);
+	strv_free(&extra);
+	return EXIT_USAGE;
 }
 
 static int
