@@ -460,7 +460,9 @@ add_list(struct strv *sv, const struct line *l, int from)
 {
 	for (int i = from; i < l->ntok; i++) {
 		char *s = xstrdup(l->tok[i].text);
-		for (char *p = strtok(s, ","); p; p = strtok(NULL, ","))
+		char *save = NULL;
+		for (char *p = strtok_r(s, ",", &save); p;
+		    p = strtok_r(NULL, ",", &save))
 			if (*p && strv_find(sv, p) == -1)
 				strv_add(sv, p);
 		free(s);
@@ -577,7 +579,9 @@ parse_events(const struct line *l, int from, int *events, char **cause)
 	*events = 0;
 	for (int i = from; i < l->ntok; i++) {
 		char *s = xstrdup(l->tok[i].text);
-		for (char *p = strtok(s, ","); p; p = strtok(NULL, ",")) {
+		char *save = NULL;
+		for (char *p = strtok_r(s, ",", &save); p;
+		    p = strtok_r(NULL, ",", &save)) {
 			if (strcmp(p, "open") == 0)
 				*events |= NOTIFY_EV_OPEN;
 			else if (strcmp(p, "severity") == 0)

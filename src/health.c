@@ -80,7 +80,9 @@ health_json_value(const char *body, size_t len, const char *key, int *not_json)
 	}
 	const cJSON *v = root;
 	char *path = xstrdup(key);
-	for (char *part = strtok(path, "."); part && v; part = strtok(NULL, ".")) {
+	char *save = NULL;
+	for (char *part = strtok_r(path, ".", &save); part && v;
+	    part = strtok_r(NULL, ".", &save)) {
 		if (cJSON_IsArray(v)) {
 			long long idx;
 			v = parse_int(part, 0, 100000, &idx) == 0 ? cJSON_GetArrayItem(v, (int)idx) : NULL;

@@ -70,7 +70,9 @@ mtbf_add_list(struct mtbf **list, size_t *n, const char *csv, int64_t start)
 	if (csv == NULL || *csv == '\0')
 		return;
 	char *s = xstrdup(csv);
-	for (char *p = strtok(s, ","); p; p = strtok(NULL, ","))
+	char *save = NULL;
+	for (char *p = strtok_r(s, ",", &save); p;
+	    p = strtok_r(NULL, ",", &save))
 		if (*p)
 			mtbf_add(list, n, str_trim(p), start);
 	free(s);

@@ -63,7 +63,9 @@ parse_attrs(const char *s, int *out)
 	*out = 0;
 	char *copy = xstrdup(s);
 	int rc = 0;
-	for (char *p = strtok(copy, ","); p; p = strtok(NULL, ",")) {
+	char *save = NULL;
+	for (char *p = strtok_r(copy, ",", &save); p;
+	    p = strtok_r(NULL, ",", &save)) {
 		if (strcmp(p, "bold") == 0)
 			*out |= THEME_ATTR_BOLD;
 		else if (strcmp(p, "dim") == 0)
@@ -101,7 +103,9 @@ theme_parse(struct theme *t, const char *text, size_t len, const char *path, cha
 			*hash = '\0';
 		char *words[5];
 		int nw = 0;
-		for (char *p = strtok(line, " \t\r"); p && nw < 5; p = strtok(NULL, " \t\r"))
+		char *save = NULL;
+		for (char *p = strtok_r(line, " \t\r", &save); p && nw < 5;
+		    p = strtok_r(NULL, " \t\r", &save))
 			words[nw++] = p;
 		if (nw == 0) {
 			free(line);
