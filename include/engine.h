@@ -3,7 +3,7 @@
  * podman's Docker-compatible one), over a unix socket forwarded through the
  * host's session. No process runs on the host for it (the docker CLI costs
  * tens of milliseconds of CPU per call): one channel kept open across
- * cycles, the list, then every inspect pipelined in one write.
+ * cycles, the list, then the inspects pipelined, a window of them at a time.
  */
 #ifndef SITREP_ENGINE_H
 #define SITREP_ENGINE_H

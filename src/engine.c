@@ -2,10 +2,11 @@
  * engine: containers through the engine's HTTP API. See engine.h.
  *
  * One stream per host, kept from cycle to cycle (HTTP/1.1 keep-alive).
- * A cycle writes the list request; when the list is in, one write carries
- * an inspect request per container (pipelined: the engine answers them in
- * order on the same connection), so a cycle costs two round trips however
- * many containers there are, and runs alongside the probe script.
+ * A cycle writes the list request; when the list is in, the inspect
+ * requests follow, pipelined (the engine answers them in order on the same
+ * connection) with at most ENGINE_WINDOW of them unanswered, so a cycle
+ * costs two round trips for any usual host, runs alongside the probe
+ * script, and never blocks on a write the engine is not reading.
  */
 #include "config.h"
 
@@ -16,6 +17,11 @@
 #include "http.h"
 #include "probe.h"
 #include "util.h"
+
+/* inspect requests in flight at most (a few KB: the socket always takes them) */
+#define ENGINE_WINDOW	64
+/* what a cycle may read from the engine, at most */
+#define ENGINE_MAX_IN	(2 * HTTP_MAX_BODY + HTTP_MAX_HEADER)
 
 enum engine_phase {
 	PHASE_IDLE,
@@ -33,7 +39,8 @@ struct engine {
 	struct buf in;			/* what arrived, not yet parsed */
 	struct container *containers;
 	size_t ncontainers;
-	size_t inspected;
+	size_t requested;		/* inspect requests written */
+	size_t inspected;		/* and answered */
 	char *error;			/* why this cycle failed */
 	char *failure;			/* why the API is not used any more */
 	int failures;
@@ -55,7 +62,7 @@ drop_containers(struct engine *e)
 	free(e->containers);
 	e->containers = NULL;
 	e->ncontainers = 0;
-	e->inspected = 0;
+	e->requested = e->inspected = 0;
 }
 
 void
@@ -162,15 +169,16 @@ engine_start(struct engine *e, struct transport *t, int64_t deadline)
 	return 0;
 }
 
+/* Keeps ENGINE_WINDOW inspect requests in flight, in one write: 0 or -1. */
 static int
 send_inspects(struct engine *e, struct transport *t)
 {
 	struct buf req;
 	buf_init(&req);
-	for (size_t i = 0; i < e->ncontainers; i++)
+	while (e->requested < e->ncontainers && e->requested - e->inspected < ENGINE_WINDOW)
 		buf_printf(&req, "GET /" ENGINE_API_VERSION "/containers/%s/json HTTP/1.1\r\n"
-		    "Host: engine\r\n\r\n", e->containers[i].id);
-	int rc = t->ops->stream_write(e->stream, req.data, req.len);
+		    "Host: engine\r\n\r\n", e->containers[e->requested++].id);
+	int rc = req.len > 0 ? t->ops->stream_write(e->stream, req.data, req.len) : 0;
 	buf_free(&req);
 	return rc;
 }
@@ -184,6 +192,9 @@ engine_step(struct engine *e, struct transport *t)
 		return fail(e, t, xstrdup("the container engine did not answer in time"));
 	if (t->ops->stream_read(e->stream, &e->in) == -1 && e->in.len == 0)
 		return fail(e, t, xstrdup("engine API: the connection closed"));
+	if (e->in.len > ENGINE_MAX_IN)
+		return fail(e, t, xasprintf("engine API: more than %d MiB unanswered",
+		    ENGINE_MAX_IN >> 20));
 	for (;;) {
 		int status;
 		size_t used;
@@ -234,6 +245,9 @@ engine_step(struct engine *e, struct transport *t)
 			e->failures = 0;
 			return 1;
 		}
+		/* refill the window once half of it is answered */
+		if (e->requested - e->inspected <= ENGINE_WINDOW / 2 && send_inspects(e, t) == -1)
+			return fail(e, t, xstrdup("engine API: cannot write"));
 	}
 }
 

@@ -92,8 +92,11 @@ parse_chunked(const char *data, size_t len, size_t off, struct buf *body, size_t
 		off = next;
 		if (size == 0) {
 			/* trailers, up to the empty line */
+			size_t trailers = off;
 			for (;;) {
 				long t = line_at(data, len, off, &next);
+				if ((t < 0 ? len : next) - trailers > HTTP_MAX_HEADER)
+					return set_cause(cause, "HTTP: trailers too large");
 				if (t < 0)
 					return 0;
 				off = next;

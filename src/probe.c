@@ -555,6 +555,14 @@ probe_parse_docker_stats_line(const char *line, size_t len, struct container *cs
 	return 0;
 }
 
+/* 12 to 64 lowercase hex digits, as Docker and podman make container ids. */
+static int
+is_engine_id(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdef");
+	return s[n] == '\0' && n >= 12 && n <= 64;
+}
+
 int
 probe_parse_docker_api_list(const char *json, size_t len, struct container **out, size_t *n,
     char **cause)
@@ -574,7 +582,8 @@ probe_parse_docker_api_list(const char *json, size_t len, struct container **out
 		memset(&c, 0, sizeof c);
 		c.id = json_str(o, "Id");
 		char *name = json_str(o, "Names");
-		if (c.id == NULL || c.id[0] == '\0' || name == NULL) {
+		/* the id goes into a request line: hex, as engines make them, or skipped */
+		if (c.id == NULL || !is_engine_id(c.id) || name == NULL) {
 			free(name);
 			container_clear(&c);
 			continue;

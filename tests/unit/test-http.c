@@ -64,12 +64,14 @@ main(void)
 	/* the engine API's list */
 	const char *list = "[{\"Id\":\"833f365a0ed01fe375a0effd68d6f5c2e9bb284bb79d86a012666be2fde96f7f\","
 	    "\"Names\":[\"/web\"],\"Image\":\"localhost/fleet:latest\",\"State\":\"running\","
-	    "\"Status\":\"Up 3 minutes (healthy)\"},{\"Id\":\"x\",\"Names\":[\"/job\"],\"State\":\"exited\","
-	    "\"Status\":\"Exited (7) 1 minute ago\"},{\"Names\":[\"/noid\"]},7]";
+	    "\"Status\":\"Up 3 minutes (healthy)\"},{\"Id\":\"4b1c5f0e9a2d\",\"Names\":[\"/job\"],"
+	    "\"State\":\"exited\",\"Status\":\"Exited (7) 1 minute ago\"},{\"Names\":[\"/noid\"]},"
+	    "{\"Id\":\"4b1c5f0e9a2d json HTTP/1.1\\r\\n\\r\\nDELETE /x\",\"Names\":[\"/evil\"]},"
+	    "{\"Id\":\"abc\",\"Names\":[\"/short\"]},7]";
 	struct container *cs;
 	size_t n;
 	is_int(probe_parse_docker_api_list(list, strlen(list), &cs, &n, NULL), 0, "the API's container list");
-	is_int(n, 2, "entries without an id (and non-objects) are skipped");
+	is_int(n, 2, "entries without a hex id of 12-64 digits (and non-objects) are skipped");
 	is_str(cs[0].name, "web", "the leading slash of a name is dropped");
 	is_str(cs[0].health, "healthy", "health from the status text");
 	is_str(cs[1].engine_state, "exited", "state");
