@@ -51,6 +51,12 @@ struct exec_result {
 struct tunnel;
 struct stream;
 
+/* a probe script's output, at most */
+#define TRANSPORT_SCRIPT_MAX	(16 * 1024 * 1024)
+
+#define TUNNEL_MOVED	1
+#define TUNNEL_FULL	2
+
 struct transport_ops {
 	const char *name;
 	/* 0 when usable; -1 with t->conn and *cause set. */
@@ -58,11 +64,20 @@ struct transport_ops {
 	/*
 	 * Starts a probe script without waiting for it, so that other work
 	 * (health checks) overlaps its round trip; script_finish() then reads
-	 * into out until a line equal to end_marker (which is not kept), idle_ms
-	 * and total_ms counted from the start. -1 with *cause on timeout or a
-	 * dropped session: the caller then disconnects.
+	 * into out until a line equal to end_marker (which is not kept): idle_ms
+	 * counted from the script's last output (or its start), total_ms from
+	 * its start; what has arrived counts even when a limit has passed. -1
+	 * with *cause on timeout, output over TRANSPORT_SCRIPT_MAX or a dropped
+	 * session: the caller then disconnects.
 	 */
 	int (*script_start)(struct transport *, const char *script, char **cause);
+	/*
+	 * Appends what the script has written so far to out, without waiting,
+	 * so that the session's socket does not stay readable while other work
+	 * waits on it: 0, or -1 when the session failed. NULL when the output
+	 * waits in the kernel (a pipe) without harm.
+	 */
+	int (*script_poll)(struct transport *, struct buf *out);
 	int (*script_finish)(struct transport *, const char *end_marker, int idle_ms, int total_ms,
 	    struct buf *out, char **cause);
 	int (*exec)(struct transport *, const char *command, const struct exec_opts *,
@@ -70,7 +85,11 @@ struct transport_ops {
 	/* NULL when the host's localhost is this machine's. */
 	struct tunnel *(*tunnel_open)(struct transport *, const char *host, int port,
 	    char **cause);
-	/* Moves bytes between the tunnel and fd; -1 when the tunnel closed. */
+	/*
+	 * Moves bytes between the tunnel and fd without blocking: -1 when the
+	 * tunnel closed, else TUNNEL_MOVED and TUNNEL_FULL (fd would not take
+	 * all that came: wait for it to be writable).
+	 */
 	int (*tunnel_pump)(struct tunnel *, int fd);
 	void (*tunnel_close)(struct tunnel **);
 	/*
@@ -100,6 +119,12 @@ struct transport {
 	char *key_type;
 	void *priv;
 };
+
+/*
+ * Where the line equal to marker begins in out, looking at what was added
+ * from offset from on (output is bytes: NULs do not end the search); -1.
+ */
+long transport_find_marker(const struct buf *out, size_t from, const char *marker);
 
 /* script_start() then script_finish(): the whole cycle, blocking. */
 int transport_script(struct transport *, const char *script, const char *end_marker, int idle_ms,

@@ -260,6 +260,13 @@ worker_cycle(struct worker *w, char **cause)
 		health_runner_start(w->health, w->t);
 		int hdone = 0, edone = 0;
 		while (!stopping(w->fleet) && mono_ms() < deadline) {
+			/*
+			 * The script's output first: taking it reads the socket,
+			 * which may leave the engine's and the tunnels' data in
+			 * libssh's buffers for the two steps after it.
+			 */
+			if (w->t->ops->script_poll != NULL && w->t->ops->script_poll(w->t, &out) == -1)
+				break;	/* script_finish() says why */
 			edone = engine_step(w->engine, w->t);
 			hdone = health_runner_step(w->health, w->t);
 			if (hdone && edone)
@@ -267,8 +274,12 @@ worker_cycle(struct worker *w, char **cause)
 			/* an answer the health pumps read off the socket is not in it */
 			if (!edone && engine_pending(w->engine, w->t))
 				continue;
-			/* sleep until the session, curl or a tunnel has something */
-			health_runner_wait(w->health, w->t, 250);
+			/*
+			 * Sleep until the session, curl or a tunnel has something.
+			 * Any libssh call may have read a channel's data off the
+			 * socket where poll() cannot see it: the sleep is short.
+			 */
+			health_runner_wait(w->health, w->t, 20);
 		}
 		rc = w->t->ops->script_finish(w->t, marker, idle, total, &out, cause);
 	}
@@ -320,6 +331,7 @@ worker_main(void *arg)
 	struct fleet *f = w->fleet;
 	const struct host_conf *h = w->host;
 	int64_t backoff = 1000;
+	int failed_cycles = 0;
 	int64_t cap = (int64_t)h->interval_s * 4000;
 	if (cap < 10000)
 		cap = 10000;
@@ -350,7 +362,6 @@ worker_main(void *arg)
 				continue;
 			}
 			log_msg("%s: connected (%s)", h->name, w->t->ops->name);
-			backoff = 1000;
 		}
 		if (worker_cycle(w, &cause) == -1) {
 			log_msg("%s: %s", h->name, cause ? cause : "probe failed");
@@ -362,9 +373,20 @@ worker_main(void *arg)
 			free(cause);
 			if (f->flags & FLEET_ONESHOT)
 				break;
-			/* reconnect at once, then back off if that fails too */
+			/*
+			 * A dropped session reconnects at once; a host that lets us
+			 * in but fails every cycle (a shell that exits, a forced
+			 * command) is not logged into again and again.
+			 */
+			if (failed_cycles++ > 0) {
+				if (worker_wait(w, mono_ms() + backoff))
+					break;
+				backoff = backoff * 2 > cap ? cap : backoff * 2;
+			}
 			continue;
 		}
+		failed_cycles = 0;
+		backoff = 1000;
 		serve_requests(w);
 		if (f->flags & FLEET_ONESHOT) {
 			oneshot_done = 1;

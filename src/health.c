@@ -273,6 +273,7 @@ struct check_state {
 	int listen_fd;
 	int conn_fd;
 	struct tunnel *tu;
+	int full;			/* conn_fd would not take all the tunnel had */
 	char *tunnel_error;
 };
 
@@ -280,6 +281,7 @@ struct health_runner {
 	CURLM *multi;
 	struct check_state *checks;
 	size_t n;
+	struct curl_waitfd *waits;	/* the session and one per check */
 };
 
 static void
@@ -291,6 +293,7 @@ check_close_tunnel(struct check_state *c, struct transport *t)
 	if (c->conn_fd >= 0)
 		close(c->conn_fd);
 	c->conn_fd = -1;
+	c->full = 0;
 }
 
 struct health_runner *
@@ -300,6 +303,7 @@ health_runner_new(const struct host_conf *h)
 	r->multi = curl_multi_init();
 	r->n = h->nhealth;
 	r->checks = xcalloc(h->nhealth + 1, sizeof *r->checks);
+	r->waits = xcalloc(h->nhealth + 1, sizeof *r->waits);
 	for (size_t i = 0; i < r->n; i++) {
 		struct check_state *c = &r->checks[i];
 		const struct health_conf *hc = &h->health[i];
@@ -392,12 +396,13 @@ check_pump(struct check_state *c, struct transport *t)
 			return 1;
 		}
 	}
-	int moved = t->ops->tunnel_pump(c->tu, c->conn_fd);
-	if (moved < 0) {
+	int rc = t->ops->tunnel_pump(c->tu, c->conn_fd);
+	if (rc < 0) {
 		check_close_tunnel(c, t);
 		return 1;
 	}
-	return moved;
+	c->full = (rc & TUNNEL_FULL) != 0;
+	return rc & TUNNEL_MOVED;
 }
 
 static void
@@ -445,22 +450,29 @@ void
 health_runner_wait(struct health_runner *r, struct transport *t, int wait_ms)
 {
 	/*
-	 * Sleeps until curl, the session or a new connection has something.
-	 * The pumps in health_runner_step() emptied libssh's channel buffers,
-	 * so what is still to come makes the session's socket readable.
+	 * Sleeps until curl, the session or a tunnel's local end has
+	 * something: a request curl wrote, room in a local end that was full,
+	 * a new connection. What libssh has already read off the socket does
+	 * not wake it: the caller keeps wait_ms short.
 	 */
-	struct curl_waitfd extra[16];
-	unsigned nextra = 0;
+	unsigned n = 0;
 	int sfd = t->ops->pollfd ? t->ops->pollfd(t) : -1;
 	if (sfd >= 0)
-		extra[nextra++] = (struct curl_waitfd){ sfd, CURL_WAIT_POLLIN, 0 };
-	for (size_t i = 0; i < r->n && nextra < 16; i++)
-		if (r->checks[i].running && r->checks[i].tunneled && r->checks[i].conn_fd < 0)
-			extra[nextra++] = (struct curl_waitfd){ r->checks[i].listen_fd, CURL_WAIT_POLLIN, 0 };
+		r->waits[n++] = (struct curl_waitfd){ sfd, CURL_WAIT_POLLIN, 0 };
+	for (size_t i = 0; i < r->n; i++) {
+		struct check_state *c = &r->checks[i];
+		if (!c->running || !c->tunneled)
+			continue;
+		if (c->conn_fd < 0)
+			r->waits[n++] = (struct curl_waitfd){ c->listen_fd, CURL_WAIT_POLLIN, 0 };
+		else
+			r->waits[n++] = (struct curl_waitfd){ c->conn_fd,
+			    (short)(CURL_WAIT_POLLIN | (c->full ? CURL_WAIT_POLLOUT : 0)), 0 };
+	}
 	/* the local transport has no session to wait on: keep its waits short */
 	if (sfd < 0 && wait_ms > 5)
 		wait_ms = 5;
-	curl_multi_poll(r->multi, extra, nextra, wait_ms, NULL);
+	curl_multi_poll(r->multi, r->waits, n, wait_ms, NULL);
 }
 
 void
@@ -519,6 +531,7 @@ health_runner_free(struct health_runner **rp, struct transport *t)
 		free(c->tunnel_error);
 	}
 	free(r->checks);
+	free(r->waits);
 	curl_multi_cleanup(r->multi);
 	free(r);
 }

@@ -184,21 +184,28 @@ local_script_finish(struct transport *t, const char *end_marker, int idle_ms, in
 			wait = (int)(last + idle_ms - now);
 		if (total_ms > 0 && start + total_ms - now < wait)
 			wait = (int)(start + total_ms - now);
-		if (wait <= 0) {
-			timed_out = 1;
-			break;
-		}
+		/* what has arrived counts, even past a limit */
 		struct pollfd pfd = { p->out_fd, POLLIN, 0 };
-		int n = poll(&pfd, 1, wait);
+		int n = poll(&pfd, 1, wait > 0 ? wait : 0);
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n <= 0) {
+			if (wait <= 0) {
+				timed_out = 1;
+				break;
+			}
 			continue;
+		}
 		ssize_t r = read(p->out_fd, chunk, sizeof chunk);
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			break;
+		if (out->len + (size_t)r > TRANSPORT_SCRIPT_MAX) {
+			local_script_abort(p);
+			return set_cause(cause, "the probe's output passed %d MiB",
+			    TRANSPORT_SCRIPT_MAX >> 20);
+		}
 		buf_add(out, chunk, (size_t)r);
 		last = mono_ms();
 	}
@@ -212,11 +219,11 @@ local_script_finish(struct transport *t, const char *end_marker, int idle_ms, in
 	waitpid(p->pid, &status, 0);
 	p->pid = -1;
 	/* strip the end marker line, as the ssh transport does */
-	char *m = strstr(out->data ? out->data : "", end_marker);
-	if (m == NULL)
+	long at = transport_find_marker(out, 0, end_marker);
+	if (at < 0)
 		return set_cause(cause, "probe ended early");
-	out->len = (size_t)(m - out->data);
-	out->data[out->len] = '\0';
+	out->len = (size_t)at;
+	out->data[at] = '\0';
 	return 0;
 }
 

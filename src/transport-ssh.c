@@ -24,6 +24,7 @@ struct ssh_priv {
 	ssh_session session;
 	ssh_channel shell;		/* the probe shell, or NULL */
 	int64_t script_started;
+	int64_t script_last;		/* when the shell last wrote */
 	struct ssh_callbacks_struct callbacks;
 };
 
@@ -31,6 +32,9 @@ struct tunnel {
 	struct transport *t;
 	ssh_channel channel;
 	int eof_sent;
+	/* read off the channel, not yet taken by the local socket */
+	char pend[16384];
+	size_t pend_off, pend_len;
 };
 
 static struct ssh_priv *
@@ -280,10 +284,50 @@ ssh_script_start(struct transport *t, const char *script, char **cause)
 		}
 	}
 	size_t len = strlen(script);
-	p->script_started = mono_ms();
+	p->script_started = p->script_last = mono_ms();
 	if (ssh_channel_write(p->shell, script, (uint32_t)len) != (int)len)
 		return set_cause(cause, "write: %s", ssh_error_text(p->session));
 	return 0;
+}
+
+/* Appends n bytes of the script's output, within TRANSPORT_SCRIPT_MAX: 0 or -1. */
+static int
+shell_add(struct ssh_priv *p, struct buf *out, const char *data, int n, char **cause)
+{
+	if (out->len + (size_t)n > TRANSPORT_SCRIPT_MAX)
+		return set_cause(cause, "the probe's output passed %d MiB", TRANSPORT_SCRIPT_MAX >> 20);
+	buf_add(out, data, (size_t)n);
+	p->script_last = mono_ms();
+	return 0;
+}
+
+/* Takes what the shell has written, without waiting: 1 if anything, 0, -1. */
+static int
+shell_take(struct ssh_priv *p, struct buf *out, char **cause)
+{
+	char chunk[16384];
+	int got = 0;
+	while (ssh_channel_poll(p->shell, 0) > 0) {
+		int n = ssh_channel_read_nonblocking(p->shell, chunk, sizeof chunk, 0);
+		if (n == SSH_ERROR)
+			return set_cause(cause, "%s", ssh_error_text(p->session));
+		if (n <= 0)
+			break;
+		if (shell_add(p, out, chunk, n, cause) == -1)
+			return -1;
+		got = 1;
+	}
+	drain_stderr(p->shell);
+	return got;
+}
+
+static int
+ssh_script_poll(struct transport *t, struct buf *out)
+{
+	struct ssh_priv *p = priv(t);
+	if (p->session == NULL || p->shell == NULL)
+		return -1;
+	return shell_take(p, out, NULL) == -1 ? -1 : 0;
 }
 
 static int
@@ -293,12 +337,24 @@ ssh_script_finish(struct transport *t, const char *end_marker, int idle_ms, int 
 	struct ssh_priv *p = priv(t);
 	if (p->session == NULL || p->shell == NULL)
 		return set_cause(cause, "not connected");
-	int64_t start = p->script_started, last = start;
-	size_t mlen = strlen(end_marker);
 	size_t scan_from = 0;
 	char chunk[16384];
 	for (;;) {
-		int64_t now = mono_ms();
+		long at = transport_find_marker(out, scan_from, end_marker);
+		if (at >= 0) {
+			out->len = (size_t)at;
+			out->data[at] = '\0';
+			drain_stderr(p->shell);
+			return 0;
+		}
+		scan_from = out->len;
+		/* what arrived while other work ran counts before any limit */
+		int got = shell_take(p, out, cause);
+		if (got == -1)
+			return -1;
+		if (got)
+			continue;
+		int64_t now = mono_ms(), last = p->script_last, start = p->script_started;
 		int wait = 250;
 		if (idle_ms > 0 && last + idle_ms - now < wait)
 			wait = (int)(last + idle_ms - now);
@@ -306,10 +362,7 @@ ssh_script_finish(struct transport *t, const char *end_marker, int idle_ms, int 
 			wait = (int)(start + total_ms - now);
 		if (wait <= 0)
 			return set_cause(cause, "no answer for %d ms", (int)(now - last));
-		/* what arrived while other work ran is buffered: take it at once */
-		int n = ssh_channel_poll(p->shell, 0) > 0 ?
-		    ssh_channel_read_nonblocking(p->shell, chunk, sizeof chunk, 0) :
-		    ssh_channel_read_timeout(p->shell, chunk, sizeof chunk, 0, wait);
+		int n = ssh_channel_read_timeout(p->shell, chunk, sizeof chunk, 0, wait);
 		if (n == SSH_ERROR)
 			return set_cause(cause, "%s", ssh_error_text(p->session));
 		if (n == 0) {
@@ -318,23 +371,8 @@ ssh_script_finish(struct transport *t, const char *end_marker, int idle_ms, int 
 			drain_stderr(p->shell);
 			continue;
 		}
-		buf_add(out, chunk, (size_t)n);
-		last = mono_ms();
-		/* the marker is a whole line: "\n<marker>\n" */
-		size_t from = scan_from > mlen + 2 ? scan_from - mlen - 2 : 0;
-		char *m = out->data + from;
-		while ((m = strstr(m, end_marker)) != NULL) {
-			size_t at = (size_t)(m - out->data);
-			if ((at == 0 || out->data[at - 1] == '\n') && at + mlen < out->len &&
-			    out->data[at + mlen] == '\n') {
-				out->len = at;
-				out->data[at] = '\0';
-				drain_stderr(p->shell);
-				return 0;
-			}
-			m += 1;
-		}
-		scan_from = out->len;
+		if (shell_add(p, out, chunk, n, cause) == -1)
+			return -1;
 	}
 }
 
@@ -445,33 +483,52 @@ ssh_tunnel_open(struct transport *t, const char *host, int port, char **cause)
 	return tu;
 }
 
+/* Sends what waits for fd without blocking: 1 when all of it went, 0 when fd is full. */
+static int
+tunnel_flush(struct tunnel *tu, int fd)
+{
+	while (tu->pend_off < tu->pend_len) {
+		ssize_t w = send(fd, tu->pend + tu->pend_off, tu->pend_len - tu->pend_off,
+		    MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (w <= 0)
+			return -1;
+		tu->pend_off += (size_t)w;
+	}
+	tu->pend_off = tu->pend_len = 0;
+	return 1;
+}
+
 static int
 ssh_tunnel_pump(struct tunnel *tu, int fd)
 {
 	char chunk[16384];
 	int moved = 0;
-	/* host -> fd */
+	/*
+	 * host -> fd. The reader of fd runs on this thread, so waiting for it
+	 * here would wait forever: what fd cannot take now stays in pend, and
+	 * the channel is not read meanwhile (its window holds the host back).
+	 */
 	for (;;) {
-		int n = ssh_channel_read_nonblocking(tu->channel, chunk, sizeof chunk, 0);
+		int f = tunnel_flush(tu, fd);
+		if (f == -1)
+			return -1;
+		if (f == 0) {
+			moved |= TUNNEL_FULL;
+			break;
+		}
+		int n = ssh_channel_read_nonblocking(tu->channel, tu->pend, sizeof tu->pend, 0);
 		if (n == SSH_ERROR)
 			return -1;
 		if (n <= 0)
 			break;
-		moved = 1;
-		for (int off = 0; off < n; ) {
-			ssize_t w = send(fd, chunk + off, (size_t)(n - off), MSG_NOSIGNAL);
-			if (w == -1 && errno == EINTR)
-				continue;
-			if (w == -1 && errno == EAGAIN) {
-				usleep(1000);
-				continue;
-			}
-			if (w <= 0)
-				return -1;
-			off += (int)w;
-		}
+		tu->pend_len = (size_t)n;
+		moved |= TUNNEL_MOVED;
 	}
-	if (ssh_channel_is_eof(tu->channel) && !tu->eof_sent) {
+	if (tu->pend_len == 0 && ssh_channel_is_eof(tu->channel) && !tu->eof_sent) {
 		shutdown(fd, SHUT_WR);
 		tu->eof_sent = 1;
 	}
@@ -484,11 +541,12 @@ ssh_tunnel_pump(struct tunnel *tu, int fd)
 			break;
 		if (n <= 0)
 			return -1;	/* the client is done */
-		moved = 1;
+		moved |= TUNNEL_MOVED;
 		if (ssh_channel_write(tu->channel, chunk, (uint32_t)n) != n)
 			return -1;
 	}
-	if (!ssh_channel_is_open(tu->channel))
+	/* closed: once what came before the close has been handed on */
+	if (!ssh_channel_is_open(tu->channel) && tu->pend_len == 0)
 		return -1;
 	return moved;
 }
@@ -639,6 +697,7 @@ const struct transport_ops transport_ssh_ops = {
 	.name = "ssh",
 	.connect = ssh_connect_transport,
 	.script_start = ssh_script_start,
+	.script_poll = ssh_script_poll,
 	.script_finish = ssh_script_finish,
 	.exec = ssh_exec,
 	.tunnel_open = ssh_tunnel_open,

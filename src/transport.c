@@ -53,6 +53,25 @@ exec_take_output(struct exec_result *r, struct buf *b, const struct exec_opts *o
 	return o->on_output != NULL && o->on_output(data, n, o->arg);
 }
 
+long
+transport_find_marker(const struct buf *out, size_t from, const char *marker)
+{
+	size_t mlen = strlen(marker);
+	/* the marker may have begun before from: back off by its length */
+	size_t i = from > mlen + 1 ? from - mlen - 1 : 0;
+	while (out->data != NULL && i + mlen < out->len) {
+		const char *m = memmem(out->data + i, out->len - i, marker, mlen);
+		if (m == NULL)
+			return -1;
+		size_t at = (size_t)(m - out->data);
+		if ((at == 0 || out->data[at - 1] == '\n') && at + mlen < out->len &&
+		    out->data[at + mlen] == '\n')
+			return (long)at;
+		i = at + 1;
+	}
+	return -1;
+}
+
 int
 transport_script(struct transport *t, const char *script, const char *end_marker, int idle_ms,
     int total_ms, struct buf *out, char **cause)
