@@ -384,8 +384,10 @@ parse_health(struct host_conf *h, const struct line *l, char **cause)
 			goto bad;
 		i++;
 		if (strcmp(k, "method") == 0) {
-			if (strcmp(v, "GET") && strcmp(v, "POST") && strcmp(v, "HEAD"))
-				return line_error(l, cause, "method '%s': expected GET, POST or HEAD", v);
+			if (strcmp(v, "GET") && strcmp(v, "POST") && strcmp(v, "HEAD")) {
+				line_error(l, cause, "method '%s': expected GET, POST or HEAD", v);
+				goto fail;
+			}
 			free(hc.method);
 			hc.method = xstrdup(v);
 		} else if (strcmp(k, "status") == 0) {

@@ -115,6 +115,9 @@ main(void)
 	/* errors name file:line and what was expected */
 	error_is("interval five\n", "t.conf:1: 'five' is not a number", "bad number");
 	error_is("\n\nbogus 1\n", "t.conf:3: unknown key 'bogus'", "unknown global key");
+	/* found by fuzz-conf: what came before a bad method leaked (ASan's leak check) */
+	error_is("host a\n    health g http://a json k=v method PUT\n",
+	    "t.conf:2: method 'PUT': expected GET, POST or HEAD", "a bad method after json");
 	error_is("host a\n    colour red\n", "t.conf:2: unknown host key 'colour'", "unknown host key");
 	error_is("    user x\n", "t.conf:1: indented key 'user' outside a host", "indented outside a block");
 	error_is("host a\nhost a\n", "t.conf:2: host 'a' is defined twice", "duplicate host");
