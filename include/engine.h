@@ -31,6 +31,8 @@ int engine_pending(struct engine *, struct transport *);
 void engine_collect(struct engine *, struct transport *, struct host_data *d);
 /* Forgets the channel (the session is gone); keeps the socket path. */
 void engine_reset(struct engine *, struct transport *);
+/* How long an inspect is reused for a container whose list entry has not moved (tests). */
+void engine_set_reuse(struct engine *, int64_t ms);
 /* After a failure, the next cycles use the CLI again (and say why in the log). */
 const char *engine_failure(const struct engine *);
 

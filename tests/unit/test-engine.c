@@ -1,5 +1,7 @@
 /*
- * The engine API client against a host with thousands of containers.
+ * The engine API client against a host with thousands of containers, and
+ * against one whose containers mostly stand still (inspected once, then
+ * again only when the list shows they moved).
  *
  * The engine here is a stand-in (a thread serving the Docker API's list and
  * inspect on a unix socket): no real engine on a test host can be given
@@ -27,9 +29,24 @@
 
 #define NCONTAINERS 3000
 
+/* a container of the stand-in engine */
+struct fc {
+	char name[16];
+	char state[16];		/* the list's State, the inspect's State.Status */
+	char status[48];	/* the list's Status */
+	unsigned restarts;
+	int exit_code;
+	int health;		/* has a health check (healthy) */
+	int gone;		/* removed */
+};
+
 struct fake {
 	int listen_fd;
+	pthread_mutex_t mu;	/* the test changes the containers between cycles */
+	struct fc *c;
+	unsigned n;
 	size_t requests;	/* answered */
+	size_t inspects;	/* of them */
 	int bad_requests;
 };
 
@@ -81,27 +98,37 @@ fake_engine(void *arg)
 		char path[256] = "";
 		sscanf(in.data, "GET %255s ", path);
 		unsigned idx;
+		pthread_mutex_lock(&f->mu);
 		if (strcmp(path, "/" ENGINE_API_VERSION "/containers/json?all=1") == 0) {
 			struct buf list;
 			buf_init(&list);
 			buf_adds(&list, "[");
-			for (unsigned i = 0; i < NCONTAINERS; i++)
-				buf_printf(&list, "%s{\"Id\":\"%064x\",\"Names\":[\"/c%u\"],"
-				    "\"Image\":\"busybox\",\"State\":\"running\",\"Status\":\"Up 1 hour\"}",
-				    i ? "," : "", i, i);
+			for (unsigned i = 0, first = 1; i < f->n; i++) {
+				if (f->c[i].gone)
+					continue;
+				buf_printf(&list, "%s{\"Id\":\"%064x\",\"Names\":[\"/%s\"],"
+				    "\"Image\":\"busybox\",\"State\":\"%s\",\"Status\":\"%s\"}",
+				    first ? "" : ",", i, f->c[i].name, f->c[i].state, f->c[i].status);
+				first = 0;
+			}
 			buf_adds(&list, "]");
 			answer(fd, list.data);
 			buf_free(&list);
-		} else if (sscanf(path, "/" ENGINE_API_VERSION "/containers/%64x/json", &idx) == 1) {
-			char *body = xasprintf("{\"Id\":\"%064x\",\"Name\":\"/c%u\",\"RestartCount\":%u,"
-			    "\"State\":{\"Status\":\"running\",\"ExitCode\":0,"
-			    "\"StartedAt\":\"2026-11-21T23:16:54.1Z\"},\"HostConfig\":{\"RestartPolicy\":"
+		} else if (sscanf(path, "/" ENGINE_API_VERSION "/containers/%64x/json", &idx) == 1 &&
+		    idx < f->n && !f->c[idx].gone) {
+			const struct fc *c = &f->c[idx];
+			char *body = xasprintf("{\"Id\":\"%064x\",\"Name\":\"/%s\",\"RestartCount\":%u,"
+			    "\"State\":{\"Status\":\"%s\",\"ExitCode\":%d,"
+			    "\"StartedAt\":\"2026-11-21T23:16:54.1Z\"%s},\"HostConfig\":{\"RestartPolicy\":"
 			    "{\"Name\":\"always\"}},\"Config\":{\"Image\":\"busybox:latest\"}}",
-			    idx, idx, idx % 7);
+			    idx, c->name, c->restarts, c->state, c->exit_code,
+			    c->health ? ",\"Health\":{\"Status\":\"healthy\"}" : "");
 			answer(fd, body);
 			free(body);
+			f->inspects++;
 		} else
 			f->bad_requests++;
+		pthread_mutex_unlock(&f->mu);
 		f->requests++;
 		memmove(in.data, in.data + used, in.len - used + 1);
 		in.len -= used;
@@ -111,44 +138,198 @@ fake_engine(void *arg)
 	return NULL;
 }
 
-int
-main(void)
+/* A stand-in engine on a fresh socket in dir, serving one connection. */
+static struct fake *
+fake_start(const char *sock, pthread_t *th, struct fc *c, unsigned n)
 {
-	sanitize_init();
-	alarm(60);	/* a deadlock fails the test instead of hanging it */
-	char dir[] = "/tmp/sitrep-engine.XXXXXX";
-	if (mkdtemp(dir) == NULL)
-		return 99;
-	char *sock = xasprintf("%s/engine.sock", dir);
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", sock);
-	struct fake f = { .listen_fd = socket(AF_UNIX, SOCK_STREAM, 0) };
-	if (bind(f.listen_fd, (struct sockaddr *)&sa, sizeof sa) == -1 || listen(f.listen_fd, 1) == -1)
-		return 99;
-	pthread_t th;
-	pthread_create(&th, NULL, fake_engine, &f);
+	struct fake *f = xcalloc(1, sizeof *f);
+	f->listen_fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	pthread_mutex_init(&f->mu, NULL);
+	f->c = c;
+	f->n = n;
+	if (bind(f->listen_fd, (struct sockaddr *)&sa, sizeof sa) == -1 || listen(f->listen_fd, 1) == -1)
+		exit(99);
+	pthread_create(th, NULL, fake_engine, f);
+	return f;
+}
 
-	struct conf cf;
-	conf_init(&cf);
-	char *cause = NULL;
-	const char *text = "host here\n    transport local\n";
-	if (conf_parse(&cf, text, strlen(text), "test", &cause) == -1)
-		return 99;
-	struct transport *t = transport_new(&cf, &cf.hosts[0]);
-	ok(t->ops->connect(t, &cause) == 0, "local transport");
-	struct engine *e = engine_new();
-	engine_set_socket(e, sock);
+static void
+fake_stop(struct fake *f, pthread_t th, const char *sock)
+{
+	pthread_join(th, NULL);
+	close(f->listen_fd);
+	unlink(sock);
+	pthread_mutex_destroy(&f->mu);
+	free(f);
+}
+
+/* One cycle: the host's containers, and the inspects it cost. */
+static struct host_data *
+cycle(struct engine *e, struct transport *t, struct fake *f, size_t *inspects, int64_t *took)
+{
+	pthread_mutex_lock(&f->mu);
+	size_t before = f->inspects;
+	pthread_mutex_unlock(&f->mu);
 	int64_t start = mono_ms();
-	is_int(engine_start(e, t, start + 50000), 0, "the list request goes out");
-	int done = 0;
-	while (!done && mono_ms() < start + 50000) {
+	int done = engine_start(e, t, start + 50000) == 0 ? 0 : -1;
+	while (done == 0 && mono_ms() < start + 50000) {
 		done = engine_step(e, t);
 		if (!done)
 			usleep(1000);
 	}
-	ok(done, "the cycle ends (%lld ms)", (long long)(mono_ms() - start));
+	*took = mono_ms() - start;
 	struct host_data *d = host_data_new();
 	engine_collect(e, t, d);
+	pthread_mutex_lock(&f->mu);
+	*inspects = f->inspects - before;
+	pthread_mutex_unlock(&f->mu);
+	return d;
+}
+
+static const struct container *
+find(const struct host_data *d, const char *name)
+{
+	for (size_t i = 0; i < d->ncontainers; i++)
+		if (strcmp(d->containers[i].name, name) == 0)
+			return &d->containers[i];
+	return NULL;
+}
+
+/* What a user reads for a container: its state, restarts, exit code, health, image. */
+static char *
+shown(const struct host_data *d, const char *name)
+{
+	const struct container *c = find(d, name);
+	if (c == NULL)
+		return xstrdup("(absent)");
+	return xasprintf("%s %s restarts=%d exit=%d health=%s image=%s started=%lld",
+	    c->engine_state ? c->engine_state : "-", c->status ? c->status : "-", c->restarts,
+	    c->exit_code, c->health ? c->health : "-", c->image ? c->image : "-",
+	    (long long)c->started_ms);
+}
+
+static void
+expect_shown(const struct host_data *d, const char *name, const char *want)
+{
+	char *got = shown(d, name);
+	char *full = xasprintf("%s", want);
+	/* started is the same for every container of the stand-in */
+	char *cut = strstr(got, " started=");
+	ok(cut != NULL && strtoll(cut + 9, NULL, 10) > 0, "%s: a start time", name);
+	if (cut != NULL)
+		*cut = '\0';
+	is_str(got, full, "%s as shown", name);
+	free(got);
+	free(full);
+}
+
+/*
+ * A host whose containers mostly stand still: they are inspected once,
+ * then again only when the list shows they moved.
+ */
+static void
+test_reuse(struct transport *t, const char *sock)
+{
+	struct fc c[] = {
+		{ "web", "running", "Up 2 hours", 1, 0, 0, 0 },
+		{ "job", "exited", "Exited (7) 3 hours ago", 0, 7, 0, 0 },
+		{ "new", "created", "Created", 0, 0, 0, 0 },
+		{ "bot", "running", "Up 4 seconds", 5, 0, 0, 0 },
+		{ "api", "running", "Up 3 hours", 0, 0, 1, 0 },
+		{ "odd", "restarting", "Restarting (1) 2 minutes ago", 9, 1, 0, 0 },
+	};
+	pthread_t th;
+	struct fake *f = fake_start(sock, &th, c, 6);
+	struct engine *e = engine_new();
+	engine_set_socket(e, sock);
+	size_t n;
+	int64_t took;
+
+	struct host_data *d = cycle(e, t, f, &n, &took);
+	is_int(d->containers_state, STATE_OK, "first cycle: the engine answered");
+	is_int(n, 6, "first cycle: every container inspected");
+	char *first_web = shown(d, "web"), *first_job = shown(d, "job");
+	host_data_unref(&d);
+
+	d = cycle(e, t, f, &n, &took);
+	is_int(d->containers_state, STATE_OK, "second cycle, nothing moved: answered");
+	is_int(n, 3, "only bot (up seconds), api (health check), odd (restarting) inspected again");
+	is_int(d->ncontainers, 6, "every container still listed");
+	char *web = shown(d, "web"), *job = shown(d, "job");
+	is_str(web, first_web, "web: the last inspect stands (restarts, image, start)");
+	is_str(job, first_job, "job: the last inspect stands (exit code)");
+	free(web);
+	free(job);
+	expect_shown(d, "new", "created Created restarts=0 exit=0 health=- image=busybox:latest");
+	expect_shown(d, "api", "running Up 3 hours restarts=0 exit=0 health=healthy image=busybox:latest");
+	host_data_unref(&d);
+
+	/* web restarts, job's Status moves on, new is removed */
+	pthread_mutex_lock(&f->mu);
+	snprintf(c[0].status, sizeof c[0].status, "Up 1 second");
+	c[0].restarts = 2;
+	snprintf(c[1].status, sizeof c[1].status, "Exited (7) 4 hours ago");
+	c[2].gone = 1;
+	c[3].restarts = 6;
+	pthread_mutex_unlock(&f->mu);
+	d = cycle(e, t, f, &n, &took);
+	is_int(n, 5, "third cycle: web (restarted), job (Status moved), bot, api, odd inspected");
+	expect_shown(d, "web", "running Up 1 second restarts=2 exit=0 health=- image=busybox:latest");
+	expect_shown(d, "job", "exited Exited (7) 4 hours ago restarts=0 exit=7 health=- image=busybox:latest");
+	expect_shown(d, "bot", "running Up 4 seconds restarts=6 exit=0 health=- image=busybox:latest");
+	ok(find(d, "new") == NULL, "a removed container is gone");
+	is_int(d->ncontainers, 5, "five containers left");
+	host_data_unref(&d);
+
+	/* a container that stopped: State moves even if the Status read the same */
+	pthread_mutex_lock(&f->mu);
+	snprintf(c[0].status, sizeof c[0].status, "Up 2 hours");
+	pthread_mutex_unlock(&f->mu);
+	d = cycle(e, t, f, &n, &took);
+	is_int(n, 4, "fourth cycle: web's Status moved again");
+	host_data_unref(&d);
+	pthread_mutex_lock(&f->mu);
+	snprintf(c[0].state, sizeof c[0].state, "exited");
+	c[0].exit_code = 137;
+	pthread_mutex_unlock(&f->mu);
+	d = cycle(e, t, f, &n, &took);
+	is_int(n, 4, "fifth cycle: web's State moved");
+	expect_shown(d, "web", "exited Up 2 hours restarts=2 exit=137 health=- image=busybox:latest");
+	host_data_unref(&d);
+
+	/* an inspect stands for a while only */
+	engine_set_reuse(e, 0);
+	d = cycle(e, t, f, &n, &took);
+	is_int(n, 5, "past the reuse time: every container inspected again");
+	host_data_unref(&d);
+
+	free(first_web);
+	free(first_job);
+	engine_free(&e, t);
+	fake_stop(f, th, sock);
+}
+
+/* A host with thousands of containers, against an engine answering one request at a time. */
+static void
+test_many(struct transport *t, const char *sock)
+{
+	struct fc *c = xcalloc(NCONTAINERS, sizeof *c);
+	for (unsigned i = 0; i < NCONTAINERS; i++) {
+		snprintf(c[i].name, sizeof c[i].name, "c%u", i);
+		snprintf(c[i].state, sizeof c[i].state, "running");
+		snprintf(c[i].status, sizeof c[i].status, "Up 1 hour");
+		c[i].restarts = i % 7;
+	}
+	pthread_t th;
+	struct fake *f = fake_start(sock, &th, c, NCONTAINERS);
+	struct engine *e = engine_new();
+	engine_set_socket(e, sock);
+	size_t n;
+	int64_t took;
+	struct host_data *d = cycle(e, t, f, &n, &took);
+	ok(took < 50000, "the cycle ends (%lld ms)", (long long)took);
 	is_int(d->containers_state, STATE_OK, "the engine answered: %s",
 	    d->containers_error ? d->containers_error : "ok");
 	is_int(d->ncontainers, NCONTAINERS, "every container listed");
@@ -161,14 +342,34 @@ main(void)
 			inspected++;
 	}
 	is_int(inspected, NCONTAINERS, "and every one inspected (restart count, image)");
-	is_int(f.requests, NCONTAINERS + 1, "one list and one inspect per container, no more");
-	is_int(f.bad_requests, 0, "every request well formed");
+	is_int(f->requests, NCONTAINERS + 1, "one list and one inspect per container, no more");
+	is_int(f->bad_requests, 0, "every request well formed");
 	host_data_unref(&d);
 	engine_free(&e, t);
+	fake_stop(f, th, sock);
+	free(c);
+}
+
+int
+main(void)
+{
+	sanitize_init();
+	alarm(60);	/* a deadlock fails the test instead of hanging it */
+	char dir[] = "/tmp/sitrep-engine.XXXXXX";
+	if (mkdtemp(dir) == NULL)
+		return 99;
+	char *sock = xasprintf("%s/engine.sock", dir);
+	struct conf cf;
+	conf_init(&cf);
+	char *cause = NULL;
+	const char *text = "host here\n    transport local\n";
+	if (conf_parse(&cf, text, strlen(text), "test", &cause) == -1)
+		return 99;
+	struct transport *t = transport_new(&cf, &cf.hosts[0]);
+	ok(t->ops->connect(t, &cause) == 0, "local transport");
+	test_many(t, sock);
+	test_reuse(t, sock);
 	transport_free(&t);
-	pthread_join(th, NULL);
-	close(f.listen_fd);
-	unlink(sock);
 	rmdir(dir);
 	free(sock);
 	conf_free(&cf);
