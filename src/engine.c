@@ -23,6 +23,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -366,10 +367,14 @@ engine_step(struct engine *e, struct transport *t)
 			e->phase = PHASE_INSPECT;
 			continue;
 		}
-		/* an inspect: a container removed meanwhile answers 404, and is skipped */
-		if (status == 200)
-			probe_parse_docker_inspect_line(body.data ? body.data : "", body.len,
-			    e->containers, e->ncontainers, NULL);
+		/*
+		 * An inspect, answered in the order asked. A container removed
+		 * meanwhile answers 404 and is skipped; one not read is asked
+		 * again next cycle, whatever the list says then.
+		 */
+		if (status != 200 || probe_parse_docker_inspect_line(body.data ? body.data : "",
+		    body.len, e->containers, e->ncontainers, NULL) == -1)
+			e->at[e->todo[e->inspected]] = INT64_MIN / 2;
 		buf_free(&body);
 		if (++e->inspected == e->ntodo) {
 			e->phase = PHASE_DONE;

@@ -38,6 +38,7 @@ struct fc {
 	int exit_code;
 	int health;		/* has a health check (healthy) */
 	int gone;		/* removed */
+	int fail;		/* the next inspect answers 500 */
 };
 
 struct fake {
@@ -114,6 +115,13 @@ fake_engine(void *arg)
 			buf_adds(&list, "]");
 			answer(fd, list.data);
 			buf_free(&list);
+		} else if (sscanf(path, "/" ENGINE_API_VERSION "/containers/%64x/json", &idx) == 1 &&
+		    idx < f->n && f->c[idx].fail) {
+			static const char err[] = "HTTP/1.1 500 Internal Server Error\r\n"
+			    "Content-Length: 2\r\n\r\n{}";
+			send_all(fd, err, sizeof err - 1);
+			f->c[idx].fail = 0;
+			f->inspects++;
 		} else if (sscanf(path, "/" ENGINE_API_VERSION "/containers/%64x/json", &idx) == 1 &&
 		    idx < f->n && !f->c[idx].gone) {
 			const struct fc *c = &f->c[idx];
@@ -233,12 +241,12 @@ static void
 test_reuse(struct transport *t, const char *sock)
 {
 	struct fc c[] = {
-		{ "web", "running", "Up 2 hours", 1, 0, 0, 0 },
-		{ "job", "exited", "Exited (7) 3 hours ago", 0, 7, 0, 0 },
-		{ "new", "created", "Created", 0, 0, 0, 0 },
-		{ "bot", "running", "Up 4 seconds", 5, 0, 0, 0 },
-		{ "api", "running", "Up 3 hours", 0, 0, 1, 0 },
-		{ "odd", "restarting", "Restarting (1) 2 minutes ago", 9, 1, 0, 0 },
+		{ "web", "running", "Up 2 hours", 1, 0, 0, 0, 0 },
+		{ "job", "exited", "Exited (7) 3 hours ago", 0, 7, 0, 0, 0 },
+		{ "new", "created", "Created", 0, 0, 0, 0, 0 },
+		{ "bot", "running", "Up 4 seconds", 5, 0, 0, 0, 0 },
+		{ "api", "running", "Up 3 hours", 0, 0, 1, 0, 0 },
+		{ "odd", "restarting", "Restarting (1) 2 minutes ago", 9, 1, 0, 0, 0 },
 	};
 	pthread_t th;
 	struct fake *f = fake_start(sock, &th, c, 6);
@@ -297,6 +305,19 @@ test_reuse(struct transport *t, const char *sock)
 	d = cycle(e, t, f, &n, &took);
 	is_int(n, 4, "fifth cycle: web's State moved");
 	expect_shown(d, "web", "exited Up 2 hours restarts=2 exit=137 health=- image=busybox:latest");
+	host_data_unref(&d);
+
+	/* an inspect the engine did not answer is asked again, though nothing moved */
+	pthread_mutex_lock(&f->mu);
+	c[1].fail = 1;
+	snprintf(c[1].status, sizeof c[1].status, "Exited (7) 5 hours ago");
+	pthread_mutex_unlock(&f->mu);
+	d = cycle(e, t, f, &n, &took);
+	is_int(n, 4, "sixth cycle: job (its Status moved), bot, api, odd inspected; job's answer is a 500");
+	host_data_unref(&d);
+	d = cycle(e, t, f, &n, &took);
+	is_int(n, 4, "seventh cycle: job asked again after its failed inspect");
+	expect_shown(d, "job", "exited Exited (7) 5 hours ago restarts=0 exit=7 health=- image=busybox:latest");
 	host_data_unref(&d);
 
 	/* an inspect stands for a while only */
