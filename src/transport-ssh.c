@@ -285,8 +285,17 @@ ssh_script_start(struct transport *t, const char *script, char **cause)
 	}
 	size_t len = strlen(script);
 	p->script_started = p->script_last = mono_ms();
-	if (ssh_channel_write(p->shell, script, (uint32_t)len) != (int)len)
+	if (ssh_channel_write(p->shell, script, (uint32_t)len) != (int)len) {
+		/*
+		 * A shell that exits at once (nologin) may be gone before the
+		 * script: libssh refuses the write ("Remote channel is closed",
+		 * even while what the shell printed is still unread).
+		 */
+		if (ssh_is_connected(p->session) && (ssh_channel_is_eof(p->shell) ||
+		    !ssh_channel_is_open(p->shell) || ssh_get_error_code(p->session) == SSH_REQUEST_DENIED))
+			return set_cause(cause, "the probe shell exited");
 		return set_cause(cause, "write: %s", ssh_error_text(p->session));
+	}
 	return 0;
 }
 
