@@ -21,10 +21,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct disk *disks = NULL;
 	size_t n = 0;
 	char *cause = NULL;
-	if (probe_parse_df((const char *)data, size, &disks, &n, &cause) == 0)
-		FUZZ_ASSERT(cause == NULL);
-	else
-		FUZZ_ASSERT(cause != NULL && n == 0);
+	int rc = probe_parse_df((const char *)data, size, &disks, &n, &cause);
+	FUZZ_ASSERT_CAUSE(rc, cause);
+	FUZZ_ASSERT(rc == 0 || n == 0);
 	free(cause);
 	cause = NULL;
 	FUZZ_ASSERT(n <= PROBE_MAX_ITEMS);

@@ -21,20 +21,13 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-struct list {
-	struct container *cs;
-	size_t n;
-};
-
 static void
 each_line(const char *line, size_t len, void *arg)
 {
-	struct list *l = arg;
+	struct fuzz_list *l = arg;
 	char *cause = NULL;
-	if (probe_parse_docker_inspect_line(line, len, l->cs, l->n, &cause) == 0)
-		FUZZ_ASSERT(cause == NULL);
-	else
-		FUZZ_ASSERT(cause != NULL);
+	int rc = probe_parse_docker_inspect_line(line, len, l->cs, l->n, &cause);
+	FUZZ_ASSERT_CAUSE(rc, cause);
 	free(cause);
 
 	if (len < 128) {
@@ -49,11 +42,7 @@ each_line(const char *line, size_t len, void *arg)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct list l;
-	l.n = nfixture;
-	l.cs = xcalloc(l.n, sizeof *l.cs);
-	for (size_t i = 0; i < l.n; i++)
-		fuzz_container_copy(&l.cs[i], &fixture[i]);
+	struct fuzz_list l = fuzz_list_copy(fixture, nfixture);
 	fuzz_each_line(data, size, each_line, &l);
 	for (size_t i = 0; i < l.n; i++) {
 		/* a merge never loses what identifies a container */

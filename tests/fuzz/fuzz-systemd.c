@@ -21,10 +21,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct unit_status *units = NULL;
 	size_t n = 0;
 	char *cause = NULL;
-	if (probe_parse_systemd((const char *)data, size, &units, &n, &cause) == 0)
-		FUZZ_ASSERT(cause == NULL);
-	else
-		FUZZ_ASSERT(cause != NULL && n == 0);
+	int rc = probe_parse_systemd((const char *)data, size, &units, &n, &cause);
+	FUZZ_ASSERT_CAUSE(rc, cause);
+	FUZZ_ASSERT(rc == 0 || n == 0);
 	FUZZ_ASSERT(n <= PROBE_MAX_ITEMS);
 	for (size_t i = 0; i < n; i++) {
 		FUZZ_ASSERT(units[i].name != NULL);

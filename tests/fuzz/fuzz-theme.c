@@ -21,10 +21,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct theme t;
 	char *cause = NULL;
 	theme_default(&t);
-	if (theme_parse(&t, (const char *)data, size, "fuzz.theme", &cause) == 0)
-		FUZZ_ASSERT(cause == NULL);
-	else
-		FUZZ_ASSERT(cause != NULL);
+	int rc = theme_parse(&t, (const char *)data, size, "fuzz.theme", &cause);
+	FUZZ_ASSERT_CAUSE(rc, cause);
 	/* a failed parse may have changed the roles before the bad line: still valid */
 	for (int r = 0; r < ROLE_COUNT; r++) {
 		FUZZ_ASSERT(t.style[r].fg >= -1 && t.style[r].fg <= 255);

@@ -33,6 +33,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 	}								\
 } while (0)
 
+/* A parser's promise on its cause: none when it returns 0, one when it fails. */
+#define FUZZ_ASSERT_CAUSE(rc, cause) FUZZ_ASSERT((rc) == 0 ? (cause) == NULL : (cause) != NULL)
+
 /* The nonce of the probe target's cycles (and of its seeds and dictionary). */
 #define FUZZ_NONCE "5f1e0c2d9a8b7e64"
 
@@ -71,27 +74,21 @@ fuzz_first_line(const uint8_t *data, size_t size, size_t max)
 	return xstrndup((const char *)data, len < max ? len : max);
 }
 
-static inline char *
-fuzz_strdup_or_null(const char *s)
-{
-	return s ? xstrdup(s) : NULL;
-}
+/* Containers that per-line parsers merge into. */
+struct fuzz_list {
+	struct container *cs;
+	size_t n;
+};
 
-/* A deep copy of a container (the per-line parsers change what they merge into). */
-static inline void
-fuzz_container_copy(struct container *dst, const struct container *src)
+/* A deep copy of the fixture (the per-line parsers change what they merge into). */
+static inline struct fuzz_list
+fuzz_list_copy(const struct container *fixture, size_t n)
 {
-	*dst = *src;
-	dst->id = fuzz_strdup_or_null(src->id);
-	dst->name = fuzz_strdup_or_null(src->name);
-	dst->image = fuzz_strdup_or_null(src->image);
-	dst->status = fuzz_strdup_or_null(src->status);
-	dst->engine_state = fuzz_strdup_or_null(src->engine_state);
-	dst->health = fuzz_strdup_or_null(src->health);
-	dst->restart_policy = fuzz_strdup_or_null(src->restart_policy);
-	dst->reason = fuzz_strdup_or_null(src->reason);
+	struct fuzz_list l = { xcalloc(n ? n : 1, sizeof *l.cs), n };
+	for (size_t i = 0; i < n; i++)
+		container_copy(&l.cs[i], &fixture[i]);
+	return l;
 }
-
 
 /*
  * The fixed containers that inspect and stats lines are merged into:
