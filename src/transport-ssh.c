@@ -468,8 +468,9 @@ ssh_exec(struct transport *t, const char *command, const struct exec_opts *o,
 	return 0;
 }
 
-static struct tunnel *
-ssh_tunnel_open(struct transport *t, const char *host, int port, char **cause)
+/* A new channel on the host's session, not yet opened; NULL (and why) when there is none. */
+static ssh_channel
+new_channel(struct transport *t, char **cause)
 {
 	struct ssh_priv *p = priv(t);
 	if (p->session == NULL || t->conn != CONN_UP) {
@@ -477,10 +478,26 @@ ssh_tunnel_open(struct transport *t, const char *host, int port, char **cause)
 		return NULL;
 	}
 	ssh_channel ch = ssh_channel_new(p->session);
-	if (ch == NULL) {
+	if (ch == NULL)
 		set_cause(cause, "%s", ssh_error_text(p->session));
+	return ch;
+}
+
+/* Closes a tunnel's or a stream's channel and frees it. */
+static void
+end_channel(ssh_channel ch)
+{
+	ssh_channel_close(ch);
+	ssh_channel_free(ch);
+}
+
+static struct tunnel *
+ssh_tunnel_open(struct transport *t, const char *host, int port, char **cause)
+{
+	struct ssh_priv *p = priv(t);
+	ssh_channel ch = new_channel(t, cause);
+	if (ch == NULL)
 		return NULL;
-	}
 	if (ssh_channel_open_forward(ch, host, port, "127.0.0.1", 0) != SSH_OK) {
 		set_cause(cause, "tunnel to %s:%d: %s", host, port, ssh_error_text(p->session));
 		ssh_channel_free(ch);
@@ -567,8 +584,7 @@ ssh_tunnel_close(struct tunnel **tp)
 	*tp = NULL;
 	if (tu == NULL)
 		return;
-	ssh_channel_close(tu->channel);
-	ssh_channel_free(tu->channel);
+	end_channel(tu->channel);
 	free(tu);
 }
 
@@ -580,15 +596,9 @@ static struct stream *
 ssh_stream_open(struct transport *t, const char *path, char **cause)
 {
 	struct ssh_priv *p = priv(t);
-	if (p->session == NULL || t->conn != CONN_UP) {
-		set_cause(cause, "not connected");
+	ssh_channel ch = new_channel(t, cause);
+	if (ch == NULL)
 		return NULL;
-	}
-	ssh_channel ch = ssh_channel_new(p->session);
-	if (ch == NULL) {
-		set_cause(cause, "%s", ssh_error_text(p->session));
-		return NULL;
-	}
 	if (ssh_channel_open_forward_unix(ch, path, "127.0.0.1", 0) != SSH_OK) {
 		set_cause(cause, "%s: %s", path, ssh_error_text(p->session));
 		ssh_channel_free(ch);
@@ -637,8 +647,7 @@ ssh_stream_close(struct stream **sp)
 	*sp = NULL;
 	if (st == NULL)
 		return;
-	ssh_channel_close(st->channel);
-	ssh_channel_free(st->channel);
+	end_channel(st->channel);
 	free(st);
 }
 
