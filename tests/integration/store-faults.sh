@@ -55,7 +55,11 @@ tap_ok "the console records again" wait_until 5 sh -c "tmux -L sitrep-store-$$ c
 tap_not "and no longer says NOT RECORDING" sh -c "tmux -L sitrep-store-$$ capture-pane -p -t c | head -1 | grep -q 'NOT RECORDING'"
 tmx send-keys -t c q Enter
 
-mount -o remount,ro "$data"
+# A file system with a file open for writing cannot become read-only
+# (EBUSY): the console must have closed its store first.
+tmx kill-server 2>/dev/null
+tap_ok "the file system holding the store becomes read-only" \
+	wait_until 10 mount -o remount,ro "$data"
 s incident note "while read-only" >"$work/out" 2>&1; st=$?
 tap_ok "on a read-only file system a note fails (exit $st)" test "$st" -ne 0
 tap_like "$(cat "$work/out")" "read-?only|readonly" "with a clear message: $(head -1 "$work/out")"
