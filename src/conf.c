@@ -305,6 +305,117 @@ host_new(struct conf *c, const char *name, int line)
 	return h;
 }
 
+/*
+ * The size of the automaton glibc's regcomp() builds for an extended
+ * regular expression, roughly: it copies a repeated piece once per
+ * repetition (a+ is a a*, a{2,5} is five copies), so nested repetitions
+ * multiply, and "x+++++++++++++++++++++++" asks for gigabytes. Counts up
+ * to just past limit; nesting deeper than 64 groups counts as past it.
+ * Sets *backref on a back-reference (\1), which makes matching, not
+ * compiling, exponential.
+ */
+static size_t
+regex_cost(const char **pp, size_t limit, int depth, int *backref)
+{
+	const char *p = *pp;
+	size_t total = 0, piece = 0;
+	if (depth > 64)
+		return limit + 1;
+	while (*p != '\0' && !(*p == ')' && depth > 0) && total <= limit) {
+		unsigned long n, m;
+		char *end;
+		switch (*p) {
+		case '(':
+			total += piece;
+			p++;
+			piece = regex_cost(&p, limit, depth + 1, backref);
+			if (*p == ')')
+				p++;
+			break;
+		case '[':
+			total += piece;
+			piece = 1;
+			p++;
+			if (*p == '^')
+				p++;
+			if (*p == ']')
+				p++;
+			while (*p != '\0' && *p != ']') {
+				if (*p == '[' && (p[1] == ':' || p[1] == '=' || p[1] == '.')) {
+					/* [:alpha:], [=a=], [.-.]: a ']' inside ends nothing */
+					char term[3] = { p[1], ']', '\0' };
+					const char *close = strstr(p + 2, term);
+					p = close != NULL ? close + 2 : p + 1;
+				} else
+					p++;
+			}
+			if (*p == ']')
+				p++;
+			break;
+		case '*':
+		case '?':
+			p++;
+			break;
+		case '+':
+			piece *= 2;
+			p++;
+			break;
+		case '{':
+			n = strtoul(p + 1, &end, 10);
+			m = n + 1;
+			if (end > p + 1 && *end == ',') {
+				const char *from = end + 1;
+				m = strtoul(from, &end, 10);
+				if (end == from)
+					m = n + 1;
+			}
+			if (end > p + 1 && *end == '}') {
+				piece *= (m > n ? m : n) > limit ? limit + 1 : (m > n ? m : n);
+				p = end + 1;
+				break;
+			}
+			/* not a bound: a literal brace */
+			/* FALLTHROUGH */
+		default:
+			total += piece;
+			piece = 1;
+			if (*p == '\\' && p[1] >= '1' && p[1] <= '9')
+				*backref = 1;
+			p += *p == '\\' && p[1] != '\0' ? 2 : 1;
+			break;
+		}
+		if (piece > limit)
+			piece = limit + 1;
+	}
+	*pp = p;
+	total += piece;
+	return total > limit ? limit + 1 : total;
+}
+
+/* A check's expect regex, as it will be compiled for every cycle: 0 or -1. */
+static int
+check_regex(const struct line *l, const char *expect, char **cause)
+{
+	const size_t limit = 10000;
+	const char *p = expect;
+	int backref = 0;
+	if (regex_cost(&p, limit, 0, &backref) > limit)
+		return line_error(l, cause, "expect regex '%s' repeats too much to compile "
+		    "(nested repetitions such as a++ or (a{100}){100} multiply)", expect);
+	if (backref)
+		return line_error(l, cause, "expect regex '%s': back-references (\\1 to \\9) are "
+		    "not supported: they can make matching take hours", expect);
+	regex_t re;
+	int rc = regcomp(&re, expect, REG_EXTENDED | REG_NOSUB);
+	if (rc != 0) {
+		char err[128];
+		regerror(rc, &re, err, sizeof err);
+		return line_error(l, cause, "bad expect regex '%s': %s", expect, err);
+	}
+	regfree(&re);
+	return 0;
+}
+
 /* check NAME COMMAND... [expect REGEX] */
 static int
 parse_check(struct host_conf *h, const struct line *l, char **cause)
@@ -326,18 +437,11 @@ parse_check(struct host_conf *h, const struct line *l, char **cause)
 		free(shown);
 		return -1;
 	}
-	if (expect != NULL) {
-		regex_t re;
-		int rc = regcomp(&re, expect, REG_EXTENDED | REG_NOSUB);
-		if (rc != 0) {
-			char err[128];
-			regerror(rc, &re, err, sizeof err);
-			free(shown);
-			free(cmd);
-			free(missing);
-			return line_error(l, cause, "bad expect regex '%s': %s", expect, err);
-		}
-		regfree(&re);
+	if (expect != NULL && check_regex(l, expect, cause) == -1) {
+		free(shown);
+		free(cmd);
+		free(missing);
+		return -1;
 	}
 	for (size_t i = 0; i < h->nchecks; i++)
 		if (strcmp(h->checks[i].name, l->tok[1].text) == 0) {

@@ -124,6 +124,30 @@ main(void)
 	error_is("host a\n    health h ftp://x\n", "t.conf:2: 'ftp://x' is not an http", "bad url");
 	error_is("host a\n    health h http://x json status\n", "expected KEY=VALUE", "bad json");
 	error_is("host a\n    check c true expect '('\n", "t.conf:2: bad expect regex", "bad regex");
+	/*
+	 * found by fuzz-conf: glibc's regcomp() copies a repeated piece per
+	 * repetition, so these would take gigabytes and minutes to compile
+	 */
+	error_is("host a\n    check u uname -s expect '^Linux++++++++++++++++++++++++++++++'\n",
+	    "t.conf:2: expect regex '^Linux+++", "stacked repetitions are refused");
+	error_is("host a\n    check u true expect '((x{100}){100}){100}'\n", "repeats too much",
+	    "nested bounded repetitions are refused");
+	error_is("host a\n    check u true expect '(((((((((((((((((((((((((((x+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+'\n",
+	    "repeats too much", "nested groups with + are refused");
+	error_is("host a\n    check u true expect '^(a+)+\\1$'\n", "back-references (\\1 to \\9) are not supported",
+	    "back-references are refused");
+	const char *fine[] = { "^PONG$", "ok|fine", "^[0-9]{1,3}%$", "a{1000}", "(ab+c)*[[:alpha:]]+x?",
+	    "[]{+}]+", "x{,3}", "a{2}{3}", "\\++", "^(accepting connections|ok)$" };
+	for (size_t i = 0; i < sizeof fine / sizeof *fine; i++) {
+		char *conf_text = xasprintf("host a\n    check u true expect '%s'\n", fine[i]);
+		rc = parse(conf_text, &c, &cause);
+		ok(rc == 0, "an ordinary regex is accepted: %s%s%s", fine[i], cause ? ": " : "",
+		    cause ? cause : "");
+		free(cause);
+		cause = NULL;
+		conf_free(&c);
+		free(conf_text);
+	}
 	error_is("host a\n    containers lxc\n", "expected docker, podman, auto or none", "bad engine");
 	error_is("host a\n    disk-warn 95\n    disk-crit 90\n", "disk-warn 95% is above disk-crit 90%",
 	    "warn above crit");
