@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -302,10 +303,10 @@ json_str(const cJSON *obj, const char *key)
 }
 
 static int
-json_int(const cJSON *obj, const char *key, int def)
+json_int(const cJSON *obj, const char *key, int min, int max, int def)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	if (cJSON_IsNumber(v) && v->valuedouble > -2147483648.0 && v->valuedouble < 2147483647.0)
+	if (cJSON_IsNumber(v) && v->valuedouble >= min && v->valuedouble <= max)
 		return (int)v->valuedouble;
 	return def;
 }
@@ -364,8 +365,8 @@ probe_parse_docker_ps_line(const char *line, size_t len, struct container *c, ch
 	c->image = json_str(j, "Image");
 	c->status = json_str(j, "Status");
 	c->engine_state = json_str(j, "State");
-	c->restarts = json_int(j, "Restarts", 0);
-	c->exit_code = json_int(j, "ExitCode", -1);
+	c->restarts = json_int(j, "Restarts", 0, INT_MAX, 0);
+	c->exit_code = json_int(j, "ExitCode", 0, INT_MAX, -1);
 	if (c->engine_state != NULL)
 		for (char *p = c->engine_state; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
@@ -373,7 +374,7 @@ probe_parse_docker_ps_line(const char *line, size_t len, struct container *c, ch
 	if (c->exit_code < 0 && c->status != NULL && str_has_prefix(c->status, "Exited (")) {
 		long long v;
 		char *num = xstrndup(c->status + 8, strcspn(c->status + 8, ")"));
-		if (parse_int(num, -1000, 1000, &v) == 0)
+		if (parse_int(num, 0, INT_MAX, &v) == 0)
 			c->exit_code = (int)v;
 		free(num);
 	}
@@ -428,7 +429,7 @@ probe_parse_docker_inspect_line(const char *line, size_t len, struct container *
 			free(c->engine_state);
 			c->engine_state = status;
 		}
-		int ec = json_int(st, "ExitCode", -1);
+		int ec = json_int(st, "ExitCode", 0, INT_MAX, -1);
 		if (ec >= 0)
 			c->exit_code = ec;
 		c->oom_killed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "OOMKilled"));
@@ -452,7 +453,7 @@ probe_parse_docker_inspect_line(const char *line, size_t len, struct container *
 				free(hs);
 		}
 	}
-	int restarts = json_int(j, "RestartCount", -1);
+	int restarts = json_int(j, "RestartCount", 0, INT_MAX, -1);
 	if (restarts >= 0)
 		c->restarts = restarts;
 	/* the probe's template flattens these; the API's inspect nests them */

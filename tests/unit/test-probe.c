@@ -100,6 +100,14 @@ main(void)
 	is_int(pc.restarts, 2, "podman's Restarts");
 	container_clear(&pc);
 
+	/* numbers no engine sends read as unknown, not shown as they came */
+	const char *odd = "{\"ExitCode\":-1120444822,\"Id\":\"83\",\"Names\":[\"w\"],\"Restarts\":-4,"
+	    "\"State\":\"exited\",\"Status\":\"Exited (-3) 2 minutes ago\"}";
+	is_int(probe_parse_docker_ps_line(odd, strlen(odd), &pc, NULL), 0, "a line with odd numbers parses");
+	is_int(pc.exit_code, -1, "a negative exit code is unknown (-1)");
+	is_int(pc.restarts, 0, "negative restarts are none");
+	container_clear(&pc);
+
 	/* hostile lines */
 	char *cause = NULL;
 	ok(probe_parse_docker_ps_line("not json", 8, &pc, &cause) == -1 && cause, "garbage: clean error");
