@@ -306,35 +306,78 @@ host_new(struct conf *c, const char *name, int line)
 }
 
 /*
- * The size of the automaton glibc's regcomp() builds for an extended
- * regular expression, roughly: it copies a repeated piece once per
- * repetition (a+ is a a*, a{2,5} is five copies), so nested repetitions
- * multiply, and "x+++++++++++++++++++++++" asks for gigabytes. Counts up
- * to just past limit; nesting deeper than 64 groups counts as past it.
- * Sets *backref on a back-reference (\1), which makes matching, not
- * compiling, exponential.
+ * What glibc's regcomp() will make of an expect regex, measured before it
+ * is compiled. regcomp() copies a repeated piece once per repetition
+ * (a+ is a a*, a{2,5} five copies), so nested repetitions multiply and
+ * '^Linux' followed by twenty '+' takes 700 MB; and repeating a piece
+ * that can match nothing, as in (x*|y*)+, makes its closure computation
+ * exponential: ((x*|y*)+){20} takes seconds, {40} never ends. Neither is
+ * needed to match a check's output, so both are refused, as is a
+ * back-reference (\1), which makes matching exponential instead.
  */
+struct regex_scan {
+	size_t limit;		/* copies allowed */
+	int backref;
+	int empty_repeat;
+	int too_deep;
+};
+
+static size_t regex_alt(const char **, struct regex_scan *, int, int *);
+
 static size_t
-regex_cost(const char **pp, size_t limit, int depth, int *backref)
+regex_cap(size_t n, const struct regex_scan *r)
+{
+	return n > r->limit ? r->limit + 1 : n;
+}
+
+/*
+ * A bound at *pp ("{2}", "{2,5}", "{2,}", "{,5}"): 1 with the copies it
+ * makes and whether it allows none, or 0 when the brace is a literal one.
+ */
+static int
+regex_bound(const char **pp, size_t *copies, int *zero)
+{
+	const char *p = *pp + 1;
+	char *end;
+	unsigned long n = 0, m;
+	if (isdigit((unsigned char)*p)) {
+		n = strtoul(p, &end, 10);
+		p = end;
+	} else if (*p != ',')
+		return 0;
+	m = n;
+	if (*p == ',') {
+		p++;
+		m = n + 1;	/* {n,} is n copies and a star */
+		if (isdigit((unsigned char)*p)) {
+			m = strtoul(p, &end, 10);
+			p = end;
+		}
+	}
+	if (*p != '}')
+		return 0;
+	*pp = p + 1;
+	*copies = m > n ? m : n;
+	*zero = n == 0;
+	return 1;
+}
+
+/* One branch: pieces up to '|', the end, or the group's ')'. */
+static size_t
+regex_branch(const char **pp, struct regex_scan *r, int depth, int *nullable)
 {
 	const char *p = *pp;
-	size_t total = 0, piece = 0;
-	if (depth > 64)
-		return limit + 1;
-	while (*p != '\0' && !(*p == ')' && depth > 0) && total <= limit) {
-		unsigned long n, m;
-		char *end;
-		switch (*p) {
-		case '(':
-			total += piece;
+	size_t total = 0;
+	*nullable = 1;
+	while (*p != '\0' && *p != '|' && !(*p == ')' && depth > 0) && total <= r->limit) {
+		size_t copies = 1;
+		int empty = 0;	/* the atom can match nothing */
+		if (*p == '(') {
 			p++;
-			piece = regex_cost(&p, limit, depth + 1, backref);
+			copies = regex_alt(&p, r, depth + 1, &empty);
 			if (*p == ')')
 				p++;
-			break;
-		case '[':
-			total += piece;
-			piece = 1;
+		} else if (*p == '[') {
 			p++;
 			if (*p == '^')
 				p++;
@@ -351,58 +394,74 @@ regex_cost(const char **pp, size_t limit, int depth, int *backref)
 			}
 			if (*p == ']')
 				p++;
-			break;
-		case '*':
-		case '?':
+		} else if (*p == '\\' && p[1] != '\0') {
+			if (p[1] >= '1' && p[1] <= '9')
+				r->backref = 1;
+			empty = strchr("bB<>`'", p[1]) != NULL;
+			p += 2;
+		} else {
+			empty = *p == '^' || *p == '$';
 			p++;
-			break;
-		case '+':
-			piece *= 2;
-			p++;
-			break;
-		case '{':
-			n = strtoul(p + 1, &end, 10);
-			m = n + 1;
-			if (end > p + 1 && *end == ',') {
-				const char *from = end + 1;
-				m = strtoul(from, &end, 10);
-				if (end == from)
-					m = n + 1;
-			}
-			if (end > p + 1 && *end == '}') {
-				piece *= (m > n ? m : n) > limit ? limit + 1 : (m > n ? m : n);
-				p = end + 1;
-				break;
-			}
-			/* not a bound: a literal brace */
-			/* FALLTHROUGH */
-		default:
-			total += piece;
-			piece = 1;
-			if (*p == '\\' && p[1] >= '1' && p[1] <= '9')
-				*backref = 1;
-			p += *p == '\\' && p[1] != '\0' ? 2 : 1;
-			break;
 		}
-		if (piece > limit)
-			piece = limit + 1;
+		for (;;) {
+			size_t times = 0;
+			int zero = 0;
+			if (*p == '*' || *p == '?') {
+				times = 1;
+				zero = 1;
+				p++;
+			} else if (*p == '+') {
+				times = 2;
+				p++;
+			} else if (*p != '{' || !regex_bound(&p, &times, &zero))
+				break;
+			if (empty)
+				r->empty_repeat = 1;
+			copies = regex_cap(copies * regex_cap(times, r), r);
+			empty |= zero;
+		}
+		total = regex_cap(total + copies, r);
+		*nullable &= empty;
 	}
 	*pp = p;
-	total += piece;
-	return total > limit ? limit + 1 : total;
+	return total;
+}
+
+/* Branches separated by '|', up to the end or the group's ')'. */
+static size_t
+regex_alt(const char **pp, struct regex_scan *r, int depth, int *nullable)
+{
+	size_t total = 0;
+	*nullable = 0;
+	if (depth > 64) {
+		r->too_deep = 1;
+		return r->limit + 1;
+	}
+	for (;;) {
+		int branch_nullable;
+		total = regex_cap(total + regex_branch(pp, r, depth, &branch_nullable), r);
+		*nullable |= branch_nullable;
+		if (**pp != '|' || total > r->limit)
+			return total;
+		(*pp)++;
+	}
 }
 
 /* A check's expect regex, as it will be compiled for every cycle: 0 or -1. */
 static int
 check_regex(const struct line *l, const char *expect, char **cause)
 {
-	const size_t limit = 10000;
+	struct regex_scan scan = { .limit = 10000 };
 	const char *p = expect;
-	int backref = 0;
-	if (regex_cost(&p, limit, 0, &backref) > limit)
+	int nullable;
+	if (regex_alt(&p, &scan, 0, &nullable) > scan.limit || scan.too_deep)
 		return line_error(l, cause, "expect regex '%s' repeats too much to compile "
 		    "(nested repetitions such as a++ or (a{100}){100} multiply)", expect);
-	if (backref)
+	if (scan.empty_repeat)
+		return line_error(l, cause, "expect regex '%s' repeats a part that can match "
+		    "nothing, such as (a*)+ or (a|b*){3}: compiling it can take minutes; "
+		    "drop the inner repetition", expect);
+	if (scan.backref)
 		return line_error(l, cause, "expect regex '%s': back-references (\\1 to \\9) are "
 		    "not supported: they can make matching take hours", expect);
 	regex_t re;

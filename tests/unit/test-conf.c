@@ -134,10 +134,16 @@ main(void)
 	    "nested bounded repetitions are refused");
 	error_is("host a\n    check u true expect '(((((((((((((((((((((((((((x+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+'\n",
 	    "repeats too much", "nested groups with + are refused");
+	error_is("host a\n    check u true expect '((x*|y*)+){20}'\n", "repeats a part that can match nothing",
+	    "a repeated part that can match nothing is refused");
+	error_is("host a\n    check u true expect '^Linux~*+++++++++++++l'\n", "can match nothing",
+	    "stacked repetitions on a star are refused");
+	error_is("host a\n    check u true expect '(^)+'\n", "can match nothing", "so is a repeated anchor");
 	error_is("host a\n    check u true expect '^(a+)+\\1$'\n", "back-references (\\1 to \\9) are not supported",
 	    "back-references are refused");
 	const char *fine[] = { "^PONG$", "ok|fine", "^[0-9]{1,3}%$", "a{1000}", "(ab+c)*[[:alpha:]]+x?",
-	    "[]{+}]+", "x{,3}", "a{2}{3}", "\\++", "^(accepting connections|ok)$" };
+	    "[]{+}]+", "x{,3}", "a{2}{3}", "\\++", "^(accepting connections|ok)$",
+	    "([0-9]+\\.){3}[0-9]+", "(-?[0-9]+)?$", "^$", "(x(y(z.*)+)+)+" };
 	for (size_t i = 0; i < sizeof fine / sizeof *fine; i++) {
 		char *conf_text = xasprintf("host a\n    check u true expect '%s'\n", fine[i]);
 		rc = parse(conf_text, &c, &cause);
