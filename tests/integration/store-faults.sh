@@ -31,10 +31,14 @@ tap_like "$(cat "$work/out")" "full" "with a clear message: $(head -1 "$work/out
 tmx() { tmux -L "sitrep-store-$$" -f /dev/null "$@"; }
 tmx new-session -d -s c -x 120 -y 35 "TERM=xterm-256color $SITREP -H local; sleep 60"
 wait_until 10 sh -c "tmux -L sitrep-store-$$ capture-pane -p -t c | grep -q 'Disk test'"
-tmx send-keys -t c n
-sleep 0.5
-tmx send-keys -t c 'typed while full' Enter
 screen() { tmux -L "sitrep-store-$$" capture-pane -p -t c; }
+# n, then the text once the note's form is up (typed earlier, it would be keys)
+note_keys() {
+	tmx send-keys -t c n
+	wait_until 5 sh -c "tmux -L sitrep-store-$$ capture-pane -p -t c | grep -q '─ Note ─'"
+	tmx send-keys -t c "$1" Enter
+}
+note_keys 'typed while full'
 tap_ok "the console says the note was NOT RECORDED" wait_until 5 sh -c "tmux -L sitrep-store-$$ capture-pane -p -t c | grep -q 'NOT RECORDED'"
 tap_like "$(screen | head -1)" "NOT RECORDING" "and the status bar says NOT RECORDING"
 tap_not "the timeline does not show it" sh -c "tmux -L sitrep-store-$$ capture-pane -p -t c | grep -q 'oncall: typed while full'"
@@ -48,9 +52,7 @@ tap_is "$(sqlite3 "$db" "select count(*) from event where text like '%while full
 s incident note "after freeing" >/dev/null
 tap_is "$?" 0 "with space again, notes are recorded"
 tap_ok "the console finds its store again by itself" wait_until 10 sh -c "tmux -L sitrep-store-$$ capture-pane -p -t c | grep -q 'recording again'"
-tmx send-keys -t c n
-sleep 0.5
-tmx send-keys -t c 'typed after freeing' Enter
+note_keys 'typed after freeing'
 tap_ok "the console records again" wait_until 5 sh -c "tmux -L sitrep-store-$$ capture-pane -p -t c | grep -q 'oncall: typed after freeing'"
 tap_not "and no longer says NOT RECORDING" sh -c "tmux -L sitrep-store-$$ capture-pane -p -t c | head -1 | grep -q 'NOT RECORDING'"
 tmx send-keys -t c q Enter
