@@ -286,8 +286,17 @@ take_snapshots(struct console *c)
 			continue;
 		}
 		record_changes(c, c->snaps[i], s);
+		/*
+		 * The wall redraws every second for its clock and data ages:
+		 * a snapshot that leaves its host's state as it was waits for
+		 * that redraw instead of redrawing the screen once more per
+		 * host and cycle; a new state is drawn at once.
+		 */
+		int show_now = !c->wall || c->snaps[i] == NULL || c->snaps[i]->state != s->state;
 		snapshot_unref(&c->snaps[i]);
 		c->snaps[i] = s;
+		if (!show_now)
+			continue;
 		console_dirty(c, PANE_FLEET);
 		console_dirty(c, PANE_STATUS);
 		if (i == c->selected)

@@ -23,6 +23,17 @@ tap_ok "with states once reached" wait_screen wall 20 '(✖ CRIT|● OK|▲ WARN
 tap_like "$(screen wall)" '█' "states in large letters"
 tap_like "$(screen wall)" 'read-only wall' "and it says it is read-only"
 
+# what the wall shows is live: every tile's data age keeps being redrawn
+# (interval 1 s)
+oldest_age() { screen wall | grep -oE ' [0-9]+s │' | grep -oE '[0-9]+' | sort -n | tail -1; }
+fresh=0
+for _ in 1 2 3 4 5 6; do
+	a=$(oldest_age)
+	[[ -n $a && $a -le 4 ]] && fresh=$((fresh + 1))
+	sleep 1
+done
+tap_is "$fresh" 6 "every tile's data age stays under 5 s for 6 s (last oldest: ${a:-none})"
+
 # every key on the keyboard but q and p does nothing
 before=$(screen wall | grep -v UTC | md5sum)
 for k in a b c d e f g h i j k l m n o r s t u v w x y z A B C D E F G H I J K L M N O P Q R S T U V W X Y Z \
