@@ -30,5 +30,13 @@ void draw_rule(WINDOW *, int y, int x, int cols, const char *title, attr_t);
 void draw_bar(WINDOW *, int y, int x, int cols, int pct, attr_t);
 /* "● OK" in the state's role; returns columns used. */
 int draw_state(WINDOW *, int y, int x, enum state, int stale);
+/*
+ * A host's state as the fleet list and the wall show it: an OK whose data
+ * is old reads STALE (it is not known to be OK); DOWN, CRIT and WARN keep
+ * their word. Old data is drawn in the stale role, but a DOWN host (whose
+ * data is always old) keeps DOWN's.
+ */
+const char *draw_host_word(enum state, int stale);
+enum role draw_host_role(enum state, int stale);
 
 #endif

@@ -166,6 +166,18 @@ draw_bar(WINDOW *w, int y, int x, int cols, int pct, attr_t attr)
 	free(s);
 }
 
+const char *
+draw_host_word(enum state s, int stale)
+{
+	return stale && s == STATE_OK ? "STALE" : state_word(s);
+}
+
+enum role
+draw_host_role(enum state s, int stale)
+{
+	return stale && s != STATE_DOWN ? ROLE_STALE : draw_state_role(s);
+}
+
 int
 draw_state(WINDOW *w, int y, int x, enum state s, int stale)
 {

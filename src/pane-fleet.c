@@ -51,10 +51,8 @@ fleet_draw(struct console *c, struct pane *p)
 		enum state st = s ? s->state : STATE_UNKNOWN;
 		int stale = s && snapshot_is_stale(s, now);
 		char word[40];
-		snprintf(word, sizeof word, "%s %-9s", state_symbol(st), stale && st == STATE_OK ?
-		    "STALE" : state_word(st));
-		x += draw_safe(w, y, x, width, word, selected ? base :
-		    draw_attr(stale ? ROLE_STALE : draw_state_role(st)));
+		snprintf(word, sizeof word, "%s %-9s", state_symbol(st), draw_host_word(st, stale));
+		x += draw_safe(w, y, x, width, word, selected ? base : draw_attr(draw_host_role(st, stale)));
 		x++;
 		int name_w = 4;
 		for (size_t k = 0; k < c->nhosts; k++) {

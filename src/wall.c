@@ -171,7 +171,7 @@ draw_tile(struct console *c, size_t i, int y, int x, int h, int w)
 	const struct host_snapshot *s = c->snaps[i];
 	enum state st = s ? s->state : STATE_UNKNOWN;
 	int stale = s && snapshot_is_stale(s, mono_ms());
-	attr_t a = draw_attr(stale ? ROLE_STALE : draw_state_role(st));
+	attr_t a = draw_attr(draw_host_role(st, stale));
 	attrset(draw_attr(ROLE_BORDER));
 	mvhline(y, x, ACS_HLINE, w);
 	mvhline(y + h - 1, x, ACS_HLINE, w);
@@ -183,7 +183,7 @@ draw_tile(struct console *c, size_t i, int y, int x, int h, int w)
 	mvaddch(y + h - 1, x + w - 1, ACS_LRCORNER);
 	attrset(A_NORMAL);
 	draw_text(stdscr, y, x + 2, w - 4, c->conf->hosts[i].name, draw_attr(ROLE_TITLE));
-	const char *word = stale ? "STALE" : state_word(st);
+	const char *word = draw_host_word(st, stale);
 	char small[32];
 	snprintf(small, sizeof small, "%s %s", state_symbol(st), word);
 	int inner = w - 2;

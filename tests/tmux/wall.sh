@@ -24,7 +24,7 @@ tap_like "$(screen wall)" '█' "states in large letters"
 tap_like "$(screen wall)" 'read-only wall' "and it says it is read-only"
 
 # what the wall shows is live: every tile's data age keeps being redrawn
-# (interval 1 s)
+# (interval 1 s), and a host that is lost turns DOWN, then comes back
 oldest_age() { screen wall | grep -oE ' [0-9]+s │' | grep -oE '[0-9]+' | sort -n | tail -1; }
 fresh=0
 for _ in 1 2 3 4 5 6; do
@@ -33,6 +33,11 @@ for _ in 1 2 3 4 5 6; do
 	sleep 1
 done
 tap_is "$fresh" 6 "every tile's data age stays under 5 s for 6 s (last oldest: ${a:-none})"
+fleet fault h2 link-down
+tap_ok "h2's link down: its tile says DOWN" wait_screen wall 20 '▼ DOWN'
+fleet fault h2 link-up
+tap_ok "link up: h2 is back on the wall" wait_until 30 sh -c \
+	"! tmux -L $TMUX_SOCKET capture-pane -p -t wall | grep -qE '▼ DOWN|STALE'"
 
 # every key on the keyboard but q and p does nothing
 before=$(screen wall | grep -v UTC | md5sum)
