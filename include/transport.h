@@ -56,6 +56,7 @@ struct stream;
 
 #define TUNNEL_MOVED	1
 #define TUNNEL_FULL	2
+#define TUNNEL_OPENING	4
 
 struct transport_ops {
 	const char *name;
@@ -82,15 +83,23 @@ struct transport_ops {
 	    struct buf *out, char **cause);
 	int (*exec)(struct transport *, const char *command, const struct exec_opts *,
 	    struct exec_result *, char **cause);
-	/* NULL when the host's localhost is this machine's. */
+	/*
+	 * Starts a tunnel to host:port as the host sees it, without waiting
+	 * for the host to connect it. NULL (and why) when it cannot start, or
+	 * while an earlier tunnel to the same target is still connecting.
+	 * NULL when the host's localhost is this machine's.
+	 */
 	struct tunnel *(*tunnel_open)(struct transport *, const char *host, int port,
 	    char **cause);
 	/*
-	 * Moves bytes between the tunnel and fd without blocking: -1 when the
-	 * tunnel closed, else TUNNEL_MOVED and TUNNEL_FULL (fd would not take
-	 * all that came: wait for it to be writable).
+	 * Moves bytes between the tunnel and fd without blocking: -1 (and why,
+	 * when the host refused it) once the tunnel is closed; TUNNEL_OPENING
+	 * while the host is still connecting it (fd is not read: wait on the
+	 * session); else TUNNEL_MOVED and TUNNEL_FULL (fd would not take all
+	 * that came: wait for it to be writable).
 	 */
-	int (*tunnel_pump)(struct tunnel *, int fd);
+	int (*tunnel_pump)(struct tunnel *, int fd, char **cause);
+	/* A tunnel the host is still connecting is closed once it answers. */
 	void (*tunnel_close)(struct tunnel **);
 	/*
 	 * A byte stream to a unix socket on the host (the container engine's

@@ -273,6 +273,7 @@ struct check_state {
 	int listen_fd;
 	int conn_fd;
 	struct tunnel *tu;
+	int opening;			/* the host is still connecting the tunnel */
 	int full;			/* conn_fd would not take all the tunnel had */
 	char *tunnel_error;
 };
@@ -293,7 +294,7 @@ check_close_tunnel(struct check_state *c, struct transport *t)
 	if (c->conn_fd >= 0)
 		close(c->conn_fd);
 	c->conn_fd = -1;
-	c->full = 0;
+	c->full = c->opening = 0;
 }
 
 struct health_runner *
@@ -396,11 +397,17 @@ check_pump(struct check_state *c, struct transport *t)
 			return 1;
 		}
 	}
-	int rc = t->ops->tunnel_pump(c->tu, c->conn_fd);
+	char *cause = NULL;
+	int rc = t->ops->tunnel_pump(c->tu, c->conn_fd, &cause);
 	if (rc < 0) {
+		if (cause != NULL) {
+			free(c->tunnel_error);
+			c->tunnel_error = cause;
+		}
 		check_close_tunnel(c, t);
 		return 1;
 	}
+	c->opening = (rc & TUNNEL_OPENING) != 0;
 	c->full = (rc & TUNNEL_FULL) != 0;
 	return rc & TUNNEL_MOVED;
 }
@@ -408,6 +415,9 @@ check_pump(struct check_state *c, struct transport *t)
 static void
 check_done(struct check_state *c, CURLcode rc)
 {
+	if (c->opening && c->tunnel_error == NULL)
+		c->tunnel_error = xasprintf("tunnel to %s:%d: not connected after %d s", c->host,
+		    c->port, c->timeout_s);
 	long status = 0;
 	if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && c->body.total > 0))
 		curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
@@ -437,8 +447,12 @@ health_runner_step(struct health_runner *r, struct transport *t)
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&c);
 		CURLcode rc = msg->data.result;
 		curl_multi_remove_handle(r->multi, msg->easy_handle);
-		if (c != NULL)
+		if (c != NULL) {
 			check_done(c, rc);
+			/* given up on: the transport closes it once the host answers */
+			if (c->opening)
+				check_close_tunnel(c, t);
+		}
 	}
 	for (size_t i = 0; i < r->n; i++)
 		if (r->checks[i].running)
@@ -465,6 +479,8 @@ health_runner_wait(struct health_runner *r, struct transport *t, int wait_ms)
 			continue;
 		if (c->conn_fd < 0)
 			r->waits[n++] = (struct curl_waitfd){ c->listen_fd, CURL_WAIT_POLLIN, 0 };
+		else if (c->opening)
+			continue;	/* the host's answer comes on the session */
 		else
 			r->waits[n++] = (struct curl_waitfd){ c->conn_fd,
 			    (short)(CURL_WAIT_POLLIN | (c->full ? CURL_WAIT_POLLOUT : 0)), 0 };

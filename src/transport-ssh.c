@@ -26,16 +26,30 @@ struct ssh_priv {
 	int64_t script_started;
 	int64_t script_last;		/* when the shell last wrote */
 	struct ssh_callbacks_struct callbacks;
+	/*
+	 * Tunnels closed by their user while the host was still connecting
+	 * them: kept until the host answers, then closed. At most one per
+	 * target, so a port that never answers costs one channel, not one
+	 * per cycle.
+	 */
+	struct tunnel *waiting;
 };
 
 struct tunnel {
 	struct transport *t;
 	ssh_channel channel;
+	char *host;
+	int port;
+	int opening;			/* the host has not answered the open yet */
+	int64_t open_sent;
+	struct tunnel *next;		/* in the waiting list */
 	int eof_sent;
 	/* read off the channel, not yet taken by the local socket */
 	char pend[16384];
 	size_t pend_off, pend_len;
 };
+
+static void reap_waiting(struct ssh_priv *, int free_all);
 
 static struct ssh_priv *
 priv(struct transport *t)
@@ -220,6 +234,7 @@ ssh_disconnect_transport(struct transport *t)
 		ssh_channel_free(p->shell);
 		p->shell = NULL;
 	}
+	reap_waiting(p, 1);
 	if (p->session != NULL) {
 		/* never wait on a peer that may be gone */
 		ssh_set_blocking(p->session, 0);
@@ -270,6 +285,7 @@ ssh_script_start(struct transport *t, const char *script, char **cause)
 	struct ssh_priv *p = priv(t);
 	if (p->session == NULL || t->conn != CONN_UP)
 		return set_cause(cause, "not connected");
+	reap_waiting(p, 0);
 	if (p->shell == NULL || !ssh_channel_is_open(p->shell) || ssh_channel_is_eof(p->shell)) {
 		if (p->shell != NULL)
 			ssh_channel_free(p->shell);
@@ -491,21 +507,89 @@ end_channel(ssh_channel ch)
 	ssh_channel_free(ch);
 }
 
+static void
+tunnel_free(struct tunnel *tu)
+{
+	free(tu->host);
+	free(tu);
+}
+
+/*
+ * Carries a tunnel's open on without waiting: the host's sshd answers it
+ * only once its own connect() to the target is done, which for a target
+ * that drops packets is minutes away. 1 when open, 0 while the host is
+ * still connecting, -1 (and why) when it refused.
+ */
+static int
+tunnel_advance(struct tunnel *tu, char **cause)
+{
+	if (!tu->opening)
+		return 1;
+	ssh_session s = priv(tu->t)->session;
+	ssh_set_blocking(s, 0);
+	int rc = ssh_channel_open_forward(tu->channel, tu->host, tu->port, "127.0.0.1", 0);
+	ssh_set_blocking(s, 1);
+	if (rc == SSH_OK) {
+		tu->opening = 0;
+		return 1;
+	}
+	if (rc == SSH_AGAIN)
+		return 0;
+	/* "Channel opening failure: channel 46 error (2) Connection refused": the reason */
+	const char *why = ssh_error_text(s), *e = strstr(why, "error (");
+	if (e != NULL && (e = strstr(e, ") ")) != NULL && e[2] != '\0')
+		why = e + 2;
+	set_cause(cause, "tunnel to %s:%d: %s", tu->host, tu->port, why);
+	return -1;
+}
+
+/* Closes the waiting tunnels the host has answered; frees them all with free_all. */
+static void
+reap_waiting(struct ssh_priv *p, int free_all)
+{
+	struct tunnel **pp = &p->waiting;
+	while (*pp != NULL) {
+		struct tunnel *tu = *pp;
+		int rc = free_all ? -1 : tunnel_advance(tu, NULL);
+		if (rc == 0) {
+			pp = &tu->next;
+			continue;
+		}
+		*pp = tu->next;
+		if (rc == 1)
+			end_channel(tu->channel);
+		else
+			ssh_channel_free(tu->channel);
+		tunnel_free(tu);
+	}
+}
+
 static struct tunnel *
 ssh_tunnel_open(struct transport *t, const char *host, int port, char **cause)
 {
 	struct ssh_priv *p = priv(t);
+	reap_waiting(p, 0);
+	for (struct tunnel *w = p->waiting; w != NULL; w = w->next)
+		if (w->port == port && strcmp(w->host, host) == 0) {
+			set_cause(cause, "tunnel to %s:%d: not connected after %d s", host, port,
+			    (int)((mono_ms() - w->open_sent) / 1000));
+			return NULL;
+		}
 	ssh_channel ch = new_channel(t, cause);
 	if (ch == NULL)
 		return NULL;
-	if (ssh_channel_open_forward(ch, host, port, "127.0.0.1", 0) != SSH_OK) {
-		set_cause(cause, "tunnel to %s:%d: %s", host, port, ssh_error_text(p->session));
-		ssh_channel_free(ch);
-		return NULL;
-	}
 	struct tunnel *tu = xcalloc(1, sizeof *tu);
 	tu->t = t;
 	tu->channel = ch;
+	tu->host = xstrdup(host);
+	tu->port = port;
+	tu->opening = 1;
+	tu->open_sent = mono_ms();
+	if (tunnel_advance(tu, cause) == -1) {
+		ssh_channel_free(ch);
+		tunnel_free(tu);
+		return NULL;
+	}
 	return tu;
 }
 
@@ -529,10 +613,13 @@ tunnel_flush(struct tunnel *tu, int fd)
 }
 
 static int
-ssh_tunnel_pump(struct tunnel *tu, int fd)
+ssh_tunnel_pump(struct tunnel *tu, int fd, char **cause)
 {
 	char chunk[16384];
 	int moved = 0;
+	int open = tunnel_advance(tu, cause);
+	if (open <= 0)
+		return open == 0 ? TUNNEL_OPENING : -1;
 	/*
 	 * host -> fd. The reader of fd runs on this thread, so waiting for it
 	 * here would wait forever: what fd cannot take now stays in pend, and
@@ -584,8 +671,17 @@ ssh_tunnel_close(struct tunnel **tp)
 	*tp = NULL;
 	if (tu == NULL)
 		return;
-	end_channel(tu->channel);
-	free(tu);
+	if (tu->opening && tunnel_advance(tu, NULL) == 0) {
+		struct ssh_priv *p = priv(tu->t);
+		tu->next = p->waiting;
+		p->waiting = tu;
+		return;
+	}
+	if (tu->opening)
+		ssh_channel_free(tu->channel);
+	else
+		end_channel(tu->channel);
+	tunnel_free(tu);
 }
 
 struct stream {

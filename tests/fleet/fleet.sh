@@ -73,6 +73,8 @@ faults  link-down link-up sshd-kill sshd-start sshd-stop sshd-cont
         health-delay MS disk-fill disk-free rekey docker-hang docker-unhang
         lag MS (added round-trip time; lag 0 = direct again)
         container-unhealthy container-healthy
+        blackhole PORT (127.0.0.1:PORT in the host takes no connection: SYNs
+        are dropped) blackhole-off
 EOF
 }
 
@@ -445,7 +447,7 @@ host_teardown() {
         kill -9 "${pids[@]}" 2>/dev/null || true
         pids=()
     fi
-    for f in lagproxy holder sshd healthd podman hcloop; do
+    for f in lagproxy holder sshd healthd blackhole podman hcloop; do
         p=$(readpid "$hd/$f.pid")
         [[ -n $p ]] && pid_alive "$p" && grep -qF -- "$FLEET_DIR" "/proc/$p/cmdline" 2>/dev/null &&
             pids+=("$p")
@@ -1136,6 +1138,17 @@ cmd_fault() {
         health-status)
             [[ $arg =~ ^[1-5][0-9][0-9]$ ]] || die "health-status wants a code 100..599"
             echo "$arg" >"$hd/health/status.tmp" && mv -f "$hd/health/status.tmp" "$hd/health/status" ;;
+        blackhole)
+            [[ $arg =~ ^[0-9]+$ ]] || die "blackhole wants a PORT"
+            pidfile_alive "$hd/blackhole.pid" && die "h$i already has a blackhole"
+            rm -f "$hd/blackhole.pid"
+            hdaemon "$i" "$hd/blackhole.log" "$HEALTHD_BIN" --listen "127.0.0.1:$arg" --blackhole \
+                --pidfile "$hd/blackhole.pid"
+            wait_file "$hd/blackhole.pid" 10 || { cat "$hd/blackhole.log" >&2; die "h$i: blackhole did not start"; } ;;
+        blackhole-off)
+            p=$(readpid "$hd/blackhole.pid")
+            if [[ -n $p ]] && pid_alive "$p"; then kill "$p"; fi
+            rm -f "$hd/blackhole.pid" ;;
         health-delay)
             [[ $arg =~ ^[0-9]+$ ]] || die "health-delay wants milliseconds"
             echo "$arg" >"$hd/health/delay_ms.tmp" && mv -f "$hd/health/delay_ms.tmp" "$hd/health/delay_ms" ;;

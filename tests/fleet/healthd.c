@@ -2,6 +2,7 @@
  * healthd: a tiny single-threaded HTTP/1.1 server for the sitrep test fleet.
  *
  *   healthd --listen ADDR:PORT --dir DIR [--record FILE] [--pidfile FILE]
+ *   healthd --listen ADDR:PORT --blackhole [--pidfile FILE]
  *
  * Every request to /health (GET, HEAD or POST) is answered with the status
  * code in DIR/status (default 200) and the exact bytes of DIR/body (default
@@ -14,6 +15,11 @@
  * object per line (method, path, headers, body; the body is read per
  * Content-Length) and answered with {"ok":true}; DIR/status still applies, so
  * a test can make the receiver answer 500 or 503.
+ *
+ * With --blackhole (no --dir needed) it answers nothing at all: the listening
+ * socket's accept queue is filled by connections to itself and never
+ * accepted, so the kernel drops every later SYN and a client's connect()
+ * hangs until its own timeout, as behind a firewall that drops packets.
  *
  * ADDR may be an IPv4 address, a bracketed IPv6 address ([::1]:PORT) or
  * "localhost".  PORT 0 picks a free port; the port is printed on stdout
@@ -88,7 +94,8 @@ static void on_signal(int sig)
 
 static void usage(void)
 {
-    fputs("usage: healthd --listen ADDR:PORT --dir DIR [--record FILE] [--pidfile FILE]\n",
+    fputs("usage: healthd --listen ADDR:PORT --dir DIR [--record FILE] [--pidfile FILE]\n"
+          "       healthd --listen ADDR:PORT --blackhole [--pidfile FILE]\n",
           stderr);
     exit(2);
 }
@@ -778,10 +785,38 @@ static int evict_victim(void)
     return best;
 }
 
+/*
+ * Fills lfd's accept queue with connections to itself and never accepts:
+ * with a backlog of 0 the queue holds one, and the kernel drops the SYNs of
+ * every later connect().  Returns once stopped.
+ */
+static void blackhole(int lfd, const char *pidfile)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    if (listen(lfd, 0) != 0 || getsockname(lfd, (struct sockaddr *)&ss, &sl) != 0)
+        die("blackhole: %s", strerror(errno));
+    int fill[4];
+    for (int i = 0; i < 4; i++) {
+        fill[i] = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fill[i] < 0)
+            die("socket: %s", strerror(errno));
+        if (connect(fill[i], (struct sockaddr *)&ss, sl) != 0 && errno != EINPROGRESS)
+            die("connect to itself: %s", strerror(errno));
+    }
+    if (pidfile)
+        write_pidfile(pidfile);
+    while (!stop_flag)
+        pause();
+    for (int i = 0; i < 4; i++)
+        close(fill[i]);
+}
+
 int main(int argc, char **argv)
 {
     tool_name = "healthd";
     const char *listen_spec = NULL, *pidfile = NULL;
+    int opt_blackhole = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--listen") == 0 && i + 1 < argc)
@@ -792,13 +827,20 @@ int main(int argc, char **argv)
             opt_record = argv[++i];
         else if (strcmp(a, "--pidfile") == 0 && i + 1 < argc)
             pidfile = argv[++i];
+        else if (strcmp(a, "--blackhole") == 0)
+            opt_blackhole = 1;
         else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
             usage();
         else
             usage();
     }
-    if (!listen_spec || !opt_dir)
+    if (!listen_spec || (!opt_dir && !opt_blackhole))
         usage();
+    if (opt_blackhole) {
+        catch_stop_signals(on_signal);
+        blackhole(listen_on(listen_spec), pidfile);
+        return 0;
+    }
 
     catch_stop_signals(on_signal);
     int lfd = listen_on(listen_spec);

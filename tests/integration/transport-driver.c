@@ -54,7 +54,7 @@ tunnel(struct transport *t, int port, const char *path)
 	int full = 0;
 	int64_t end = mono_ms() + 10000;
 	while (!full && mono_ms() < end) {
-		int rc = t->ops->tunnel_pump(tu, sv[0]);
+		int rc = t->ops->tunnel_pump(tu, sv[0], NULL);
 		if (rc < 0)
 			break;
 		full = (rc & TUNNEL_FULL) != 0;
@@ -71,7 +71,7 @@ tunnel(struct transport *t, int port, const char *path)
 	end = mono_ms() + 20000;
 	int open = 1;
 	while (mono_ms() < end) {
-		if (open && t->ops->tunnel_pump(tu, sv[0]) < 0) {
+		if (open && t->ops->tunnel_pump(tu, sv[0], NULL) < 0) {
 			t->ops->tunnel_close(&tu);
 			shutdown(sv[0], SHUT_WR);
 			open = 0;

@@ -51,6 +51,34 @@ out=$("$SITREP" -c "$work/nul.conf" status --json h1)
 tap_is "$(jq -r '.hosts[0].connection' <<<"$out")" connected "a check printing a NUL: the host stays connected"
 tap_is "$(jq -r '.hosts[0].checks[0].state' <<<"$out")" OK "and its check is judged"
 
+# a health target through the host's session that never answers (its SYNs
+# are dropped: sshd's connect hangs for minutes) fails its own check only,
+# and costs the host one pending connection, not one per cycle
+fleet fault h1 blackhole 18791
+cat >"$work/hole.conf" <<CONF
+$(grep -v '^host\|^    \|^interval' "$conf")
+interval 1
+host h1
+    health gw http://localhost:$FLEET_HEALTH_PORT/health via-ssh
+    health hole http://localhost:18791/ via-ssh timeout 2
+    health closed http://localhost:18799/ via-ssh
+CONF
+out=$("$SITREP" -c "$work/hole.conf" status --json h1)
+hc() { jq -r ".hosts[0].health[] | select(.name == \"$1\") | .$2" <<<"$out"; }
+tap_is "$(hc gw state)" OK "a tunnel that never connects: the host's other health check is OK"
+tap_is "$(hc hole state)" CRIT "the one that never connects is CRIT"
+tap_like "$(hc hole reason)" "tunnel to localhost:18791: not connected after 2 s" "and says why ($(hc hole reason))"
+tap_is "$(hc closed state)" CRIT "a port nothing listens on is CRIT"
+tap_like "$(hc closed reason)" "tunnel to localhost:18799: Connection refused" "and says why ($(hc closed reason))"
+term_start hole 120 40 "$SITREP" -c "$work/hole.conf"
+tap_ok "the console shows the check waiting" wait_screen hole 15 'not connected after'
+sleep 6
+pending=$(fleet exec h1 ss -tnpH state syn-sent dst 127.0.0.1:18791 | grep -c sshd)
+tap_is "$pending" 1 "after 6 cycles sshd has one connection to it pending"
+tap_like "$(screen hole)" 'OK +gw ' "and gw is still OK on screen"
+keys hole q
+fleet fault h1 blackhole-off
+
 # login works, the shell does not (nologin): back off, do not hammer sshd
 chmod o+x "$FLEET_DIR"	# nobody reads the fleet's authorized_keys
 cat >"$work/nologin.conf" <<CONF
