@@ -526,6 +526,8 @@ tunnel_advance(struct tunnel *tu, char **cause)
 	if (!tu->opening)
 		return 1;
 	ssh_session s = priv(tu->t)->session;
+	if (s == NULL)
+		return set_cause(cause, "tunnel to %s:%d: not connected", tu->host, tu->port);
 	ssh_set_blocking(s, 0);
 	int rc = ssh_channel_open_forward(tu->channel, tu->host, tu->port, "127.0.0.1", 0);
 	ssh_set_blocking(s, 1);
