@@ -274,6 +274,7 @@ struct check_state {
 	int conn_fd;
 	struct tunnel *tu;
 	int opening;			/* the host is still connecting the tunnel */
+	int interrupted;		/* given up on mid-request: its tunnel is stale */
 	int full;			/* conn_fd would not take all the tunnel had */
 	char *tunnel_error;
 };
@@ -355,6 +356,11 @@ health_runner_start(struct health_runner *r, struct transport *t)
 	int64_t now = mono_ms();
 	for (size_t i = 0; i < r->n; i++) {
 		struct check_state *c = &r->checks[i];
+		if (c->interrupted) {
+			/* the request it carried is gone with curl's handle */
+			check_close_tunnel(c, t);
+			c->interrupted = 0;
+		}
 		health_result_clear(&c->result);
 		c->result.name = xstrdup(c->hc->name);
 		c->result.url_shown = xstrdup(c->hc->url_shown);
@@ -501,6 +507,7 @@ health_runner_collect(struct health_runner *r, struct health_result *out)
 			curl_multi_remove_handle(r->multi, c->easy);
 			health_judge(c->hc, 0, NULL, 0, mono_ms() - c->start, "interrupted", &c->result);
 			c->running = 0;
+			c->interrupted = 1;
 		}
 		out[i] = c->result;
 		memset(&c->result, 0, sizeof c->result);

@@ -27,12 +27,13 @@ struct ssh_priv {
 	int64_t script_last;		/* when the shell last wrote */
 	struct ssh_callbacks_struct callbacks;
 	/*
-	 * Tunnels closed by their user while the host was still connecting
-	 * them: kept until the host answers, then closed. At most one per
-	 * target, so a port that never answers costs one channel, not one
-	 * per cycle.
+	 * Every tunnel on the session: in use, or closed by its user while
+	 * the host was still connecting it (waiting), kept until the host
+	 * answers and then closed. While one waits no other tunnel to the
+	 * same target is opened, so a port that never answers costs a
+	 * channel, not one per cycle.
 	 */
-	struct tunnel *waiting;
+	struct tunnel *tunnels;
 };
 
 struct tunnel {
@@ -41,15 +42,17 @@ struct tunnel {
 	char *host;
 	int port;
 	int opening;			/* the host has not answered the open yet */
+	int waiting;			/* closed by its user while opening */
 	int64_t open_sent;
-	struct tunnel *next;		/* in the waiting list */
+	struct tunnel *next;		/* in the session's list */
 	int eof_sent;
 	/* read off the channel, not yet taken by the local socket */
 	char pend[16384];
 	size_t pend_off, pend_len;
 };
 
-static void reap_waiting(struct ssh_priv *, int free_all);
+static void reap_waiting(struct ssh_priv *);
+static void tunnels_end_session(struct ssh_priv *);
 
 static struct ssh_priv *
 priv(struct transport *t)
@@ -230,14 +233,15 @@ ssh_disconnect_transport(struct transport *t)
 	struct ssh_priv *p = t->priv;
 	if (p == NULL)
 		return;
+	/* never wait on a peer that may be gone */
+	if (p->session != NULL)
+		ssh_set_blocking(p->session, 0);
 	if (p->shell != NULL) {
 		ssh_channel_free(p->shell);
 		p->shell = NULL;
 	}
-	reap_waiting(p, 1);
+	tunnels_end_session(p);
 	if (p->session != NULL) {
-		/* never wait on a peer that may be gone */
-		ssh_set_blocking(p->session, 0);
 		ssh_disconnect(p->session);
 		ssh_free(p->session);
 		p->session = NULL;
@@ -285,7 +289,7 @@ ssh_script_start(struct transport *t, const char *script, char **cause)
 	struct ssh_priv *p = priv(t);
 	if (p->session == NULL || t->conn != CONN_UP)
 		return set_cause(cause, "not connected");
-	reap_waiting(p, 0);
+	reap_waiting(p);
 	if (p->shell == NULL || !ssh_channel_is_open(p->shell) || ssh_channel_is_eof(p->shell)) {
 		if (p->shell != NULL)
 			ssh_channel_free(p->shell);
@@ -508,8 +512,25 @@ end_channel(ssh_channel ch)
 }
 
 static void
-tunnel_free(struct tunnel *tu)
+tunnel_unlink(struct ssh_priv *p, struct tunnel *tu)
 {
+	for (struct tunnel **pp = &p->tunnels; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == tu) {
+			*pp = tu->next;
+			break;
+		}
+	tu->next = NULL;
+}
+
+/* Takes the tunnel off the session, ends its channel and frees it. */
+static void
+tunnel_drop(struct ssh_priv *p, struct tunnel *tu)
+{
+	tunnel_unlink(p, tu);
+	if (tu->channel != NULL && tu->opening)
+		ssh_channel_free(tu->channel);
+	else if (tu->channel != NULL)
+		end_channel(tu->channel);
 	free(tu->host);
 	free(tu);
 }
@@ -518,16 +539,16 @@ tunnel_free(struct tunnel *tu)
  * Carries a tunnel's open on without waiting: the host's sshd answers it
  * only once its own connect() to the target is done, which for a target
  * that drops packets is minutes away. 1 when open, 0 while the host is
- * still connecting, -1 (and why) when it refused.
+ * still connecting, -1 (and why) when it refused or the session is gone.
  */
 static int
 tunnel_advance(struct tunnel *tu, char **cause)
 {
+	if (tu->channel == NULL)
+		return set_cause(cause, "tunnel to %s:%d: not connected", tu->host, tu->port);
 	if (!tu->opening)
 		return 1;
 	ssh_session s = priv(tu->t)->session;
-	if (s == NULL)
-		return set_cause(cause, "tunnel to %s:%d: not connected", tu->host, tu->port);
 	ssh_set_blocking(s, 0);
 	int rc = ssh_channel_open_forward(tu->channel, tu->host, tu->port, "127.0.0.1", 0);
 	ssh_set_blocking(s, 1);
@@ -537,32 +558,50 @@ tunnel_advance(struct tunnel *tu, char **cause)
 	}
 	if (rc == SSH_AGAIN)
 		return 0;
-	/* "Channel opening failure: channel 46 error (2) Connection refused": the reason */
-	const char *why = ssh_error_text(s), *e = strstr(why, "error (");
-	if (e != NULL && (e = strstr(e, ") ")) != NULL && e[2] != '\0')
+	/*
+	 * The session keeps one error text, the last one set: the reason is
+	 * sshd's only if the text is its open failure ("Channel opening
+	 * failure: channel 46 error (2) Connection refused").
+	 */
+	const char *err = ssh_error_text(s), *why = "refused or closed by the host", *e;
+	if (!ssh_is_connected(s))
+		why = err;
+	else if (strncmp(err, "Channel opening failure", 23) == 0 &&
+	    (e = strstr(err, "error (")) != NULL && (e = strstr(e, ") ")) != NULL && e[2] != '\0')
 		why = e + 2;
 	set_cause(cause, "tunnel to %s:%d: %s", tu->host, tu->port, why);
 	return -1;
 }
 
-/* Closes the waiting tunnels the host has answered; frees them all with free_all. */
+/* Closes the waiting tunnels the host has answered. */
 static void
-reap_waiting(struct ssh_priv *p, int free_all)
+reap_waiting(struct ssh_priv *p)
 {
-	struct tunnel **pp = &p->waiting;
-	while (*pp != NULL) {
-		struct tunnel *tu = *pp;
-		int rc = free_all ? -1 : tunnel_advance(tu, NULL);
-		if (rc == 0) {
-			pp = &tu->next;
+	struct tunnel *tu = p->tunnels;
+	while (tu != NULL) {
+		struct tunnel *next = tu->next;
+		if (tu->waiting && tunnel_advance(tu, NULL) != 0)
+			tunnel_drop(p, tu);
+		tu = next;
+	}
+}
+
+/*
+ * The session is going: waiting tunnels are freed, those in use lose
+ * their channel (their users see them closed) and leave the session.
+ */
+static void
+tunnels_end_session(struct ssh_priv *p)
+{
+	while (p->tunnels != NULL) {
+		struct tunnel *tu = p->tunnels;
+		if (tu->waiting) {
+			tunnel_drop(p, tu);
 			continue;
 		}
-		*pp = tu->next;
-		if (rc == 1)
-			end_channel(tu->channel);
-		else
-			ssh_channel_free(tu->channel);
-		tunnel_free(tu);
+		tunnel_unlink(p, tu);
+		ssh_channel_free(tu->channel);
+		tu->channel = NULL;
 	}
 }
 
@@ -570,10 +609,10 @@ static struct tunnel *
 ssh_tunnel_open(struct transport *t, const char *host, int port, char **cause)
 {
 	struct ssh_priv *p = priv(t);
-	reap_waiting(p, 0);
-	for (struct tunnel *w = p->waiting; w != NULL; w = w->next)
-		if (w->port == port && strcmp(w->host, host) == 0) {
-			set_cause(cause, "tunnel to %s:%d: not connected after %d s", host, port,
+	reap_waiting(p);
+	for (struct tunnel *w = p->tunnels; w != NULL; w = w->next)
+		if (w->waiting && w->port == port && strcmp(w->host, host) == 0) {
+			set_cause(cause, "tunnel to %s:%d: still not connected after %d s", host, port,
 			    (int)((mono_ms() - w->open_sent) / 1000));
 			return NULL;
 		}
@@ -587,9 +626,10 @@ ssh_tunnel_open(struct transport *t, const char *host, int port, char **cause)
 	tu->port = port;
 	tu->opening = 1;
 	tu->open_sent = mono_ms();
+	tu->next = p->tunnels;
+	p->tunnels = tu;
 	if (tunnel_advance(tu, cause) == -1) {
-		ssh_channel_free(ch);
-		tunnel_free(tu);
+		tunnel_drop(p, tu);
 		return NULL;
 	}
 	return tu;
@@ -673,17 +713,11 @@ ssh_tunnel_close(struct tunnel **tp)
 	*tp = NULL;
 	if (tu == NULL)
 		return;
-	if (tu->opening && tunnel_advance(tu, NULL) == 0) {
-		struct ssh_priv *p = priv(tu->t);
-		tu->next = p->waiting;
-		p->waiting = tu;
+	if (tu->channel != NULL && tu->opening && tunnel_advance(tu, NULL) == 0) {
+		tu->waiting = 1;
 		return;
 	}
-	if (tu->opening)
-		ssh_channel_free(tu->channel);
-	else
-		end_channel(tu->channel);
-	tunnel_free(tu);
+	tunnel_drop(priv(tu->t), tu);
 }
 
 struct stream {
