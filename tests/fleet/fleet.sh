@@ -89,6 +89,16 @@ pid_alive() {
     [[ ${l:0:1} != Z && ${l:0:1} != X ]]
 }
 
+# wait_gone PID...: waits (5 s at most) until the processes, killed with -9,
+# are gone: the kernel takes a while to end one under load, and `down`
+# returns only once nothing of the fleet runs
+wait_gone() {
+    local p deadline=$((SECONDS + 5))
+    for p; do
+        while pid_alive "$p" && ((SECONDS < deadline)); do sleep 0.05; done
+    done
+}
+
 # proc_state PID: the one-letter state (R S D T Z ...)
 proc_state() {
     local l
@@ -458,6 +468,7 @@ host_teardown() {
     if ((${#pids[@]})); then
         kill -STOP "${pids[@]}" 2>/dev/null || true
         kill -9 "${pids[@]}" 2>/dev/null || true
+        wait_gone "${pids[@]}"
     fi
     # containers: our own live in cgroups sitrep-sK-hI; containers created by
     # tests live under libpod_parent and are found by their IDs
@@ -580,7 +591,10 @@ cmd_down() {
         wait
         kp=$(readpid "$dir/keeper.pid")
         if [[ -z ${FLEET_IN_KEEPER:-} && -n $kp ]] && pidfile_alive "$dir/keeper.pid"; then
-            kill -9 "$kp" $(descendants "$kp") 2>/dev/null || true
+            local -a kps
+            kps=("$kp" $(descendants "$kp"))
+            kill -9 "${kps[@]}" 2>/dev/null || true
+            wait_gone "${kps[@]}"
         fi
         rm -f "$dir/keeper.pid" "$dir/up.pid"
         if [[ $(cat "$RUNDIR/slot-$FLEET_SLOT.dir" 2>/dev/null) == "$dir" ]]; then
