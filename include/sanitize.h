@@ -29,6 +29,12 @@ char *sanitize_line(const char *, size_t);
 /* Convenience for NUL-terminated strings; NULL gives "". */
 char *sanitize_str(const char *);
 
+/*
+ * Valid UTF-8 for a machine reader (JSON): invalid or overlong sequences
+ * and NUL become U+FFFD; everything else, controls included, is kept.
+ */
+char *sanitize_utf8(const char *, size_t);
+
 /* Secrets are registered at start-up, before any thread starts. */
 void sanitize_add_secret(const char *);
 void sanitize_clear_secrets(void);

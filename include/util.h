@@ -87,11 +87,19 @@ int mkdir_p(const char *path, char **cause);
 char *xdg_dir(const char *kind);
 
 /* The log file: quiet unless opened (SITREP_LOG or --log). Never the terminal. */
-void log_open(const char *path);
+/* Opens (appends to) the log file: -1 with *cause if it cannot be written. */
+int log_open(const char *path, char **cause);
 void log_msg(const char *, ...) ATTR_PRINTF(1, 2);
 void log_close(void);
 
 int str_has_prefix(const char *, const char *);
+/*
+ * A value as a message quotes it: at most STR_QUOTE_MAX bytes, cut at a
+ * character boundary, with "… (N bytes)" when cut. The result lives in a
+ * thread-local buffer that the fourth next call reuses.
+ */
+#define STR_QUOTE_MAX 200
+const char *str_quote_short(const char *);
 char *str_trim(char *);
 /* Parses a decimal integer fully; -1 on junk or out of [min,max]. */
 int parse_int(const char *, long long min, long long max, long long *out);

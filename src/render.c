@@ -11,16 +11,24 @@
 #include "sanitize.h"
 #include "util.h"
 
-static void
-add_str(cJSON *o, const char *key, const char *s)
+void
+render_json_str(cJSON *o, const char *key, const char *s)
 {
 	if (s == NULL) {
 		cJSON_AddNullToObject(o, key);
 		return;
 	}
 	char *r = sanitize_redact(s, strlen(s));
-	cJSON_AddStringToObject(o, key, r);
+	char *u = sanitize_utf8(r, strlen(r));
+	cJSON_AddStringToObject(o, key, u);
+	free(u);
 	free(r);
+}
+
+static void
+add_str(cJSON *o, const char *key, const char *s)
+{
+	render_json_str(o, key, s);
 }
 
 static void

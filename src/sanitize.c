@@ -329,3 +329,25 @@ text_ellipsize(const char *s, int cols)
 	memcpy(out + fit, "\xe2\x80\xa6", 4);	/* … and NUL */
 	return out;
 }
+
+char *
+sanitize_utf8(const char *text, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	struct buf b;
+	buf_init(&b);
+	buf_adds(&b, "");
+	size_t i = 0;
+	while (i < len) {
+		uint32_t cp;
+		int n = utf8_decode(s + i, len - i, &cp);
+		if (n < 0 || cp == 0) {
+			add_cp(&b, REPLACEMENT);
+			i++;
+			continue;
+		}
+		buf_add(&b, s + i, (size_t)n);
+		i += (size_t)n;
+	}
+	return buf_take(&b);
+}

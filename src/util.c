@@ -387,9 +387,23 @@ fmt_bytes(char *out, size_t size, uint64_t n)
 char *
 file_read(const char *path, size_t max, size_t *lenp, char **cause)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd == -1) {
 		set_cause(cause, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	struct stat st;
+	if (fstat(fd, &st) == -1) {
+		set_cause(cause, "%s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		set_cause(cause, "%s: %s", path, S_ISDIR(st.st_mode) ? "a directory, not a file" :
+		    S_ISFIFO(st.st_mode) ? "a FIFO, not a regular file" :
+		    "a device, not a regular file");
+		close(fd);
 		return NULL;
 	}
 	struct buf b;
@@ -421,26 +435,67 @@ fail:
 	return NULL;
 }
 
-int
-file_write_atomic(const char *path, const char *data, size_t len, char **cause)
+static int
+write_all(int fd, const char *data, size_t len)
 {
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd == -1) {
-		set_cause(cause, "%s: %s", tmp, strerror(errno));
-		free(tmp);
-		return -1;
-	}
 	size_t off = 0;
 	while (off < len) {
 		ssize_t n = write(fd, data + off, len - off);
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (n <= 0) {
-			set_cause(cause, "%s: %s", tmp, strerror(errno));
-			goto fail;
-		}
+		if (n <= 0)
+			return -1;
 		off += (size_t)n;
+	}
+	return 0;
+}
+
+/* A device or a FIFO is written in place: it cannot be replaced by rename. */
+static int
+write_in_place(const char *path, const char *data, size_t len, char **cause)
+{
+	/* O_NONBLOCK: a FIFO with no reader fails (ENXIO) instead of hanging */
+	int fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd == -1)
+		return set_cause(cause, "%s: %s", path, errno == ENXIO ?
+		    "a FIFO with no reader" : strerror(errno));
+	int flags = fcntl(fd, F_GETFL);
+	if (flags != -1)
+		fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+	if (write_all(fd, data, len) == -1) {
+		set_cause(cause, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (close(fd) == -1)
+		return set_cause(cause, "%s: %s", path, strerror(errno));
+	return 0;
+}
+
+int
+file_write_atomic(const char *path, const char *data, size_t len, char **cause)
+{
+	struct stat st;
+	if (lstat(path, &st) == 0) {
+		if (S_ISLNK(st.st_mode))
+			return set_cause(cause, "%s: a symbolic link (name the file it points to)", path);
+		if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))
+			return write_in_place(path, data, len, cause);
+		if (!S_ISREG(st.st_mode))
+			return set_cause(cause, "%s: %s", path, S_ISDIR(st.st_mode) ?
+			    "a directory" : "not a regular file");
+	} else if (errno != ENOENT)
+		return set_cause(cause, "%s: %s", path, strerror(errno));
+	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd == -1) {
+		set_cause(cause, "%s: %s", tmp, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	if (write_all(fd, data, len) == -1) {
+		set_cause(cause, "%s: %s", tmp, strerror(errno));
+		goto fail;
 	}
 	if (fsync(fd) == -1 || close(fd) == -1) {
 		fd = -1;
@@ -500,16 +555,19 @@ xdg_dir(const char *kind)
 static FILE *log_file;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
-void
-log_open(const char *path)
+int
+log_open(const char *path, char **cause)
 {
+	FILE *f = fopen(path, "ae");
+	if (f == NULL)
+		return set_cause(cause, "%s: %s", str_quote_short(path), strerror(errno));
+	setvbuf(f, NULL, _IOLBF, 0);
 	pthread_mutex_lock(&log_lock);
 	if (log_file != NULL)
 		fclose(log_file);
-	log_file = fopen(path, "ae");
-	if (log_file != NULL)
-		setvbuf(log_file, NULL, _IOLBF, 0);
+	log_file = f;
 	pthread_mutex_unlock(&log_lock);
+	return 0;
 }
 
 void
@@ -539,6 +597,24 @@ log_close(void)
 		fclose(log_file);
 	log_file = NULL;
 	pthread_mutex_unlock(&log_lock);
+}
+
+const char *
+str_quote_short(const char *s)
+{
+	static __thread char ring[4][STR_QUOTE_MAX + 40];
+	static __thread unsigned next;
+	if (s == NULL)
+		return "";
+	size_t len = strlen(s);
+	if (len <= STR_QUOTE_MAX)
+		return s;
+	char *out = ring[next++ % 4];
+	size_t cut = STR_QUOTE_MAX;
+	while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
+		cut--;	/* not inside a UTF-8 sequence */
+	snprintf(out, sizeof ring[0], "%.*s\xe2\x80\xa6 (%zu bytes)", (int)cut, s, len);
+	return out;
 }
 
 int
