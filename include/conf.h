@@ -146,6 +146,11 @@ int conf_add_cli_host(struct conf *, const char *spec, char **cause);
 void conf_default_fleet(struct conf *);
 /* Index of the host called name, or -1. */
 int conf_find_host(const struct conf *, const char *name);
+/*
+ * Keeps only the named hosts, each once, in the order given (a name given
+ * twice counts once). -1 with *cause if one is unknown (conf unchanged).
+ */
+int conf_keep_hosts(struct conf *, char **names, int n, char **cause);
 /* The RTO/RPO that applies to a host or service (global as fallback). */
 int64_t conf_rto(const struct conf *, const char *host, const char *service);
 int64_t conf_rpo(const struct conf *, const char *host, const char *service);

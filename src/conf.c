@@ -1192,6 +1192,35 @@ host_conf_free(struct host_conf *h)
 	free(h->services);
 }
 
+int
+conf_keep_hosts(struct conf *c, char **names, int n, char **cause)
+{
+	if (n <= 0)
+		return 0;
+	for (int i = 0; i < n; i++)
+		if (conf_find_host(c, names[i]) == -1)
+			return set_cause(cause, "no host called '%s' in the configuration",
+			    str_quote_short(names[i]));
+	char *keep = xcalloc(c->nhosts, 1);
+	struct host_conf *hosts = xcalloc((size_t)n, sizeof *hosts);
+	size_t k = 0;
+	for (int i = 0; i < n; i++) {
+		int idx = conf_find_host(c, names[i]);
+		if (keep[idx])
+			continue;	/* named twice */
+		keep[idx] = 1;
+		hosts[k++] = c->hosts[idx];
+	}
+	for (size_t i = 0; i < c->nhosts; i++)
+		if (!keep[i])
+			host_conf_free(&c->hosts[i]);
+	free(keep);
+	free(c->hosts);
+	c->hosts = hosts;
+	c->nhosts = k;
+	return 0;
+}
+
 void
 conf_free(struct conf *c)
 {
