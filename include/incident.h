@@ -51,8 +51,18 @@ int incident_command_end(struct recorder *, const struct command_run *, char **c
 /* A fleet change: into the open incident's timeline, or the fleet log (id 0). */
 int incident_fleet_event(struct recorder *, int64_t id, const char *host, const char *kind,
     const char *text, int64_t at, char **cause);
-/* Resolves: fills the form fields of in (NULL fields untouched), milestone resolved. */
+/*
+ * Resolves: fills the form fields of in (NULL fields untouched), milestone
+ * resolved at form->ms[MS_RESOLVED] (0: now). On a resolved incident only
+ * the form fields and action items change (the post-mortem).
+ *
+ * Once an incident is resolved, every other change but notes is refused
+ * until incident_reopen(), which is recorded.
+ */
 int incident_resolve(struct recorder *, int64_t id, const struct incident *form,
     const struct action_item *actions, size_t nactions, char **cause);
+
+/* Reopens a resolved incident (the resolution is cleared, the reopening recorded). */
+int incident_reopen(struct recorder *, int64_t id, const char *reason, char **cause);
 
 #endif

@@ -177,6 +177,8 @@ int store_actions(struct store *, int64_t incident, struct action_item **, size_
     char **cause);
 int store_outbox_due(struct store *, int64_t now, size_t limit, struct outbox_msg **,
     size_t *n, char **cause);
+/* Messages not yet delivered: in all, and "TARGET N" per target into targets. */
+int store_outbox_waiting(struct store *, struct strv *targets, int64_t *total, char **cause);
 /* Keeps the rolling fleet log bounded. */
 int store_fleet_log_trim(struct store *, int64_t older_than, char **cause);
 

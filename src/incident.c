@@ -85,6 +85,23 @@ load(struct recorder *r, int64_t id, struct incident *in, char **cause)
 	return 0;
 }
 
+/*
+ * Loads an incident that may still change: once resolved, only notes and
+ * the post-mortem fields do, until it is reopened (which is recorded).
+ */
+static int
+load_open(struct recorder *r, int64_t id, struct incident *in, const char *what, char **cause)
+{
+	if (load(r, id, in, cause) == -1)
+		return -1;
+	if (strcmp(in->status, "resolved") == 0) {
+		incident_clear(in);
+		return set_cause(cause, "incident %lld is resolved: reopen it first ('sitrep incident "
+		    "reopen -i %lld') to %s", (long long)id, (long long)id, what);
+	}
+	return 0;
+}
+
 /* Runs body() inside BEGIN IMMEDIATE ... COMMIT, rolling back on failure. */
 #define TRANSACTION(r, cause, body) do {				\
 	if (store_begin((r)->store, (cause)) == -1)			\
@@ -187,7 +204,7 @@ static int
 do_severity(struct recorder *r, int64_t id, int sev, char **cause)
 {
 	struct incident in;
-	if (load(r, id, &in, cause) == -1)
+	if (load_open(r, id, &in, "change its severity", cause) == -1)
 		return -1;
 	if (in.severity == sev) {
 		incident_clear(&in);
@@ -216,15 +233,40 @@ incident_set_severity(struct recorder *r, int64_t id, int sev, char **cause)
 	return 0;
 }
 
+/* A milestone's time must keep the timeline in order: nothing before the start. */
+static int
+milestone_in_order(const struct incident *in, enum milestone m, int64_t at, char **cause)
+{
+	char ts[32], other[32];
+	fmt_utc(ts, sizeof ts, at);
+	if (m != MS_STARTED && in->ms[MS_STARTED] > 0 && at < in->ms[MS_STARTED]) {
+		fmt_utc(other, sizeof other, in->ms[MS_STARTED]);
+		return set_cause(cause, "%s at %s would be before the incident started (%s)",
+		    milestone_name(m), ts, other);
+	}
+	if (m == MS_STARTED)
+		for (int k = MS_DETECTED; k < MS_COUNT; k++)
+			if (in->ms[k] > 0 && in->ms[k] < at) {
+				fmt_utc(other, sizeof other, in->ms[k]);
+				return set_cause(cause, "started at %s would be after %s (%s)", ts,
+				    milestone_name((enum milestone)k), other);
+			}
+	return 0;
+}
+
 static int
 do_milestone(struct recorder *r, int64_t id, enum milestone m, int64_t at, char **cause)
 {
 	struct incident in;
-	if (load(r, id, &in, cause) == -1)
+	if (load_open(r, id, &in, "move a milestone", cause) == -1)
 		return -1;
 	int64_t now = wall_ms();
 	if (at <= 0)
 		at = now;
+	if (milestone_in_order(&in, m, at, cause) == -1) {
+		incident_clear(&in);
+		return -1;
+	}
 	int64_t old = in.ms[m];
 	in.ms[m] = at;
 	if (m == MS_RESOLVED) {
@@ -262,7 +304,7 @@ do_tick(struct recorder *r, int64_t id, const char *list, int index, const char 
     int checked, char **cause)
 {
 	struct incident in;
-	if (load(r, id, &in, cause) == -1)
+	if (load_open(r, id, &in, "tick its checklist", cause) == -1)
 		return -1;
 	int64_t now = wall_ms();
 	struct tick t = {
@@ -305,7 +347,7 @@ static int
 do_set_runbook(struct recorder *r, int64_t id, const char *path, const char *title, char **cause)
 {
 	struct incident in;
-	if (load(r, id, &in, cause) == -1)
+	if (load_open(r, id, &in, "choose a runbook", cause) == -1)
 		return -1;
 	free(in.runbook_path);
 	free(in.runbook_title);
@@ -356,7 +398,7 @@ do_step_start(struct recorder *r, int64_t id, const struct step_run *sr, int64_t
     char **cause)
 {
 	struct incident in;
-	if (load(r, id, &in, cause) == -1)
+	if (load_open(r, id, &in, "start a step", cause) == -1)
 		return -1;
 	int64_t now = wall_ms();
 	int rc = end_running_steps(r, &in, now, cause);
@@ -403,7 +445,7 @@ do_step_end(struct recorder *r, int64_t id, int64_t run, const char *outcome, co
     char **cause)
 {
 	struct incident in;
-	if (load(r, id, &in, cause) == -1)
+	if (load_open(r, id, &in, "end a step", cause) == -1)
 		return -1;
 	struct step_run *steps;
 	size_t n;
@@ -452,7 +494,7 @@ do_command_start(struct recorder *r, int64_t id, int64_t step, const char *host,
     const char *command, int64_t *out, char **cause)
 {
 	struct incident in;
-	if (load(r, id, &in, cause) == -1)
+	if (load_open(r, id, &in, "run a command", cause) == -1)
 		return -1;
 	int64_t now = wall_ms();
 	struct command_run c = {
@@ -552,11 +594,17 @@ do_resolve(struct recorder *r, int64_t id, const struct incident *f,
 	struct incident in;
 	if (load(r, id, &in, cause) == -1)
 		return -1;
-	if (strcmp(in.status, "resolved") == 0) {
+	int already = strcmp(in.status, "resolved") == 0;
+	if (already && f->ms[MS_RESOLVED] > 0) {
 		incident_clear(&in);
-		return set_cause(cause, "incident %lld is already resolved", (long long)id);
+		return set_cause(cause, "incident %lld is already resolved: reopen it first to move "
+		    "its resolution", (long long)id);
 	}
-	int64_t now = wall_ms();
+	int64_t now = wall_ms(), at = f->ms[MS_RESOLVED] > 0 ? f->ms[MS_RESOLVED] : now;
+	if (!already && milestone_in_order(&in, MS_RESOLVED, at, cause) == -1) {
+		incident_clear(&in);
+		return -1;
+	}
 	take(&in.summary, f->summary);
 	take(&in.impact, f->impact);
 	take(&in.root_cause, f->root_cause);
@@ -570,16 +618,24 @@ do_resolve(struct recorder *r, int64_t id, const struct incident *f,
 	 * Milestones never recorded stay unrecorded: the report says so rather
 	 * than inventing a time to restore.
 	 */
-	in.ms[MS_RESOLVED] = now;
-	free(in.status);
-	in.status = xstrdup("resolved");
+	if (!already) {
+		in.ms[MS_RESOLVED] = at;
+		free(in.status);
+		in.status = xstrdup("resolved");
+	}
 	int rc = store_incident_update(r->store, &in, cause);
 	for (size_t i = 0; i < nactions && rc == 0; i++)
 		rc = store_action_insert(r->store, id, &actions[i], cause) < 0 ? -1 : 0;
-	if (rc == 0) {
-		char took[32];
-		fmt_duration(took, sizeof took, now - in.ms[MS_STARTED]);
-		char *t = xasprintf("incident resolved after %s", took);
+	if (rc == 0 && already) {
+		char *t = xasprintf("post-mortem updated (by %s)", r->operator_name);
+		rc = record(r, &in, "operator", "postmortem", NULL, t, now, 0, cause) < 0 ? -1 : 0;
+		free(t);
+	} else if (rc == 0) {
+		char took[32], ts[32];
+		fmt_duration(took, sizeof took, at - in.ms[MS_STARTED]);
+		fmt_utc(ts, sizeof ts, at);
+		char *t = at < now - 1000 ? xasprintf("incident resolved after %s (at %s)", took, ts) :
+		    xasprintf("incident resolved after %s", took);
 		rc = record(r, &in, "operator", "resolve", NULL, t, now, NOTIFY_EV_RESOLVE, cause) < 0 ?
 		    -1 : 0;
 		free(t);
@@ -593,5 +649,39 @@ incident_resolve(struct recorder *r, int64_t id, const struct incident *form,
     const struct action_item *actions, size_t nactions, char **cause)
 {
 	TRANSACTION(r, cause, do_resolve(r, id, form, actions, nactions, cause));
+	return 0;
+}
+
+static int
+do_reopen(struct recorder *r, int64_t id, const char *reason, char **cause)
+{
+	struct incident in;
+	if (load(r, id, &in, cause) == -1)
+		return -1;
+	if (strcmp(in.status, "resolved") != 0) {
+		incident_clear(&in);
+		return set_cause(cause, "incident %lld is not resolved", (long long)id);
+	}
+	char ts[32];
+	fmt_utc(ts, sizeof ts, in.ms[MS_RESOLVED]);
+	in.ms[MS_RESOLVED] = 0;
+	free(in.status);
+	in.status = xstrdup("open");
+	int rc = store_incident_update(r->store, &in, cause);
+	if (rc == 0) {
+		char *t = xasprintf("incident reopened by %s (it was resolved at %s)%s%s",
+		    r->operator_name, ts, reason ? ": " : "", reason ? reason : "");
+		rc = record(r, &in, "operator", "reopen", NULL, t, wall_ms(), NOTIFY_EV_MILESTONE,
+		    cause) < 0 ? -1 : 0;
+		free(t);
+	}
+	incident_clear(&in);
+	return rc;
+}
+
+int
+incident_reopen(struct recorder *r, int64_t id, const char *reason, char **cause)
+{
+	TRANSACTION(r, cause, do_reopen(r, id, reason, cause));
 	return 0;
 }

@@ -1086,6 +1086,28 @@ store_outbox_due(struct store *s, int64_t now, size_t limit, struct outbox_msg *
 	return rc == SQLITE_DONE ? 0 : fail(s, cause, "read");
 }
 
+int
+store_outbox_waiting(struct store *s, struct strv *targets, int64_t *total, char **cause)
+{
+	*total = 0;
+	sqlite3_stmt *st = prepare(s, "SELECT target, COUNT(*) FROM outbox WHERE delivered_at IS NULL "
+	    "GROUP BY target ORDER BY target", cause);
+	if (st == NULL)
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t n = sqlite3_column_int64(st, 1);
+		char *t = col_text(st, 0);
+		char *line = xasprintf("%s %lld", t, (long long)n);
+		strv_add(targets, line);
+		free(line);
+		free(t);
+		*total += n;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : fail(s, cause, "read");
+}
+
 void
 outbox_msg_clear(struct outbox_msg *m)
 {
