@@ -1,10 +1,9 @@
 /*
- * sitrep (no command): the console. sitrep wall: the read-only big-screen
- * view of the same fleet and the same store.
+ * sitrep (no command): the console, and what it shares with the wall
+ * (cmd-wall.c), the read-only big-screen view of the same fleet and store.
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,41 +48,29 @@ console_free(struct console *c)
 		close(c->wake_wr);
 }
 
-static int
-run_console(struct globals *g, int argc, char **argv, int wall)
+/* The console and the wall; the wall is the same view, read-only. */
+int
+cmd_console_run(struct cmd_ctx *x, int wall)
 {
-	static const struct option longopts[] = {
-		{ "runbook", required_argument, NULL, 'R' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct globals *g = x->g;
 	struct strv extra;
 	memset(&extra, 0, sizeof extra);
-	int ch;
-	while ((ch = getopt_long(argc, argv, wall ? "" : "R:", longopts, NULL)) != -1) {
-		if (ch == 'R' && !wall)
-			strv_add(&extra, optarg);
-		else {
-			strv_free(&extra);
-			return cmd_usage(wall ? &cmd_wall_entry : &cmd_console_entry);
-		}
-	}
+	strv_copy(&extra, cmd_opt_list(x, "runbook"));
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		strv_free(&extra);
 		fprintf(stderr, "sitrep: the %s needs a terminal; for scripts and cron use "
 		    "'sitrep status' (or 'sitrep status --json')\n", wall ? "wall" : "console");
 		return EXIT_USAGE;
 	}
-	struct conf conf;
+	struct conf *conf = &x->conf;
 	struct console c;
 	memset(&c, 0, sizeof c);
 	c.wake_rd = c.wake_wr = -1;
 	char *cause = NULL;
-	if (globals_load_conf(g, &conf, &cause) == -1)
-		goto bad;
-	c.conf = &conf;
+	c.conf = conf;
 	c.globals = g;
 	c.wall = wall;
-	const char *theme = g->theme ? g->theme : conf.theme;
+	const char *theme = g->theme ? g->theme : conf->theme;
 	if (theme_load(&c.theme, theme, &cause) == -1)
 		goto bad;
 	strv_copy(&extra, &g->runbooks);
@@ -95,30 +82,29 @@ run_console(struct globals *g, int argc, char **argv, int wall)
 		library_checklist(tri.rb, &c.triage);
 
 	/* the store: read-only for the wall; the console runs without one if it must */
-	c.store_path = globals_db_path(g, &conf);
+	c.store_path = globals_db_path(g, conf);
 	if (store_open(c.store_path, wall, &c.store, &cause) == -1) {
 		c.store_problem = cause ? cause : xstrdup("cannot open the store");
 		cause = NULL;
 	} else {
 		c.rec.store = c.store;
-		c.rec.conf = &conf;
-		c.rec.operator_name = incident_operator(&conf);
+		c.rec.conf = conf;
+		c.rec.operator_name = incident_operator(conf);
 		c.store_version = store_data_version(c.store);
 	}
 
 	int wake[2];
 	if (wake_pipe(wake) == -1) {
 		console_free(&c);
-		conf_free(&conf);
 		return cmd_error(EXIT_USAGE, "cannot create a pipe");
 	}
 	c.wake_rd = wake[0];
 	c.wake_wr = wake[1];
-	c.nhosts = conf.nhosts;
-	c.snaps = xcalloc(conf.nhosts + 1, sizeof *c.snaps);
-	c.fleet = fleet_start(&conf, c.wake_wr, wall ? FLEET_READONLY : 0);
-	if (!wall && conf.nnotify > 0 && c.store != NULL)
-		c.notifier = notifier_start(&conf, c.wake_wr);
+	c.nhosts = conf->nhosts;
+	c.snaps = xcalloc(conf->nhosts + 1, sizeof *c.snaps);
+	c.fleet = fleet_start(conf, c.wake_wr, wall ? FLEET_READONLY : 0);
+	if (!wall && conf->nnotify > 0 && c.store != NULL)
+		c.notifier = notifier_start(conf, c.wake_wr);
 	console_reload(&c);
 	if (c.store != NULL && !wall) {
 		char *note = NULL;
@@ -134,7 +120,6 @@ run_console(struct globals *g, int argc, char **argv, int wall)
 	}
 	int rc = ui_run(&c);
 	console_free(&c);
-	conf_free(&conf);
 	return rc;
 
 bad:
@@ -142,33 +127,28 @@ bad:
 	cmd_error(EXIT_USAGE, "%s", cause);
 	free(cause);
 	console_free(&c);
-	conf_free(&conf);
 	strv_free(&extra);
 	return EXIT_USAGE;
 }
 
 static int
-cmd_console(struct globals *g, int argc, char **argv)
+cmd_console(struct cmd_ctx *x)
 {
-	return run_console(g, argc, argv, 0);
+	return cmd_console_run(x, 0);
 }
 
-static int
-cmd_wall(struct globals *g, int argc, char **argv)
-{
-	return run_console(g, argc, argv, 1);
-}
+static const struct cmd_opt console_opts[] = {
+	{ "runbook", 'R', OPT_LIST, "FILE", "a runbook file besides the runbook directories" },
+	{ NULL, 0, 0, NULL, NULL },
+};
 
 const struct cmd_entry cmd_console_entry = {
 	.name = "console",
 	.usage = "[--runbook FILE]...",
 	.summary = "the console (the default)",
+	.opts = console_opts,
+	.args_min = 0,
+	.args_max = 0,
+	.flags = CMD_CONF,
 	.run = cmd_console,
-};
-
-const struct cmd_entry cmd_wall_entry = {
-	.name = "wall",
-	.usage = "",
-	.summary = "the read-only big-screen view; follows the console's incident",
-	.run = cmd_wall,
 };

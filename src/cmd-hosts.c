@@ -6,7 +6,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,15 +18,15 @@
 #include "state.h"
 
 static int
-hosts_list(struct globals *g)
+hosts_list(struct cmd_ctx *x)
 {
 	struct fleet_once o;
 	char *cause = NULL;
-	if (cmd_fleet_once(g, NULL, 0, &o, &cause) == -1) {
-		cmd_error(EXIT_USAGE, "%s", cause);
+	if (cmd_fleet_once(x, x->args.argv, x->args.argc, 0, &o, &cause) == -1) {
+		cmd_error(EXIT_MONITOR_UNKNOWN, "%s", cause);
 		free(cause);
 		cmd_fleet_once_end(&o);
-		return EXIT_USAGE;
+		return EXIT_MONITOR_UNKNOWN;
 	}
 	struct fleet *f = o.fleet;
 	printf("%-20s %-9s %-10s %-24s %s\n", "HOST", "STATE", "TRANSPORT", "ADDRESS", "KEY");
@@ -57,28 +56,14 @@ hosts_list(struct globals *g)
 }
 
 static int
-hosts_trust(struct conf *c, int argc, char **argv)
+hosts_trust(struct cmd_ctx *x)
 {
-	static const struct option longopts[] = {
-		{ "fingerprint", required_argument, NULL, 'f' },
-		{ "yes", no_argument, NULL, 'y' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *expect = NULL;
-	int yes = 0, ch;
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "f:y", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'f': expect = optarg; break;
-		case 'y': yes = 1; break;
-		default: return cmd_usage(&cmd_hosts_entry);
-		}
-	}
-	if (argc - optind != 1)
-		return cmd_usage(&cmd_hosts_entry);
-	int idx = conf_find_host(c, argv[optind]);
+	const char *expect = cmd_opt(x, "fingerprint");
+	int yes = cmd_flag(x, "yes");
+	struct conf *c = &x->conf;
+	int idx = conf_find_host(c, x->args.argv[0]);
 	if (idx < 0)
-		return cmd_error(EXIT_USAGE, "no host called '%s'", argv[optind]);
+		return cmd_error(EXIT_USAGE, "no host called '%s'", str_quote_short(x->args.argv[0]));
 	const struct host_conf *h = &c->hosts[idx];
 	if (h->transport == TRANSPORT_LOCAL) {
 		printf("%s is this machine (local transport): nothing to trust\n", h->name);
@@ -131,37 +116,48 @@ hosts_trust(struct conf *c, int argc, char **argv)
 	return 0;
 }
 
-static int
-cmd_hosts(struct globals *g, int argc, char **argv)
-{
-	struct conf c;
-	char *cause = NULL;
-	if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
-		printf("usage: sitrep hosts %s\n", cmd_hosts_entry.usage);
-		return 0;
-	}
-	if (globals_load_conf(g, &c, &cause) == -1) {
-		cmd_error(EXIT_USAGE, "%s", cause);
-		free(cause);
-		conf_free(&c);
-		return EXIT_USAGE;
-	}
-	int rc;
-	if (argc < 2 || strcmp(argv[1], "list") == 0) {
-		conf_free(&c);
-		return hosts_list(g);
-	}
-	if (strcmp(argv[1], "trust") == 0)
-		rc = hosts_trust(&c, argc - 1, argv + 1);
-	else
-		rc = cmd_usage(&cmd_hosts_entry);
-	conf_free(&c);
-	return rc;
-}
+static const struct cmd_opt no_opts[] = {
+	{ NULL, 0, 0, NULL, NULL },
+};
+
+static const struct cmd_entry hosts_list_entry = {
+	.name = "list",
+	.usage = "[HOST...]",
+	.summary = "every host with its state, transport, address and host key (exit as status)",
+	.opts = no_opts,
+	.args_min = 0,
+	.args_max = -1,
+	.flags = CMD_CONF | CMD_MONITOR,
+	.run = hosts_list,
+};
+
+static const struct cmd_opt trust_opts[] = {
+	{ "fingerprint", 'f', OPT_VALUE, "SHA256:...", "trust only if the host offers this key" },
+	{ "yes", 'y', OPT_FLAG, NULL, "trust the key the host offers without asking" },
+	{ NULL, 0, 0, NULL, NULL },
+};
+
+static const struct cmd_entry hosts_trust_entry = {
+	.name = "trust",
+	.usage = "NAME [--fingerprint SHA256:...] [--yes]",
+	.summary = "add a host's key to known_hosts once you have checked it",
+	.opts = trust_opts,
+	.args_min = 1,
+	.args_max = 1,
+	.flags = CMD_CONF,
+	.run = hosts_trust,
+};
+
+static const struct cmd_entry *const hosts_sub[] = {
+	&hosts_list_entry,
+	&hosts_trust_entry,
+	NULL,
+};
 
 const struct cmd_entry cmd_hosts_entry = {
 	.name = "hosts",
-	.usage = "[list] | trust NAME [--fingerprint SHA256:...] [--yes]",
+	.usage = "[list [HOST...]] | trust NAME [--fingerprint SHA256:...] [--yes]",
 	.summary = "hosts with their state and host key; trust a new host key",
-	.run = cmd_hosts,
+	.sub = hosts_sub,
+	.sub_default = "list",
 };

@@ -4,7 +4,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,38 +14,23 @@
 #include "sanitize.h"
 
 static int
-cmd_logs(struct globals *g, int argc, char **argv)
+cmd_logs(struct cmd_ctx *x)
 {
-	static const struct option longopts[] = {
-		{ "lines", required_argument, NULL, 'n' },
-		{ "unit", no_argument, NULL, 'u' },
-		{ NULL, 0, NULL, 0 },
-	};
 	long long lines = 0;
-	int unit = 0, ch;
-	while ((ch = getopt_long(argc, argv, "n:u", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'n':
-			if (parse_int(optarg, 1, 100000, &lines) == -1)
-				return cmd_error(EXIT_USAGE, "-n %s: expected a number from 1 to 100000", optarg);
-			break;
-		case 'u': unit = 1; break;
-		default: return cmd_usage(&cmd_logs_entry);
-		}
-	}
-	if (argc - optind != 2)
-		return cmd_usage(&cmd_logs_entry);
-	const char *host = argv[optind], *name = argv[optind + 1];
+	if (cmd_opt_int(x, "lines", 1, 100000, &lines) == -1)
+		return EXIT_USAGE;
+	int unit = cmd_flag(x, "unit");
+	const char *host = x->args.argv[0], *name = x->args.argv[1];
 	struct fleet_once o;
 	char *cause = NULL;
-	if (cmd_fleet_once(g, (char **)&host, 1, &o, &cause) == -1) {
+	if (cmd_fleet_once(x, (char **)&host, 1, 0, &o, &cause) == -1) {
 		cmd_error(EXIT_USAGE, "%s", cause);
 		free(cause);
 		cmd_fleet_once_end(&o);
 		return EXIT_USAGE;
 	}
 	struct fleet *f = o.fleet;
-	struct conf *c = &o.conf;
+	struct conf *c = &x->conf;
 	if (lines == 0)
 		lines = c->log_lines;
 	/* a name the host lists as a unit is a unit */
@@ -85,9 +69,19 @@ cmd_logs(struct globals *g, int argc, char **argv)
 	return rc;
 }
 
+static const struct cmd_opt logs_opts[] = {
+	{ "lines", 'n', OPT_VALUE, "N", "the last N lines (1-100000; default: log-lines)" },
+	{ "unit", 'u', OPT_FLAG, NULL, "NAME is a systemd unit, not a container" },
+	{ NULL, 0, 0, NULL, NULL },
+};
+
 const struct cmd_entry cmd_logs_entry = {
 	.name = "logs",
 	.usage = "[-n LINES] [--unit] HOST NAME",
 	.summary = "the tail of a container's or unit's log",
+	.opts = logs_opts,
+	.args_min = 2,
+	.args_max = 2,
+	.flags = CMD_CONF,
 	.run = cmd_logs,
 };

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cmd.h"
 #include "library.h"
@@ -43,8 +42,10 @@ show_runbook(const struct runbook_doc *doc, const struct runbook *rb)
 	char tb[64];
 	char *t = sanitize_str(rb->title);
 	timebox(tb, sizeof tb, rb->total_s, rb->total_max_s);
-	printf("Runbook: %s\n  from %s:%d\n  total: %s\n", t, doc->path, rb->line,
+	char *path = sanitize_str(doc->path);
+	printf("Runbook: %s\n  from %s:%d\n  total: %s\n", t, path, rb->line,
 	    rb->total_s > 0 ? tb : "not stated");
+	free(path);
 	free(t);
 	if (rb->symptoms && *rb->symptoms)
 		print_safe("  when: ", rb->symptoms);
@@ -83,20 +84,18 @@ show_runbook(const struct runbook_doc *doc, const struct runbook *rb)
 }
 
 static int
-runbook_list(void)
+runbook_list(struct cmd_ctx *x)
 {
-	struct library lib;
-	char *cause = NULL;
-	if (library_load(&lib, NULL, &cause) == -1)
-		return cmd_error(1, "%s", cause);
+	const struct library *lib = &x->lib;
 	size_t k = 0;
-	for (size_t i = 0; i < lib.ndocs; i++)
-		for (size_t r = 0; r < lib.docs[i].nrunbooks; r++) {
-			const struct runbook *rb = &lib.docs[i].runbooks[r];
+	for (size_t i = 0; i < lib->ndocs; i++)
+		for (size_t r = 0; r < lib->docs[i].nrunbooks; r++) {
+			const struct runbook *rb = &lib->docs[i].runbooks[r];
 			char *t = sanitize_str(rb->title);
-			const char *base = strrchr(lib.docs[i].path, '/');
-			printf("%3zu  %-44s %2zu steps  %s#%zu\n", ++k, t, rb->nsteps,
-			    base ? base + 1 : lib.docs[i].path, r + 1);
+			const char *base = strrchr(lib->docs[i].path, '/');
+			char *b = sanitize_str(base ? base + 1 : lib->docs[i].path);
+			printf("%3zu  %-44s %2zu steps  %s#%zu\n", ++k, t, rb->nsteps, b, r + 1);
+			free(b);
 			free(t);
 		}
 	if (k == 0) {
@@ -104,59 +103,66 @@ runbook_list(void)
 		memset(&dirs, 0, sizeof dirs);
 		library_dirs(&dirs);
 		char *joined = strv_join(&dirs, ", ");
-		printf("no runbooks found in %s\n", joined);
+		char *safe = sanitize_str(joined);
+		printf("no runbooks found in %s\n", safe);
+		free(safe);
 		free(joined);
 		strv_free(&dirs);
 	}
-	library_free(&lib);
 	return 0;
 }
 
-static int
-runbook_show(const char *spec)
+/* The document a spec names as a file, or NULL (the spec names a runbook). */
+static const struct runbook_doc *
+spec_doc(const struct library *lib, const char *spec)
 {
-	struct library lib;
-	struct strv extra;
-	memset(&extra, 0, sizeof extra);
-	char *cause = NULL;
-	int is_file = access(spec, R_OK) == 0;
-	if (is_file)
-		strv_add(&extra, spec);
-	if (library_load(&lib, &extra, &cause) == -1) {
-		strv_free(&extra);
-		return cmd_error(1, "%s", cause);
-	}
-	int rc = 0;
-	if (is_file) {
-		const struct runbook_doc *doc = &lib.docs[0];
+	for (size_t i = 0; i < lib->ndocs; i++)
+		if (strcmp(lib->docs[i].path, spec) == 0)
+			return &lib->docs[i];
+	return NULL;
+}
+
+static int
+runbook_show(struct cmd_ctx *x)
+{
+	const char *spec = x->args.argv[0];
+	if (cmd_library(x, spec) == -1)
+		return 1;
+	const struct runbook_doc *doc = spec_doc(&x->lib, spec);
+	if (doc != NULL) {
+		for (size_t k = 0; k < doc->nlint; k++)
+			if (doc->lint[k].level == LINT_ERROR && doc->lint[k].line == 0)
+				return cmd_error(1, "%s", doc->lint[k].text);
 		if (doc->nrunbooks == 0)
-			rc = cmd_error(1, "%s: no runbook found (try 'sitrep runbook lint %s')", spec, spec);
+			return cmd_error(1, "%s: no runbook found (try 'sitrep runbook lint %s')",
+			    spec, spec);
 		for (size_t i = 0; i < doc->nrunbooks; i++) {
 			if (i)
 				printf("\n");
 			show_runbook(doc, &doc->runbooks[i]);
 		}
-	} else {
-		struct runbook_ref ref;
-		if (library_find(&lib, spec, &ref, &cause) == -1)
-			rc = cmd_error(1, "%s", cause);
-		else
-			show_runbook(ref.doc, ref.rb);
+		return 0;
 	}
-	free(cause);
-	strv_free(&extra);
-	library_free(&lib);
-	return rc;
+	struct runbook_ref ref;
+	char *cause = NULL;
+	if (library_find(&x->lib, spec, &ref, &cause) == -1) {
+		cmd_error(1, "%s", cause);
+		free(cause);
+		return 1;
+	}
+	show_runbook(ref.doc, ref.rb);
+	return 0;
 }
 
 static int
-runbook_lint(int argc, char **argv)
+runbook_lint(struct cmd_ctx *x)
 {
 	int errors = 0, warnings = 0;
-	for (int i = 0; i < argc; i++) {
+	for (int i = 0; i < x->args.argc; i++) {
+		const char *path = x->args.argv[i];
 		size_t len;
 		char *cause = NULL;
-		char *text = file_read(argv[i], RUNBOOK_MAX_SIZE, &len, &cause);
+		char *text = file_read(path, RUNBOOK_MAX_SIZE, &len, &cause);
 		if (text == NULL) {
 			cmd_error(1, "%s", cause);
 			free(cause);
@@ -164,11 +170,12 @@ runbook_lint(int argc, char **argv)
 			continue;
 		}
 		struct runbook_doc doc;
-		runbook_parse(text, len, argv[i], &doc);
+		runbook_parse(text, len, path, &doc);
 		free(text);
+		char *spath = sanitize_str(path);
 		for (size_t k = 0; k < doc.nlint; k++) {
 			char *msg = sanitize_str(doc.lint[k].text);
-			printf("%s:%d: %s: %s\n", argv[i], doc.lint[k].line,
+			printf("%s:%d: %s: %s\n", spath, doc.lint[k].line,
 			    doc.lint[k].level == LINT_ERROR ? "error" : "warning", msg);
 			free(msg);
 			if (doc.lint[k].level == LINT_ERROR)
@@ -179,8 +186,9 @@ runbook_lint(int argc, char **argv)
 		size_t steps = 0;
 		for (size_t k = 0; k < doc.nrunbooks; k++)
 			steps += doc.runbooks[k].nsteps;
-		fprintf(stderr, "%s: %zu runbook%s, %zu steps\n", argv[i], doc.nrunbooks,
+		fprintf(stderr, "%s: %zu runbook%s, %zu steps\n", spath, doc.nrunbooks,
 		    doc.nrunbooks == 1 ? "" : "s", steps);
+		free(spath);
 		runbook_doc_free(&doc);
 	}
 	if (errors || warnings)
@@ -189,21 +197,52 @@ runbook_lint(int argc, char **argv)
 	return errors ? 1 : 0;
 }
 
-static int
-cmd_runbook(struct globals *g, int argc, char **argv)
-{
-	if (argc < 2 || strcmp(argv[1], "list") == 0)
-		return runbook_list();
-	if (strcmp(argv[1], "show") == 0 && argc == 3)
-		return runbook_show(argv[2]);
-	if (strcmp(argv[1], "lint") == 0 && argc >= 3)
-		return runbook_lint(argc - 2, argv + 2);
-	return cmd_usage(&cmd_runbook_entry);
-}
+static const struct cmd_opt no_opts[] = {
+	{ NULL, 0, 0, NULL, NULL },
+};
+
+static const struct cmd_entry runbook_list_entry = {
+	.name = "list",
+	.usage = "",
+	.summary = "every runbook sitrep found, numbered",
+	.opts = no_opts,
+	.args_min = 0,
+	.args_max = 0,
+	.flags = CMD_LIBRARY,
+	.run = runbook_list,
+};
+
+static const struct cmd_entry runbook_show_entry = {
+	.name = "show",
+	.usage = "NAME|N|FILE|FILE#N",
+	.summary = "what sitrep understood in a runbook: steps, time boxes, commands",
+	.opts = no_opts,
+	.args_min = 1,
+	.args_max = 1,
+	.run = runbook_show,
+};
+
+static const struct cmd_entry runbook_lint_entry = {
+	.name = "lint",
+	.usage = "FILE...",
+	.summary = "what looks wrong in runbook files, with file:line",
+	.opts = no_opts,
+	.args_min = 1,
+	.args_max = -1,
+	.run = runbook_lint,
+};
+
+static const struct cmd_entry *const runbook_sub[] = {
+	&runbook_list_entry,
+	&runbook_show_entry,
+	&runbook_lint_entry,
+	NULL,
+};
 
 const struct cmd_entry cmd_runbook_entry = {
 	.name = "runbook",
 	.usage = "list | show NAME|N|FILE | lint FILE...",
 	.summary = "what sitrep understood in the runbooks; lint them",
-	.run = cmd_runbook,
+	.sub = runbook_sub,
+	.sub_default = "list",
 };

@@ -4,7 +4,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,31 +17,17 @@
 #include "state.h"
 
 static int
-cmd_status(struct globals *g, int argc, char **argv)
+cmd_status(struct cmd_ctx *x)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int json = 0, verbose = 0, ch;
-	while ((ch = getopt_long(argc, argv, "jv", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'j': json = 1; break;
-		case 'v': verbose = 1; break;
-		default:
-			cmd_usage(&cmd_status_entry);
-			return 3;	/* monitoring: UNKNOWN, never CRIT for our own errors */
-		}
-	}
+	int json = cmd_flag(x, "json"), verbose = cmd_flag(x, "verbose");
 	struct fleet_once o;
 	char *cause = NULL;
-	if (cmd_fleet_once(g, argv + optind, argc - optind, &o, &cause) == -1) {
+	if (cmd_fleet_once(x, x->args.argv, x->args.argc, 0, &o, &cause) == -1) {
 		/* a monitoring system reads 2 as CRIT: our own error is UNKNOWN */
-		cmd_error(3, "%s", cause);
+		cmd_error(EXIT_MONITOR_UNKNOWN, "%s", cause);
 		free(cause);
 		cmd_fleet_once_end(&o);
-		return 3;
+		return EXIT_MONITOR_UNKNOWN;
 	}
 	struct fleet *f = o.fleet;
 	size_t n = fleet_size(f);
@@ -83,9 +68,19 @@ cmd_status(struct globals *g, int argc, char **argv)
 	return rc;
 }
 
+static const struct cmd_opt status_opts[] = {
+	{ "json", 'j', OPT_FLAG, NULL, "as JSON" },
+	{ "verbose", 'v', OPT_FLAG, NULL, "every container, check and disk" },
+	{ NULL, 0, 0, NULL, NULL },
+};
+
 const struct cmd_entry cmd_status_entry = {
 	.name = "status",
 	.usage = "[--json] [-v] [HOST...]",
 	.summary = "the fleet once, as a table or JSON (exit 0 OK, 1 WARN, 2 CRIT, 3 UNKNOWN)",
+	.opts = status_opts,
+	.args_min = 0,
+	.args_max = -1,
+	.flags = CMD_CONF | CMD_MONITOR,
 	.run = cmd_status,
 };

@@ -1,13 +1,18 @@
 /*
- * cmd: global options and the subcommand table. See cmd.h.
+ * cmd: global options, the command table, the one parser of every
+ * command's options and the one place that opens what a command needs.
+ * See cmd.h.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -15,9 +20,10 @@
 
 #include "cmd.h"
 #include "fleet.h"
+#include "notify.h"
 #include "sanitize.h"
 
-static const struct cmd_entry *const cmd_table[] = {
+static const struct cmd_entry *const commands[] = {
 	&cmd_console_entry,
 	&cmd_wall_entry,
 	&cmd_status_entry,
@@ -28,7 +34,14 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_report_entry,
 	&cmd_stats_entry,
 	&cmd_notify_entry,
+	NULL,
 };
+
+const struct cmd_entry *const *
+cmd_table(void)
+{
+	return commands;
+}
 
 static void
 usage(FILE *out)
@@ -40,8 +53,8 @@ usage(FILE *out)
 	    "A terminal incident console. With no command, the console.\n"
 	    "\n"
 	    "commands:\n");
-	for (size_t i = 0; i < nitems(cmd_table); i++)
-		fprintf(out, "  %-9s %s\n", cmd_table[i]->name, cmd_table[i]->summary);
+	for (size_t i = 0; commands[i] != NULL; i++)
+		fprintf(out, "  %-9s %s\n", commands[i]->name, commands[i]->summary);
 	fprintf(out,
 	    "\n"
 	    "options:\n"
@@ -55,15 +68,59 @@ usage(FILE *out)
 	    "  -h, --help     this help\n"
 	    "  -V, --version  the version\n"
 	    "\n"
-	    "See sitrep(1) and sitrep.conf(5).\n");
+	    "'sitrep COMMAND --help' shows a command's options. See sitrep(1) and sitrep.conf(5).\n");
 }
 
 int
-cmd_usage(const struct cmd_entry *e)
+cmd_usage_code(const struct cmd_ctx *x)
 {
-	fprintf(stderr, "usage: sitrep %s %s\n", e->name, e->usage);
-	return EXIT_USAGE;
+	return x != NULL && x->entry != NULL && (x->entry->flags & CMD_MONITOR) ?
+	    EXIT_MONITOR_UNKNOWN : EXIT_USAGE;
 }
+
+static void
+print_usage(FILE *out, const char *name, const struct cmd_entry *e)
+{
+	fprintf(out, "usage: sitrep %s %s\n", name, e->usage);
+}
+
+/* The help of one command: usage, summary, its subcommands and options. */
+static void
+print_help(const char *name, const struct cmd_entry *e)
+{
+	print_usage(stdout, name, e);
+	printf("\n%s\n", e->summary);
+	if (e->sub != NULL) {
+		printf("\nsubcommands:\n");
+		for (size_t i = 0; e->sub[i] != NULL; i++)
+			printf("  %-10s %s\n", e->sub[i]->name, e->sub[i]->summary);
+	}
+	if (e->opts != NULL && e->opts[0].name != NULL) {
+		printf("\noptions:\n");
+		for (const struct cmd_opt *o = e->opts; o->name != NULL; o++) {
+			char left[64];
+			if (o->short_name)
+				snprintf(left, sizeof left, "-%c, --%s%s%s", o->short_name, o->name,
+				    o->type == OPT_FLAG ? "" : " ", o->type == OPT_FLAG ? "" : o->meta);
+			else
+				snprintf(left, sizeof left, "--%s%s%s", o->name,
+				    o->type == OPT_FLAG ? "" : " ", o->type == OPT_FLAG ? "" : o->meta);
+			printf("  %-26s %s%s\n", left, o->help,
+			    o->type == OPT_LIST ? " (repeatable)" : "");
+		}
+	}
+}
+
+int
+cmd_usage(const struct cmd_ctx *x)
+{
+	print_usage(stderr, x->name, x->entry);
+	fprintf(stderr, "'sitrep %s --help' for more\n", x->name);
+	return cmd_usage_code(x);
+}
+
+/* Longer messages are cut: a 1 MB argument must not become a 1 MB message. */
+#define CMD_ERROR_MAX 1000
 
 int
 cmd_error(int code, const char *fmt, ...)
@@ -73,11 +130,306 @@ cmd_error(int code, const char *fmt, ...)
 	char *msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	char *safe = sanitize_str(msg);
-	fprintf(stderr, "sitrep: %s\n", safe);
+	size_t len = strlen(safe);
+	if (len > CMD_ERROR_MAX) {
+		size_t cut = CMD_ERROR_MAX;
+		while (cut > 0 && ((unsigned char)safe[cut] & 0xc0) == 0x80)
+			cut--;
+		fprintf(stderr, "sitrep: %.*s\xe2\x80\xa6\n", (int)cut, safe);
+	} else
+		fprintf(stderr, "sitrep: %s\n", safe);
 	free(safe);
 	free(msg);
 	return code;
 }
+
+int
+cmd_output_ok(int rc)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return rc;
+	int e = errno ? errno : EIO;
+	clearerr(stdout);
+	cmd_error(1, "cannot write the output: %s", strerror(e));
+	return 1;
+}
+
+/* --- the option parser ------------------------------------------------------------- */
+
+static size_t
+opts_count(const struct cmd_opt *o)
+{
+	size_t n = 0;
+	while (o != NULL && o[n].name != NULL)
+		n++;
+	return n;
+}
+
+static const struct cmd_opt *
+opt_long(const struct cmd_args *a, const char *name, size_t len, size_t *index)
+{
+	for (size_t i = 0; i < a->nopts; i++)
+		if (strlen(a->opts[i].name) == len && strncmp(a->opts[i].name, name, len) == 0) {
+			*index = i;
+			return &a->opts[i];
+		}
+	return NULL;
+}
+
+static const struct cmd_opt *
+opt_short(const struct cmd_args *a, char c, size_t *index)
+{
+	for (size_t i = 0; i < a->nopts; i++)
+		if (a->opts[i].short_name != 0 && a->opts[i].short_name == c) {
+			*index = i;
+			return &a->opts[i];
+		}
+	return NULL;
+}
+
+/* How an option is named in messages: "--title" (and "-t" when so written). */
+static void
+opt_label(char *out, size_t n, const struct cmd_opt *o)
+{
+	snprintf(out, n, "--%s", o->name);
+}
+
+/* An argument's value is refused if empty or too long; -1 with *cause. */
+static int
+value_check(const char *what, const char *v, char **cause)
+{
+	if (*v == '\0')
+		return set_cause(cause, "%s: the value is empty", what);
+	size_t len = strlen(v);
+	if (len > CMD_ARG_MAX)
+		return set_cause(cause, "%s: %zu bytes, at most %d", what, len, CMD_ARG_MAX);
+	return 0;
+}
+
+static int
+opt_take(struct cmd_args *a, size_t i, const char *value, char **cause)
+{
+	const struct cmd_opt *o = &a->opts[i];
+	char label[64];
+	opt_label(label, sizeof label, o);
+	if (a->seen[i] > 0 && o->type != OPT_LIST)
+		return set_cause(cause, "%s given twice", label);
+	a->seen[i]++;
+	if (o->type == OPT_FLAG)
+		return 0;
+	if (value == NULL)
+		return set_cause(cause, "%s needs a value (%s)", label, o->meta);
+	if (value_check(label, value, cause) == -1)
+		return -1;
+	strv_add(&a->values[i], value);
+	return 0;
+}
+
+/* "--name" or "--name=value"; *used is set when the next argument was taken. */
+static int
+parse_long(struct cmd_args *a, const char *arg, const char *next, int *used, char **cause)
+{
+	const char *name = arg + 2, *eq = strchr(name, '=');
+	size_t len = eq ? (size_t)(eq - name) : strlen(name);
+	size_t i;
+	const struct cmd_opt *o = opt_long(a, name, len, &i);
+	if (o == NULL)
+		return set_cause(cause, "unknown option '--%.*s'", (int)(len > 64 ? 64 : len), name);
+	if (o->type == OPT_FLAG) {
+		if (eq != NULL)
+			return set_cause(cause, "--%s takes no value", o->name);
+		return opt_take(a, i, NULL, cause);
+	}
+	if (eq != NULL)
+		return opt_take(a, i, eq + 1, cause);
+	*used = next != NULL;
+	return opt_take(a, i, next, cause);
+}
+
+/* "-x", "-xVALUE", "-x VALUE", or flags together ("-jv"). */
+static int
+parse_short(struct cmd_args *a, const char *arg, const char *next, int *used, char **cause)
+{
+	for (const char *p = arg + 1; *p != '\0'; p++) {
+		size_t i;
+		const struct cmd_opt *o = opt_short(a, *p, &i);
+		if (o == NULL) {
+			if ((unsigned char)*p < 0x80 && *p > ' ')
+				return set_cause(cause, "unknown option '-%c'", *p);
+			return set_cause(cause, "unknown option '%s'", str_quote_short(arg));
+		}
+		if (o->type == OPT_FLAG) {
+			if (opt_take(a, i, NULL, cause) == -1)
+				return -1;
+			continue;
+		}
+		if (p[1] != '\0')
+			return opt_take(a, i, p + 1, cause);
+		*used = next != NULL;
+		return opt_take(a, i, next, cause);
+	}
+	return 0;
+}
+
+/* 1 if arg is "-h" or "--help" (asks for the help). */
+static int
+is_help(const char *arg)
+{
+	return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+int
+cmd_args_parse(const struct cmd_entry *e, int argc, char **argv, struct cmd_args *a,
+    char **cause)
+{
+	memset(a, 0, sizeof *a);
+	a->opts = e->opts;
+	a->nopts = opts_count(e->opts);
+	a->values = xcalloc(a->nopts + 1, sizeof *a->values);
+	a->seen = xcalloc(a->nopts + 1, sizeof *a->seen);
+	a->argv = xcalloc((size_t)argc + 1, sizeof *a->argv);
+	int dashdash = 0;
+	for (int k = 1; k < argc; k++) {
+		const char *arg = argv[k], *next = k + 1 < argc ? argv[k + 1] : NULL;
+		int used = 0, rc = 0;
+		if (dashdash || arg[0] != '-' || arg[1] == '\0') {
+			a->argv[a->argc++] = argv[k];
+			continue;
+		}
+		if (strcmp(arg, "--") == 0) {
+			dashdash = 1;
+			continue;
+		}
+		if (arg[1] == '-')
+			rc = parse_long(a, arg, next, &used, cause);
+		else
+			rc = parse_short(a, arg, next, &used, cause);
+		if (rc == -1)
+			return -1;
+		k += used;
+	}
+	for (int k = 0; k < a->argc; k++) {
+		char what[32];
+		snprintf(what, sizeof what, "argument %d", k + 1);
+		if (value_check(what, a->argv[k], cause) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+void
+cmd_args_free(struct cmd_args *a)
+{
+	for (size_t i = 0; a->values != NULL && i < a->nopts; i++)
+		strv_free(&a->values[i]);
+	free(a->values);
+	free(a->seen);
+	free(a->argv);
+	memset(a, 0, sizeof *a);
+}
+
+static ssize_t
+opt_index(const struct cmd_ctx *x, const char *name)
+{
+	for (size_t i = 0; i < x->args.nopts; i++)
+		if (strcmp(x->args.opts[i].name, name) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+const char *
+cmd_opt(const struct cmd_ctx *x, const char *name)
+{
+	ssize_t i = opt_index(x, name);
+	if (i < 0 || x->args.values[i].n == 0)
+		return NULL;
+	return x->args.values[i].v[x->args.values[i].n - 1];
+}
+
+int
+cmd_flag(const struct cmd_ctx *x, const char *name)
+{
+	ssize_t i = opt_index(x, name);
+	return i >= 0 && x->args.seen[i] > 0;
+}
+
+const struct strv *
+cmd_opt_list(const struct cmd_ctx *x, const char *name)
+{
+	static const struct strv empty;
+	ssize_t i = opt_index(x, name);
+	return i < 0 ? &empty : &x->args.values[i];
+}
+
+int
+cmd_opt_int(const struct cmd_ctx *x, const char *name, long long min, long long max,
+    long long *out)
+{
+	const char *v = cmd_opt(x, name);
+	if (v == NULL)
+		return 0;
+	if (parse_int(v, min, max, out) == -1) {
+		cmd_error(EXIT_USAGE, "--%s '%s': expected a whole number from %lld to %lld", name,
+		    str_quote_short(v), min, max);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cmd_opt_duration(const struct cmd_ctx *x, const char *name, int64_t *out_s)
+{
+	const char *v = cmd_opt(x, name);
+	if (v == NULL)
+		return 0;
+	int64_t d = conf_parse_duration(v);
+	if (d < 0) {
+		cmd_error(EXIT_USAGE, "--%s '%s': expected a duration (0s, 90s, 15m, 1h, 1d, 1h30m)",
+		    name, str_quote_short(v));
+		return -1;
+	}
+	*out_s = d;
+	return 0;
+}
+
+/* A minute of clock skew between machines is not "the future". */
+#define CMD_TIME_SKEW_MS (60 * 1000)
+/* Nothing sitrep records happened before this (2000-01-01). */
+#define CMD_TIME_MIN_MS 946684800000LL
+
+int
+cmd_parse_time(const char *what, const char *v, int64_t *out_ms)
+{
+	int64_t ms;
+	if (parse_utc(v, &ms) == -1) {
+		cmd_error(EXIT_USAGE, "%s '%s': expected a UTC time such as 2026-11-21T03:12:00Z "
+		    "or 2026-11-21 03:12", what, str_quote_short(v));
+		return -1;
+	}
+	if (ms > wall_ms() + CMD_TIME_SKEW_MS) {
+		cmd_error(EXIT_USAGE, "%s '%s': that is in the future", what, str_quote_short(v));
+		return -1;
+	}
+	if (ms < CMD_TIME_MIN_MS) {
+		cmd_error(EXIT_USAGE, "%s '%s': that is before 2000", what, str_quote_short(v));
+		return -1;
+	}
+	*out_ms = ms;
+	return 0;
+}
+
+int
+cmd_opt_time(const struct cmd_ctx *x, const char *name, int64_t *out_ms)
+{
+	const char *v = cmd_opt(x, name);
+	if (v == NULL)
+		return 0;
+	char what[64];
+	snprintf(what, sizeof what, "--%s", name);
+	return cmd_parse_time(what, v, out_ms);
+}
+
+/* --- configuration, store, incident ------------------------------------------------ */
 
 int
 globals_load_conf(struct globals *g, struct conf *c, char **cause)
@@ -124,56 +476,18 @@ globals_db_path(const struct globals *g, const struct conf *c)
 }
 
 int
-conf_keep_hosts(struct conf *c, char **names, int n, char **cause)
-{
-	if (n == 0)
-		return 0;
-	for (int i = 0; i < n; i++)
-		if (conf_find_host(c, names[i]) == -1)
-			return set_cause(cause, "no host called '%s' in the configuration", names[i]);
-	struct conf keep;
-	conf_init(&keep);
-	/* move the kept hosts, in the order given */
-	struct host_conf *hosts = xcalloc((size_t)n, sizeof *hosts);
-	size_t k = 0;
-	for (int i = 0; i < n; i++) {
-		int idx = conf_find_host(c, names[i]);
-		if (idx < 0 || c->hosts[idx].name == NULL)
-			continue;	/* named twice */
-		hosts[k++] = c->hosts[idx];
-		memset(&c->hosts[idx], 0, sizeof c->hosts[idx]);
-		c->hosts[idx].name = NULL;
-	}
-	/* free the rest */
-	struct conf rest = *c;
-	rest.nnotify = 0;
-	rest.notify = NULL;
-	rest.path = NULL;
-	rest.ssh_config = rest.known_hosts = rest.identity = rest.theme = NULL;
-	rest.operator_name = rest.db = NULL;
-	size_t j = 0;
-	for (size_t i = 0; i < c->nhosts; i++)
-		if (c->hosts[i].name != NULL)
-			rest.hosts[j++] = c->hosts[i];
-	rest.nhosts = j;
-	conf_free(&rest);
-	c->hosts = hosts;
-	c->nhosts = k;
-	return 0;
-}
-
-int
-cmd_fleet_once(struct globals *g, char **hosts, int nhosts, struct fleet_once *o, char **cause)
+cmd_fleet_once(struct cmd_ctx *x, char **hosts, int nhosts, int flags, struct fleet_once *o,
+    char **cause)
 {
 	memset(o, 0, sizeof *o);
 	o->wake[0] = o->wake[1] = -1;
-	if (globals_load_conf(g, &o->conf, cause) == -1 ||
-	    conf_keep_hosts(&o->conf, hosts, nhosts, cause) == -1)
+	if (conf_keep_hosts(&x->conf, hosts, nhosts, cause) == -1)
 		return -1;
 	if (wake_pipe(o->wake) == -1)
-		return set_cause(cause, "cannot create a pipe");
-	o->fleet = fleet_start(&o->conf, o->wake[1], FLEET_ONESHOT | FLEET_READONLY);
-	fleet_wait_all(o->fleet, o->wake[0], fleet_first_cycle_bound(&o->conf));
+		return set_cause(cause, "cannot create a pipe: %s", strerror(errno));
+	o->fleet = fleet_start(&x->conf, o->wake[1], FLEET_ONESHOT | (flags & ~CMD_FLEET_NO_WAIT));
+	if (!(flags & CMD_FLEET_NO_WAIT))
+		fleet_wait_all(o->fleet, o->wake[0], fleet_first_cycle_bound(&x->conf));
 	return 0;
 }
 
@@ -184,11 +498,261 @@ cmd_fleet_once_end(struct fleet_once *o)
 	for (int i = 0; i < 2; i++)
 		if (o->wake[i] >= 0)
 			close(o->wake[i]);
-	conf_free(&o->conf);
+	o->wake[0] = o->wake[1] = -1;
+}
+
+static int64_t
+parse_id(const char *s)
+{
+	long long v;
+	if (parse_int(s, 1, (long long)1 << 50, &v) == -1)
+		return -1;
+	return v;
+}
+
+/* The incident the command acts on: -i ID, the first argument, or the newest open. */
+static int
+ctx_incident(struct cmd_ctx *x)
+{
+	const char *given = cmd_opt(x, "id");
+	if ((x->entry->flags & CMD_ID_ARG) && x->args.argc > 0) {
+		const char *arg = x->args.argv[0];
+		if (given != NULL && strcmp(given, arg) != 0)
+			return cmd_error(EXIT_USAGE, "two incidents named: -i %s and %s",
+			    str_quote_short(given), str_quote_short(arg)), -1;
+		given = arg;
+		/* the array is owned: shift its contents, not the pointer */
+		memmove(x->args.argv, x->args.argv + 1,
+		    (size_t)x->args.argc * sizeof *x->args.argv);
+		x->args.argc--;
+	}
+	char *cause = NULL;
+	if (given != NULL) {
+		if ((x->id = parse_id(given)) < 0)
+			return cmd_error(EXIT_USAGE, "'%s' is not an incident id (a number from "
+			    "'sitrep incident list')", str_quote_short(given)), -1;
+		struct incident in;
+		if (store_incident_get(x->store, x->id, &in, &cause) == -1) {
+			cmd_error(1, "%s", cause);
+			free(cause);
+			return -1;
+		}
+		incident_clear(&in);
+		return 0;
+	}
+	if (x->entry->flags & CMD_ID_NEEDED)
+		return cmd_error(EXIT_USAGE, "which incident? 'sitrep %s ID' (see 'sitrep incident "
+		    "list')", x->name), -1;
+	struct incident in;
+	int found = store_incident_open_latest(x->store, &in, &cause);
+	if (found <= 0) {
+		cmd_error(1, "%s", found == -1 ? cause : "no open incident (open one with "
+		    "'sitrep incident open', or name one with -i ID)");
+		free(cause);
+		return -1;
+	}
+	x->id = in.id;
+	incident_clear(&in);
+	return 0;
 }
 
 int
-sitrep_main(int argc, char **argv)
+cmd_incident_get(struct cmd_ctx *x, struct incident *in)
+{
+	char *cause = NULL;
+	if (store_incident_get(x->store, x->id, in, &cause) == -1) {
+		cmd_error(1, "%s", cause);
+		free(cause);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cmd_library(struct cmd_ctx *x, const char *spec)
+{
+	struct strv extra;
+	memset(&extra, 0, sizeof extra);
+	strv_copy(&extra, &x->g->runbooks);
+	if (spec != NULL) {
+		/* "FILE" or "FILE#N": a file that exists joins the library */
+		const char *hash = strrchr(spec, '#');
+		char *file = hash ? xstrndup(spec, (size_t)(hash - spec)) : xstrdup(spec);
+		struct stat st;
+		if (lstat(file, &st) == 0 && strv_find(&extra, file) == -1)
+			strv_add(&extra, file);
+		else if (hash != NULL && lstat(spec, &st) == 0 && strv_find(&extra, spec) == -1)
+			strv_add(&extra, spec);	/* a file whose name has a '#' */
+		free(file);
+	}
+	library_free(&x->lib);
+	char *cause = NULL;
+	int rc = library_load(&x->lib, &extra, &cause);
+	strv_free(&extra);
+	if (rc == -1) {
+		cmd_error(1, "%s", cause);
+		free(cause);
+	}
+	return rc;
+}
+
+/* Opens what the entry's flags ask for: 0, or an exit code after a message. */
+static int
+ctx_open(struct cmd_ctx *x)
+{
+	int f = x->entry->flags;
+	char *cause = NULL;
+	if (f & (CMD_CONF | CMD_STORE | CMD_STORE_RO)) {
+		x->conf_loaded = 1;
+		if (globals_load_conf(x->g, &x->conf, &cause) == -1)
+			goto usage;
+	}
+	if (f & (CMD_STORE | CMD_STORE_RO)) {
+		x->store_path = globals_db_path(x->g, &x->conf);
+		if (store_open(x->store_path, (f & CMD_STORE) == 0, &x->store, &cause) == -1) {
+			cmd_error(1, "%s", cause);
+			free(cause);
+			return 1;
+		}
+		x->rec.store = x->store;
+		x->rec.conf = &x->conf;
+		x->rec.operator_name = incident_operator(&x->conf);
+	}
+	if ((f & CMD_LIBRARY) && cmd_library(x, NULL) == -1)
+		return 1;
+	if ((f & CMD_INCIDENT) && ctx_incident(x) == -1)
+		return 1;
+	if (x->args.argc < x->entry->args_min ||
+	    (x->entry->args_max >= 0 && x->args.argc > x->entry->args_max)) {
+		if (x->args.argc > x->entry->args_max && x->entry->args_max >= 0)
+			cmd_error(cmd_usage_code(x), "%s: unexpected argument '%s'", x->name,
+			    str_quote_short(x->args.argv[x->entry->args_max]));
+		return cmd_usage(x);
+	}
+	return 0;
+usage:
+	cmd_error(cmd_usage_code(x), "%s", cause);
+	free(cause);
+	return cmd_usage_code(x);
+}
+
+static void
+ctx_close(struct cmd_ctx *x)
+{
+	/* deliver what this change queued, briefly; the console retries the rest */
+	if (x->store != NULL && !store_is_readonly(x->store) && x->conf.nnotify > 0) {
+		int failed;
+		char *cause = NULL;
+		notify_flush(x->store, &x->conf, 5000, 0, &failed, &cause);
+		free(cause);
+	}
+	store_close(&x->store);
+	free(x->store_path);
+	library_free(&x->lib);
+	if (x->conf_loaded)
+		conf_free(&x->conf);
+	cmd_args_free(&x->args);
+	free(x->name);
+}
+
+/*
+ * Finds the subcommand (after the parent's own options, such as "incident
+ * -i 3 note"); the parent's options move after it. NULL after a message.
+ */
+static const struct cmd_entry *
+find_sub(const struct cmd_entry *e, int *argc, char **argv, int *code)
+{
+	int k = 1;
+	/* the parent's options, each with a value: "-i 3", "-i3", "--id=3", "--id 3" */
+	while (e->sub_default == NULL && k < *argc && argv[k][0] == '-' && argv[k][1] != '\0' &&
+	    !is_help(argv[k]) && strcmp(argv[k], "--") != 0)
+		k += strchr(argv[k], '=') != NULL || (argv[k][1] != '-' && argv[k][2] != '\0') ? 1 : 2;
+	if (k < *argc && is_help(argv[k])) {
+		*code = -1;	/* the parent's help */
+		return NULL;
+	}
+	int named = k < *argc && argv[k][0] != '-';
+	const char *want = named ? argv[k] : e->sub_default;
+	if (want == NULL) {
+		*code = cmd_error(EXIT_USAGE, "%s: which subcommand? (sitrep %s --help)", e->name,
+		    e->name);
+		return NULL;
+	}
+	for (size_t i = 0; e->sub[i] != NULL; i++) {
+		if (strcmp(e->sub[i]->name, want) != 0)
+			continue;
+		if (named) {
+			/* [parent, parent options..., sub, rest] -> [sub, parent options..., rest] */
+			argv[0] = argv[k];
+			memmove(argv + k, argv + k + 1, (size_t)(*argc - k) * sizeof *argv);
+			(*argc)--;
+		} else
+			argv[0] = (char *)want;	/* the default: argv[0] is its name */
+		return e->sub[i];
+	}
+	*code = cmd_error(EXIT_USAGE, "%s: unknown subcommand '%s' (sitrep %s --help)", e->name,
+	    str_quote_short(want), e->name);
+	return NULL;
+}
+
+/* Runs a command; argv[0] is its name. */
+static int
+cmd_run(struct globals *g, const struct cmd_entry *e, int argc, char **argv)
+{
+	char *name = xstrdup(e->name);
+	if (e->sub != NULL) {
+		int code = 0;
+		const struct cmd_entry *sub = find_sub(e, &argc, argv, &code);
+		if (sub == NULL) {
+			if (code == -1) {
+				print_help(name, e);
+				code = cmd_output_ok(0);
+			}
+			free(name);
+			return code;
+		}
+		char *full = xasprintf("%s %s", name, sub->name);
+		free(name);
+		name = full;
+		e = sub;
+	}
+	for (int k = 1; k < argc && strcmp(argv[k], "--") != 0; k++)
+		if (is_help(argv[k])) {
+			print_help(name, e);
+			free(name);
+			return cmd_output_ok(0);
+		}
+	struct cmd_ctx x;
+	memset(&x, 0, sizeof x);
+	x.g = g;
+	x.entry = e;
+	x.name = name;
+	char *cause = NULL;
+	int rc;
+	if (cmd_args_parse(e, argc, argv, &x.args, &cause) == -1) {
+		cmd_error(cmd_usage_code(&x), "%s: %s", name, cause);
+		free(cause);
+		rc = cmd_usage(&x);
+	} else if ((rc = ctx_open(&x)) == 0)
+		rc = e->run(&x);
+	ctx_close(&x);
+	return cmd_output_ok(rc);
+}
+
+/* A file descriptor per host and per tunnel: take what the hard limit allows. */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/* Global options; returns the index of the command, or an exit code + 1000. */
+static int
+parse_globals(struct globals *g, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -199,87 +763,106 @@ sitrep_main(int argc, char **argv)
 		{ "runbook", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
+	int ch;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+c:F:H:hV", longopts, NULL)) != -1) {
+		const char **dst = NULL;
+		switch (ch) {
+		case 'c': dst = &g->conf_path; break;
+		case 'F': dst = &g->ssh_config; break;
+		case 'd': dst = &g->db; break;
+		case 't': dst = &g->theme; break;
+		case 'l': dst = &g->log; break;
+		case 'H': strv_add(&g->hosts, optarg); break;
+		case 'R': strv_add(&g->runbooks, optarg); break;
+		case 'h':
+			usage(stdout);
+			return 1000 + cmd_output_ok(0);
+		case 'V':
+			printf("sitrep %s\n", PACKAGE_VERSION);
+			return 1000 + cmd_output_ok(0);
+		default:
+			if (optopt && strchr("cFHdtlR", optopt))
+				cmd_error(EXIT_USAGE, "option %s needs a value",
+				    str_quote_short(argv[optind - 1]));
+			else if (optopt)
+				cmd_error(EXIT_USAGE, "unknown option -%c", optopt);
+			else
+				cmd_error(EXIT_USAGE, "unknown option %s",
+				    str_quote_short(argv[optind - 1]));
+			usage(stderr);
+			return 1000 + EXIT_USAGE;
+		}
+		if (dst != NULL && *dst != NULL) {
+			cmd_error(EXIT_USAGE, "option %s given twice", str_quote_short(argv[optind - 2]));
+			return 1000 + EXIT_USAGE;
+		}
+		if (dst != NULL)
+			*dst = optarg;
+		if (*optarg == '\0' || strlen(optarg) > CMD_ARG_MAX) {
+			cmd_error(EXIT_USAGE, "option %s: %s", str_quote_short(argv[optind - 2]),
+			    *optarg ? "the value is too long" : "the value is empty");
+			return 1000 + EXIT_USAGE;
+		}
+	}
+	return optind;
+}
+
+static void
+globals_free(struct globals *g)
+{
+	strv_free(&g->hosts);
+	strv_free(&g->runbooks);
+}
+
+int
+sitrep_main(int argc, char **argv)
+{
 	struct globals g;
 	memset(&g, 0, sizeof g);
 	g.program = argv[0];
 	sanitize_init();
 	signal(SIGPIPE, SIG_IGN);
+	raise_fd_limit();
 
-	int ch;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+c:F:H:hV", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c': g.conf_path = optarg; break;
-		case 'F': g.ssh_config = optarg; break;
-		case 'H': strv_add(&g.hosts, optarg); break;
-		case 'd': g.db = optarg; break;
-		case 't': g.theme = optarg; break;
-		case 'l': g.log = optarg; break;
-		case 'R': strv_add(&g.runbooks, optarg); break;
-		case 'h':
-			usage(stdout);
-			strv_free(&g.hosts);
-	strv_free(&g.runbooks);
-			return 0;
-		case 'V':
-			printf("sitrep %s\n", PACKAGE_VERSION);
-			strv_free(&g.hosts);
-	strv_free(&g.runbooks);
-			return 0;
-		default:
-			if (optopt == 'd' || optopt == 't' || optopt == 'l' || optopt == 'R')
-				fprintf(stderr, "sitrep: option %s needs an argument\n", argv[optind - 1]);
-			else if (optopt && strchr("cFH", optopt))
-				fprintf(stderr, "sitrep: option -%c needs an argument\n", optopt);
-			else if (optopt)
-				fprintf(stderr, "sitrep: unknown option -%c\n", optopt);
-			else
-				fprintf(stderr, "sitrep: unknown option %s\n", argv[optind - 1]);
-			usage(stderr);
-			strv_free(&g.hosts);
-	strv_free(&g.runbooks);
-			return EXIT_USAGE;
-		}
+	int k = parse_globals(&g, argc, argv);
+	if (k >= 1000) {
+		globals_free(&g);
+		return k - 1000;
 	}
 	const char *logpath = g.log ? g.log : getenv("SITREP_LOG");
-	if (logpath != NULL && *logpath != '\0')
-		log_open(logpath);
-
+	char *cause = NULL;
+	if (logpath != NULL && *logpath != '\0' && log_open(logpath, &cause) == -1) {
+		int rc = cmd_error(EXIT_USAGE, "--log: %s", cause);
+		free(cause);
+		globals_free(&g);
+		return rc;
+	}
 	const struct cmd_entry *e = &cmd_console_entry;
-	if (optind < argc) {
+	static char *console_argv[] = { "console", NULL };
+	if (k < argc) {
 		e = NULL;
-		for (size_t i = 0; i < nitems(cmd_table); i++)
-			if (strcmp(argv[optind], cmd_table[i]->name) == 0)
-				e = cmd_table[i];
+		for (size_t i = 0; commands[i] != NULL; i++)
+			if (strcmp(argv[k], commands[i]->name) == 0)
+				e = commands[i];
 		if (e == NULL) {
-			fprintf(stderr, "sitrep: unknown command '%s'\n", argv[optind]);
+			cmd_error(EXIT_USAGE, "unknown command '%s'", str_quote_short(argv[k]));
 			usage(stderr);
-			strv_free(&g.hosts);
-	strv_free(&g.runbooks);
+			globals_free(&g);
 			return EXIT_USAGE;
 		}
-		argc -= optind;
-		argv += optind;
+		argc -= k;
+		argv += k;
 	} else {
-		static char *console_argv[] = { "console", NULL };
 		argc = 1;
 		argv = console_argv;
 	}
-	if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
-		printf("usage: sitrep %s %s\n\n%s\n", e->name, e->usage, e->summary);
-		strv_free(&g.hosts);
-	strv_free(&g.runbooks);
-		return 0;
-	}
 	ssh_init();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	optind = 0;	/* glibc: a full re-initialisation for the subcommand */
-	opterr = 0;
-	int rc = e->run(&g, argc, argv);
+	int rc = cmd_run(&g, e, argc, argv);
 	curl_global_cleanup();
 	ssh_finalize();
-	strv_free(&g.hosts);
-	strv_free(&g.runbooks);
+	globals_free(&g);
 	sanitize_clear_secrets();
 	log_close();
 	return rc;

@@ -64,27 +64,37 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Parses text (taking it) as the document at path. */
+static void
+add_doc(struct library *l, const char *path, char *text, size_t len)
+{
+	l->docs = xreallocarray(l->docs, l->ndocs + 1, sizeof *l->docs);
+	struct runbook_doc *d = &l->docs[l->ndocs++];
+	memset(d, 0, sizeof *d);
+	runbook_parse(text, len, path, d);
+	free(text);
+}
+
+/* A file of a runbook directory: what cannot be read is a lint error of its own. */
 static void
 load_file(struct library *l, const char *path)
 {
 	size_t len;
 	char *cause = NULL;
 	char *text = file_read(path, RUNBOOK_MAX_SIZE, &len, &cause);
+	if (text != NULL) {
+		add_doc(l, path, text, len);
+		return;
+	}
 	l->docs = xreallocarray(l->docs, l->ndocs + 1, sizeof *l->docs);
 	struct runbook_doc *d = &l->docs[l->ndocs++];
 	memset(d, 0, sizeof *d);
-	if (text == NULL) {
-		d->path = xstrdup(path);
-		d->lint = xcalloc(1, sizeof *d->lint);
-		d->lint[0].line = 0;
-		d->lint[0].level = LINT_ERROR;
-		d->lint[0].text = cause ? cause : xstrdup("cannot read");
-		d->nlint = 1;
-		return;
-	}
-	runbook_parse(text, len, path, d);
-	free(text);
-	free(cause);
+	d->path = xstrdup(path);
+	d->lint = xcalloc(1, sizeof *d->lint);
+	d->lint[0].line = 0;
+	d->lint[0].level = LINT_ERROR;
+	d->lint[0].text = cause ? cause : xstrdup("cannot read");
+	d->nlint = 1;
 }
 
 /* Same base name already loaded from an earlier (user) directory: skip. */
@@ -104,9 +114,12 @@ library_load(struct library *l, const struct strv *extra, char **cause)
 {
 	memset(l, 0, sizeof *l);
 	for (size_t i = 0; extra && i < extra->n; i++) {
-		if (access(extra->v[i], R_OK) == -1)
-			return set_cause(cause, "%s: cannot read", extra->v[i]);
-		load_file(l, extra->v[i]);
+		/* a file named on the command line must be readable: not a lint, an error */
+		size_t len;
+		char *text = file_read(extra->v[i], RUNBOOK_MAX_SIZE, &len, cause);
+		if (text == NULL)
+			return -1;
+		add_doc(l, extra->v[i], text, len);
 	}
 	struct strv dirs;
 	memset(&dirs, 0, sizeof dirs);
