@@ -587,6 +587,13 @@ take(char **dst, const char *src)
 	}
 }
 
+/* Nonzero when a post-mortem field given would change the recorded one. */
+static int
+differs(const char *cur, const char *given)
+{
+	return given != NULL && (cur == NULL || strcmp(cur, given) != 0);
+}
+
 static int
 do_resolve(struct recorder *r, int64_t id, const struct incident *f,
     const struct action_item *actions, size_t nactions, char **cause)
@@ -604,6 +611,16 @@ do_resolve(struct recorder *r, int64_t id, const struct incident *f,
 	if (!already && milestone_in_order(&in, MS_RESOLVED, at, cause) == -1) {
 		incident_clear(&in);
 		return -1;
+	}
+	if (already && nactions == 0 && !differs(in.summary, f->summary) &&
+	    !differs(in.impact, f->impact) && !differs(in.root_cause, f->root_cause) &&
+	    !differs(in.resolution, f->resolution) && !differs(in.prevention, f->prevention) &&
+	    !differs(in.went_well, f->went_well) &&
+	    !differs(in.needs_improvement, f->needs_improvement) &&
+	    (f->data_loss_s < 0 || f->data_loss_s == in.data_loss_s)) {
+		incident_clear(&in);
+		return set_cause(cause, "incident %lld is already resolved: give a post-mortem "
+		    "field that changes, or reopen it", (long long)id);
 	}
 	take(&in.summary, f->summary);
 	take(&in.impact, f->impact);

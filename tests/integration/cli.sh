@@ -22,9 +22,9 @@ tap_like "$(cat "$work/err")" 'unknown option' "and says so on stderr"
 
 printf 'interval 5\nhost a\n    address h\n    colour blue\n' > "$work/bad.conf"
 "$SITREP" -c "$work/bad.conf" hosts 2>"$work/err"; st=$?
-tap_is "$st" 2 "a bad configuration exits 2"
+tap_is "$st" 3 "hosts: a bad configuration is UNKNOWN (3), as for status"
 tap_like "$(cat "$work/err")" "bad.conf:4: unknown host key 'colour'" "and names file:line"
-"$SITREP" -c "$work/missing.conf" hosts 2>"$work/err"; tap_is $? 2 "a missing -c file exits 2"
+"$SITREP" -c "$work/missing.conf" report 1 2>"$work/err"; tap_is $? 2 "a missing -c file exits 2"
 "$SITREP" -c "$work/bad.conf" status 2>/dev/null; tap_is $? 3 "status: a bad configuration is UNKNOWN (3), never CRIT"
 "$SITREP" -c "$work/bad.conf" report 1 2>/dev/null; tap_is $? 2 "report: a bad configuration exits 2"
 tap_ok "every subcommand answers --help" "$SITREP" incident --help
@@ -98,7 +98,7 @@ printf '# P\n\n## Runbook 1: Restore\n\n1. **Restore the backup** (5 min)\n   ``
 "$SITREP" incident step start 1 >/dev/null
 "$SITREP" incident run --host "$(hostname)" --step 1 >"$work/out" 2>&1; st=$?
 tap_ok "a placeholder without a value: not run" test "$st" -ne 0
-tap_like "$(cat "$work/out")" '--set <latest_timestamp>=' "it says which value is needed"
+tap_like "$(cat "$work/out")" "--set '<latest_timestamp>=" "it says which value is needed"
 out=$("$SITREP" incident run --host "$(hostname)" --step 1 --set '<latest_timestamp>=2026-11-21')
 tap_like "$out" 'restoring backup-2026-11-21.tar.gz' "with the value it runs, filled in"
 

@@ -67,7 +67,10 @@ stop_server
 id2=$(s incident open --title 'Disk full' --severity P3)
 for i in 1 2 3; do s incident note "note $i" >/dev/null; done
 tap_ok "the twins do not fail while the endpoint is down" test -n "$id2"
-tap_is "$(s notify status)" "6 waiting" "6 messages wait in the outbox (4 hook, 1 slack, 1 telegram)"
+tap_is "$(s notify status)" "6 waiting
+  chat 1
+  hook 4
+  tg 1" "6 messages wait in the outbox, counted per target (4 hook, 1 slack, 1 telegram)"
 start_server
 s notify flush >/dev/null
 wait_until 10 test "$(wc -l <"$rec")" -ge 6
