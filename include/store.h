@@ -17,6 +17,8 @@
 #include "util.h"
 
 #define STORE_SCHEMA_VERSION 1
+/* PRAGMA application_id of a sitrep store: "STRP" */
+#define STORE_APPLICATION_ID 0x53545250
 #define STORE_OUTPUT_KEEP (64 * 1024)	/* command output kept per run */
 
 struct store;

@@ -38,7 +38,8 @@ store_hint(const char *path)
 		*slash = '\0';
 	struct statvfs sv;
 	const char *hint = "";
-	if (statvfs(dir, &sv) == 0) {
+	/* a pseudo file system (procfs) has no blocks: "full" would blame the disk */
+	if (statvfs(dir, &sv) == 0 && sv.f_blocks > 0) {
 		if (sv.f_flag & ST_RDONLY)
 			hint = " (the store is on a read-only file system)";
 		else if (sv.f_bavail < 16)
@@ -162,30 +163,92 @@ exec_sql(struct store *s, const char *sql, char **cause)
 	return 0;
 }
 
+/* One integer pragma (user_version, application_id), or -1 after a cause. */
+static int
+pragma_int(struct store *s, const char *name, int *v, char **cause)
+{
+	char *sql = xasprintf("PRAGMA %s", name);
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	free(sql);
+	if (rc != SQLITE_OK)
+		return fail(s, cause, name);
+	*v = 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*v = sqlite3_column_int(st, 0);
+	else
+		rc = SQLITE_ERROR;
+	sqlite3_finalize(st);
+	return rc == SQLITE_OK ? 0 : fail(s, cause, name);
+}
+
+/*
+ * What the file is: 1 a sitrep store (its version in *version), 0 an empty
+ * database, -1 after a cause (another application's file, a damaged or a
+ * newer store). Stores written before the application id was set are known
+ * by their tables and taken as sitrep's.
+ */
+static int
+identify(struct store *s, int *version, int *current, char **cause)
+{
+	int app, objects = 0;
+	*current = 0;
+	if (pragma_int(s, "application_id", &app, cause) == -1 ||
+	    pragma_int(s, "user_version", version, cause) == -1)
+		return -1;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*), count(CASE WHEN type = 'table' AND "
+	    "name IN ('incident', 'event', 'outbox') THEN 1 END) FROM sqlite_master",
+	    -1, &st, NULL) != SQLITE_OK)
+		return fail(s, cause, "reading the schema");
+	int ours = 0;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		objects = sqlite3_column_int(st, 0);
+		ours = sqlite3_column_int(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (app != 0 && app != STORE_APPLICATION_ID)
+		return set_cause(cause, "not a sitrep store (application id 0x%08x, another "
+		    "program's database): not changed", (unsigned)app);
+	if (app == 0 && objects == 0 && *version == 0)
+		return 0;
+	if (app == 0 && (ours != 3 || *version <= 0))
+		return set_cause(cause, "not a sitrep store (a SQLite database with %d other "
+		    "object%s): not changed", objects, objects == 1 ? "" : "s");
+	if (*version <= 0)
+		return set_cause(cause, "damaged store: schema version %d", *version);
+	if (*version > (int)nitems(migrations))
+		return set_cause(cause, "the store has schema version %d, newer than this sitrep "
+		    "understands (%d): upgrade sitrep", *version, (int)nitems(migrations));
+	*current = app == STORE_APPLICATION_ID && *version == (int)nitems(migrations);
+	return 1;
+}
+
+/*
+ * Brings the schema to the current version. The version is read again
+ * inside the write transaction: two sitreps creating one store at once
+ * serialise on BEGIN IMMEDIATE, and the second finds the work done.
+ */
 static int
 migrate(struct store *s, char **cause)
 {
-	sqlite3_stmt *st;
-	int version = 0;
-	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
-		return fail(s, cause, "schema version");
-	if (sqlite3_step(st) == SQLITE_ROW)
-		version = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	if (version > (int)nitems(migrations))
-		return set_cause(cause, "the store has schema version %d, newer than this sitrep "
-		    "understands (%d): upgrade sitrep", version, (int)nitems(migrations));
-	if (version == (int)nitems(migrations))
-		return 0;
 	if (store_begin(s, cause) == -1)
 		return -1;
+	int version, current;
+	if (identify(s, &version, &current, cause) == -1) {
+		store_rollback(s);
+		return -1;
+	}
+	if (current)
+		return store_commit(s, cause);
 	for (int v = version; v < (int)nitems(migrations); v++) {
 		if (exec_sql(s, migrations[v], cause) == -1) {
 			store_rollback(s);
 			return -1;
 		}
 	}
-	char *sql = xasprintf("PRAGMA user_version = %d", (int)nitems(migrations));
+	char *sql = xasprintf("PRAGMA user_version = %d; PRAGMA application_id = %d",
+	    (int)nitems(migrations), STORE_APPLICATION_ID);
 	int rc = exec_sql(s, sql, cause);
 	free(sql);
 	if (rc == -1) {
@@ -195,10 +258,41 @@ migrate(struct store *s, char **cause)
 	return store_commit(s, cause);
 }
 
+/* A store path names a file: not SQLite's temporary or in-memory database. */
+static int
+check_path(const char *path, int readonly, char **cause)
+{
+	if (path == NULL || path[0] == '\0')
+		return set_cause(cause, "the store path is empty: --db or 'db' must name a file");
+	if (strcmp(path, ":memory:") == 0)
+		return set_cause(cause, "':memory:' is not a store: nothing would be kept; "
+		    "--db or 'db' must name a file");
+	struct stat sb;
+	if (stat(path, &sb) == -1) {
+		if (errno != ENOENT)
+			return set_cause(cause, "%s: %s", path, strerror(errno));
+		if (readonly)
+			return set_cause(cause, "%s: no incident store here yet (nothing has "
+			    "been recorded)", path);
+		return 0;
+	}
+	if (!S_ISREG(sb.st_mode))
+		return set_cause(cause, "%s: not a regular file (%s): a store is a file", path,
+		    S_ISDIR(sb.st_mode) ? "a directory" : S_ISFIFO(sb.st_mode) ? "a FIFO" :
+		    S_ISCHR(sb.st_mode) || S_ISBLK(sb.st_mode) ? "a device" : "a special file");
+	struct statvfs sv;
+	if (statvfs(path, &sv) == 0 && sv.f_blocks == 0)
+		return set_cause(cause, "%s: on a pseudo file system (such as /proc): a store "
+		    "is a file on a disk", path);
+	return 0;
+}
+
 int
 store_open(const char *path, int readonly, struct store **sp, char **cause)
 {
 	*sp = NULL;
+	if (check_path(path, readonly, cause) == -1)
+		return -1;
 	if (!readonly) {
 		char *dir = xstrdup(path);
 		char *slash = strrchr(dir, '/');
@@ -224,30 +318,23 @@ store_open(const char *path, int readonly, struct store **sp, char **cause)
 	}
 	sqlite3_busy_timeout(s->db, 5000);
 	sqlite3_extended_result_codes(s->db, 1);
-	if (!readonly) {
-		if (exec_sql(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-		    "PRAGMA foreign_keys=ON;", cause) == -1 || migrate(s, cause) == -1) {
-			char *why = cause && *cause ? xstrdup(*cause) : xstrdup("cannot prepare");
-			set_cause(cause, "%s: %s", path, why);
-			free(why);
-			store_close(&s);
-			return -1;
-		}
-	} else {
-		sqlite3_stmt *st;
-		int version = -1;
-		if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
-			if (sqlite3_step(st) == SQLITE_ROW)
-				version = sqlite3_column_int(st, 0);
-			sqlite3_finalize(st);
-		}
-		if (version != STORE_SCHEMA_VERSION) {
-			set_cause(cause, "%s: %s%s", path, version < 0 ? sqlite3_errmsg(s->db) :
-			    version == 0 ? "no incident store here yet" : "unexpected schema version",
-			    version < 0 ? store_hint(path) : "");
-			store_close(&s);
-			return -1;
-		}
+	/* nothing is changed (not even the journal mode) before the file is known */
+	int version, current, kind = identify(s, &version, &current, cause);
+	if (kind == 0 && readonly)
+		kind = set_cause(cause, "no incident store here yet (nothing has been recorded)");
+	else if (kind == 1 && readonly && version != STORE_SCHEMA_VERSION)
+		kind = set_cause(cause, "schema version %d: open it once read-write (any "
+		    "recording command) to upgrade it", version);
+	if (kind != -1 && !readonly && (exec_sql(s, "PRAGMA journal_mode=WAL; "
+	    "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", cause) == -1 ||
+	    (!current && migrate(s, cause) == -1)))
+		kind = -1;
+	if (kind == -1) {
+		char *why = cause && *cause ? xstrdup(*cause) : xstrdup("cannot prepare");
+		set_cause(cause, "%s: %s", path, why);
+		free(why);
+		store_close(&s);
+		return -1;
 	}
 	*sp = s;
 	return 0;
