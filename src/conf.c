@@ -258,10 +258,14 @@ get_percent_pair(const struct line *l, int *out, char **cause)
 static int
 get_double(const struct line *l, const char *s, double *out, char **cause)
 {
-	char *end;
-	double v = strtod(s, &end);
-	if (*s == '\0' || *end != '\0' || v <= 0 || v > 1000)
-		return line_error(l, cause, "'%s' is not a positive number", s);
+	/* plain decimals only: strtod would also take "nan", "inf" and "0x10" */
+	size_t digits = strspn(s, "0123456789"), dot = s[digits] == '.';
+	size_t frac = dot ? strspn(s + digits + 1, "0123456789") : 0;
+	if (digits + frac == 0 || s[digits + dot + frac] != '\0')
+		return line_error(l, cause, "'%s' is not a number such as 4 or 2.5", s);
+	double v = strtod(s, NULL);
+	if (v <= 0 || v > 1000)
+		return line_error(l, cause, "'%s' is out of range (above 0, at most 1000)", s);
 	*out = v;
 	return 0;
 }
@@ -744,9 +748,16 @@ parse_events(const struct line *l, int from, int *events, char **cause)
 	*events = 0;
 	for (int i = from; i < l->ntok; i++) {
 		char *s = xstrdup(l->tok[i].text);
-		char *save = NULL;
-		for (char *p = strtok_r(s, ",", &save); p;
-		    p = strtok_r(NULL, ",", &save)) {
+		for (char *next = s, *p; (p = next) != NULL;) {
+			next = strchr(p, ',');
+			if (next != NULL)
+				*next++ = '\0';
+			if (*p == '\0') {
+				line_error(l, cause, "events '%s': an empty name between commas",
+				    l->tok[i].text);
+				free(s);
+				return -1;
+			}
 			if (strcmp(p, "open") == 0)
 				*events |= NOTIFY_EV_OPEN;
 			else if (strcmp(p, "severity") == 0)
@@ -852,6 +863,10 @@ parse_global(struct conf *c, const struct line *l, char **cause)
 		char *val = expand(l, v, NULL, 0, cause);
 		if (val == NULL)
 			return -1;
+		if (val[0] == '\0') {
+			free(val);
+			return line_error(l, cause, "'%s' is empty: it needs a value", k);
+		}
 		if (val[0] == '~' && val[1] == '/') {
 			const char *home = getenv("HOME");
 			char *t = xasprintf("%s%s", home ? home : "", val + 1);
@@ -931,6 +946,9 @@ conf_parse(struct conf *c, const char *text, size_t len, const char *path, char 
 	size_t off = 0;
 	char *linebuf = NULL, *tokbuf = NULL;
 
+	/* a UTF-8 byte order mark, as some editors write, is not part of the first key */
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		off = 3;
 	if (memchr(text, '\0', len) != NULL) {
 		const char *nul = memchr(text, '\0', len);
 		int ln = 1;

@@ -90,6 +90,9 @@ theme_parse(struct theme *t, const char *text, size_t len, const char *path, cha
 {
 	int number = 0;
 	size_t off = 0;
+	/* a UTF-8 byte order mark, as some editors write, is not part of the first key */
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		off = 3;
 	if (memchr(text, '\0', len) != NULL)
 		return set_cause(cause, "%s: NUL byte (expected a text file)", path);
 	while (off < len) {

@@ -298,29 +298,46 @@ fmt_utc_hms(char *out, size_t size, int64_t ms)
 	strftime(out, size, "%H:%M:%S", &tm);
 }
 
+/* Exactly n decimal digits at *p (no sign, no space), advancing *p; -1 if not. */
+static int
+fixed_digits(const char **p, int n)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if ((*p)[i] < '0' || (*p)[i] > '9')
+			return -1;
+		v = v * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	return v;
+}
+
 int
 parse_utc(const char *s, int64_t *ms)
 {
-	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
-	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3)
+	static const int mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	const char *p = s;
+	int y, mo, d, h = 0, mi = 0, sec = 0;
+	if ((y = fixed_digits(&p, 4)) < 0 || *p++ != '-' || (mo = fixed_digits(&p, 2)) < 0 ||
+	    *p++ != '-' || (d = fixed_digits(&p, 2)) < 0)
 		return -1;
-	const char *p = s + n;
 	if (*p == 'T' || *p == ' ') {
-		int m = 0;
-		if (sscanf(p + 1, "%2d:%2d%n", &h, &mi, &m) != 2)
+		p++;
+		if ((h = fixed_digits(&p, 2)) < 0 || *p++ != ':' || (mi = fixed_digits(&p, 2)) < 0)
 			return -1;
-		p += 1 + m;
 		if (*p == ':') {
-			if (sscanf(p + 1, "%2d%n", &sec, &m) != 1)
+			p++;
+			if ((sec = fixed_digits(&p, 2)) < 0)
 				return -1;
-			p += 1 + m;
 		}
 		if (*p == 'Z')
 			p++;
 	}
 	if (*p != '\0')
 		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) ||
+	    h > 23 || mi > 59 || sec > 59)
 		return -1;
 	*ms = utc_ms(y, mo, d, h, mi, sec);
 	return 0;
