@@ -77,6 +77,8 @@ void fmt_clock(char *, size_t, int64_t ms);
 /* "12 KiB", "3.4 GiB". */
 void fmt_bytes(char *, size_t, uint64_t);
 
+/* 0 if path is a regular file; else -1 and why (a FIFO, a device, missing). */
+int file_check_regular(const char *path, char **cause);
 /* Reads a whole file (up to max bytes; larger is an error): NULL on error. */
 char *file_read(const char *path, size_t max, size_t *len, char **cause);
 /* Writes atomically (temp file then rename): -1 on error. */

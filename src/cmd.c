@@ -455,6 +455,9 @@ globals_load_conf(struct globals *g, struct conf *c, char **cause)
 		free(c->ssh_config);
 		c->ssh_config = xstrdup(g->ssh_config);
 	}
+	/* libssh would block on a FIFO: what it reads must be a file */
+	if (c->ssh_config != NULL && file_check_regular(c->ssh_config, cause) == -1)
+		return -1;
 	for (size_t i = 0; i < g->hosts.n; i++)
 		if (conf_add_cli_host(c, g->hosts.v[i], cause) == -1)
 			return -1;

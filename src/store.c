@@ -188,8 +188,24 @@ pragma_int(struct store *s, const char *name, int *v, char **cause)
  * newer store). Stores written before the application id was set are known
  * by their tables and taken as sitrep's.
  */
+static int identify_in(struct store *, int *, int *, char **);
+
+/* The header and the schema are read in one transaction, so a store being
+ * created by another sitrep is seen before or after, never half-made. */
 static int
 identify(struct store *s, int *version, int *current, char **cause)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		return identify_in(s, version, current, cause);
+	if (exec_sql(s, "BEGIN", cause) == -1)
+		return -1;
+	int rc = identify_in(s, version, current, cause);
+	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	return rc;
+}
+
+static int
+identify_in(struct store *s, int *version, int *current, char **cause)
 {
 	int app, objects = 0;
 	*current = 0;

@@ -401,6 +401,27 @@ fmt_bytes(char *out, size_t size, uint64_t n)
 		snprintf(out, size, v < 10 ? "%.1f %s" : "%.0f %s", v, units[u]);
 }
 
+/* Why a file of this mode is not read as one. */
+static const char *
+not_regular(mode_t mode)
+{
+	return S_ISDIR(mode) ? "a directory, not a file" :
+	    S_ISFIFO(mode) ? "a FIFO, not a regular file" :
+	    S_ISSOCK(mode) ? "a socket, not a regular file" :
+	    "a device, not a regular file";
+}
+
+int
+file_check_regular(const char *path, char **cause)
+{
+	struct stat st;
+	if (stat(path, &st) == -1)
+		return set_cause(cause, "%s: %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return set_cause(cause, "%s: %s", path, not_regular(st.st_mode));
+	return 0;
+}
+
 char *
 file_read(const char *path, size_t max, size_t *lenp, char **cause)
 {
@@ -417,9 +438,7 @@ file_read(const char *path, size_t max, size_t *lenp, char **cause)
 		return NULL;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		set_cause(cause, "%s: %s", path, S_ISDIR(st.st_mode) ? "a directory, not a file" :
-		    S_ISFIFO(st.st_mode) ? "a FIFO, not a regular file" :
-		    "a device, not a regular file");
+		set_cause(cause, "%s: %s", path, not_regular(st.st_mode));
 		close(fd);
 		return NULL;
 	}
