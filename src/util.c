@@ -594,9 +594,28 @@ static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 int
 log_open(const char *path, char **cause)
 {
-	FILE *f = fopen(path, "ae");
-	if (f == NULL)
+	/* O_NONBLOCK: a FIFO must not hold the program until something reads it */
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+	    0600);
+	if (fd == -1)
+		return set_cause(cause, "%s: %s", str_quote_short(path), errno == ENXIO ?
+		    "a FIFO, not a regular file" : strerror(errno));
+	struct stat st;
+	if (fstat(fd, &st) == -1 || !(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode))) {
+		close(fd);
+		return set_cause(cause, "%s: %s", str_quote_short(path),
+		    "not a regular file (a log is a file, or a terminal or /dev/null)");
+	}
+	/* back to ordinary writes, as to any file */
+	if (fcntl(fd, F_SETFL, O_WRONLY | O_APPEND) == -1) {
+		close(fd);
 		return set_cause(cause, "%s: %s", str_quote_short(path), strerror(errno));
+	}
+	FILE *f = fdopen(fd, "a");
+	if (f == NULL) {
+		close(fd);
+		return set_cause(cause, "%s: %s", str_quote_short(path), strerror(errno));
+	}
 	setvbuf(f, NULL, _IOLBF, 0);
 	pthread_mutex_lock(&log_lock);
 	if (log_file != NULL)
