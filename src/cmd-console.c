@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "console.h"
 #include "sanitize.h"
+#include "terminal.h"
 #include "ui.h"
 
 static void
@@ -60,6 +61,14 @@ cmd_console_run(struct cmd_ctx *x, int wall)
 		strv_free(&extra);
 		fprintf(stderr, "sitrep: the %s needs a terminal; for scripts and cron use "
 		    "'sitrep status' (or 'sitrep status --json')\n", wall ? "wall" : "console");
+		return EXIT_USAGE;
+	}
+	char *why = NULL;
+	if (terminal_usable(&why) == -1) {
+		strv_free(&extra);
+		cmd_error(EXIT_USAGE, "the %s cannot be drawn here: %s", wall ? "wall" : "console",
+		    why);
+		free(why);
 		return EXIT_USAGE;
 	}
 	struct conf *conf = &x->conf;
