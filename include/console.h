@@ -210,6 +210,10 @@ void console_step_start(struct console *, int step);
 void console_step_end(struct console *, const char *outcome);
 void console_run_command(struct console *, int step, int cmd);
 void console_cancel_job(struct console *);
+/* The running command's end (a JOB_DONE message): recorded, then shown. */
+void console_job_done(struct console *, struct fleet_msg *);
+/* On the way out: the running command ended on the host, recorded cancelled. */
+void console_job_quit(struct console *);
 void console_resolve(struct console *);
 void console_export_report(struct console *);
 void console_request_logs(struct console *);

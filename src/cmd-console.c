@@ -128,6 +128,7 @@ cmd_console_run(struct cmd_ctx *x, int wall)
 		}
 	}
 	int rc = ui_run(&c);
+	console_job_quit(&c);
 	console_free(&c);
 	return rc;
 

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -676,6 +677,98 @@ console_run_command(struct console *c, int step, int cmd)
 	j->status = xstrdup("running");
 	console_message(c, 0, "running on %s (Ctrl-C cancels)", hname);
 	recorded(c);
+}
+
+/* A command's end (its JOB_DONE message): recorded, then shown as recorded. */
+void
+console_job_done(struct console *c, struct fleet_msg *p)
+{
+	struct job_view *j = &c->job;
+	if (p->job_id != j->job_id || p->kind != FLEET_MSG_JOB_DONE)
+		return;
+	struct command_run cr;
+	memset(&cr, 0, sizeof cr);
+	cr.id = j->run_id;
+	cr.incident_id = c->inc.id;
+	cr.step_run_id = j->step_run_id;
+	cr.host = (char *)c->conf->hosts[j->host].name;
+	cr.command = j->command;
+	cr.ended_at = wall_ms();
+	cr.exit_status = p->result.exit_status;
+	cr.duration_ms = p->result.duration_ms;
+	cr.output = p->result.output;
+	cr.output_len = p->result.output_len;
+	cr.output_total = (int64_t)p->result.output_total;
+	cr.error = p->error;
+	cr.status = p->error ? "failed" : p->result.cancelled ? "cancelled" : "done";
+	char *cause = NULL;
+	if (c->store != NULL && incident_command_end(&c->rec, &cr, &cause) == -1)
+		console_message(c, 1, "command result NOT RECORDED: %s", cause ? cause : "?");
+	else if (p->error != NULL)
+		console_message(c, 1, "could not run: %s", p->error);
+	else if (p->result.cancelled)
+		console_message(c, 0, "cancelled: the command was stopped on the host");
+	else
+		console_message(c, p->result.exit_status != 0, "exit %d", p->result.exit_status);
+	free(cause);
+	j->finished = 1;
+	j->exit_status = p->result.exit_status;
+	free(j->status);
+	j->status = xstrdup(cr.status);
+	j->job_id = 0;
+	console_reload_timeline(c);
+	console_dirty(c, PANE_INCIDENT);
+}
+
+/*
+ * Every way out of the console (q, a signal, a lost terminal) ends the
+ * running command on the host and records it as cancelled: no record is
+ * left "running" for ever. The host gets CONSOLE_QUIT_WAIT_MS to confirm.
+ */
+#define CONSOLE_QUIT_WAIT_MS 10000
+
+void
+console_job_quit(struct console *c)
+{
+	if (c->job.job_id == 0 || c->fleet == NULL)
+		return;
+	int64_t job = c->job.job_id;
+	fleet_job_cancel(c->fleet, job);
+	int64_t deadline = mono_ms() + CONSOLE_QUIT_WAIT_MS;
+	while (c->job.job_id == job && mono_ms() < deadline) {
+		if (c->wake_rd < 0)
+			poll(NULL, 0, 100);
+		else if (wait_readable(c->wake_rd, 100))
+			wake_drain(c->wake_rd);
+		struct fleet_msg *m = fleet_take_messages(c->fleet);
+		for (struct fleet_msg *p = m; p != NULL; p = p->next)
+			if (p->job_id == job && p->kind == FLEET_MSG_JOB_DONE)
+				console_job_done(c, p);
+		fleet_msg_free(m);
+	}
+	if (c->job.job_id != job || c->store == NULL)
+		return;
+	struct command_run cr;
+	memset(&cr, 0, sizeof cr);
+	cr.id = c->job.run_id;
+	cr.incident_id = c->inc.id;
+	cr.step_run_id = c->job.step_run_id;
+	cr.host = (char *)c->conf->hosts[c->job.host].name;
+	cr.command = c->job.command;
+	cr.ended_at = wall_ms();
+	cr.exit_status = -1;
+	cr.duration_ms = mono_ms() - c->job.started_mono;
+	cr.output = (char *)c->job.output.data;
+	cr.output_len = c->job.output.len;
+	cr.output_total = (int64_t)c->job.total;
+	cr.status = "cancelled";
+	cr.error = (char *)"the console quit; the host did not confirm the cancel";
+	char *cause = NULL;
+	if (incident_command_end(&c->rec, &cr, &cause) == -1)
+		fprintf(stderr, "sitrep: the cancelled command was NOT RECORDED: %s\n",
+		    cause ? cause : "?");
+	free(cause);
+	c->job.job_id = 0;
 }
 
 void

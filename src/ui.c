@@ -351,39 +351,8 @@ job_message(struct console *c, struct fleet_msg *p)
 		console_dirty(c, PANE_INCIDENT);
 		return;
 	}
-	/* done: record it, then show it as recorded */
-	struct command_run cr;
-	memset(&cr, 0, sizeof cr);
-	cr.id = j->run_id;
-	cr.incident_id = c->inc.id;
-	cr.step_run_id = j->step_run_id;
-	cr.host = (char *)c->conf->hosts[j->host].name;
-	cr.command = j->command;
-	cr.ended_at = wall_ms();
-	cr.exit_status = p->result.exit_status;
-	cr.duration_ms = p->result.duration_ms;
-	cr.output = p->result.output;
-	cr.output_len = p->result.output_len;
-	cr.output_total = (int64_t)p->result.output_total;
-	cr.error = p->error;
-	cr.status = p->error ? "failed" : p->result.cancelled ? "cancelled" : "done";
-	char *cause = NULL;
-	if (c->store != NULL && incident_command_end(&c->rec, &cr, &cause) == -1)
-		console_message(c, 1, "command result NOT RECORDED: %s", cause ? cause : "?");
-	else if (p->error != NULL)
-		console_message(c, 1, "could not run: %s", p->error);
-	else if (p->result.cancelled)
-		console_message(c, 0, "cancelled: the command was stopped on the host");
-	else
-		console_message(c, p->result.exit_status != 0, "exit %d", p->result.exit_status);
-	free(cause);
-	j->finished = 1;
-	j->exit_status = p->result.exit_status;
-	free(j->status);
-	j->status = xstrdup(cr.status);
-	j->job_id = 0;
-	console_reload_timeline(c);
-	console_dirty(c, PANE_INCIDENT);
+	if (p->kind == FLEET_MSG_JOB_DONE)
+		console_job_done(c, p);
 }
 
 /* Hands due outbox messages to the sender and records its results. */
@@ -550,6 +519,15 @@ confirm_quit(struct console *c)
 {
 	if (c->inc.id <= 0 || c->wall)
 		return 1;
+	if (c->job.job_id != 0) {
+		/* the whole command: the operator must know what quitting stops */
+		char *q = xasprintf("A command is running on %s: %s\n\nQuitting stops it on the "
+		    "host and records it as cancelled. The incident stays open. Quit now?",
+		    c->conf->hosts[c->job.host].name, c->job.command);
+		int yes = dialog_confirm(c, "Quit", q, NULL);
+		free(q);
+		return yes;
+	}
 	return dialog_confirm(c, "Quit", "An incident is open. It stays open and recorded; "
 	    "sitrep resumes it when started again. Quit now?", NULL);
 }

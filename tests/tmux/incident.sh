@@ -96,6 +96,39 @@ no_sleep() { ! remote_sleep; }
 tap_ok "and the remote command really stops" wait_until 10 no_sleep
 tap_is "$(sql "select status from command_run where command = 'sleep 300'")" cancelled "recorded as cancelled"
 
+# quitting while a command runs: the dialog names the command; every way
+# out (q, SIGHUP) stops it on the host and records it as cancelled
+keys c Enter
+wait_screen c 3 'sleep 300'
+keys c Enter
+tap_ok "the command runs again" wait_until 10 remote_sleep
+keys c q
+tap_ok "q names the running command" wait_screen c 3 'A command is running on h1: sleep 300'
+tap_like "$(screen c)" 'records it as cancelled' "and says what quitting does to it"
+keys c Enter
+tap_ok "and quits" wait_screen c 15 '__EXITED__ 0'
+tap_ok "the remote command is stopped" wait_until 10 no_sleep
+tap_is "$(sql "select count(*) from command_run where command = 'sleep 300' and status = 'cancelled'")" 2 \
+	"recorded as cancelled, not left running"
+tmx kill-session -t c
+term_start c 140 45 env TERM=xterm-256color "$SITREP" -c "$conf" --runbook "$rb"
+tap_ok "started again" wait_screen c 15 '#1 P1 +Bot flapping'
+wait_screen c 10 '▶ 4\. Wait for the queue to drain'
+# the last row is step 4's command: down past the end of the list
+keys c Tab
+keys c $(printf 'j %.0s' {1..40})
+keys c Enter
+wait_screen c 3 'Run on h1:' || show_screen c
+keys c Enter
+tap_ok "the command runs" wait_until 10 remote_sleep
+kill -HUP "$(term_pid c)"
+tap_ok "SIGHUP: the console exits" wait_screen c 15 '__EXITED__'
+tap_ok "and the remote command is stopped" wait_until 10 no_sleep
+tap_is "$(sql "select count(*) from command_run where status = 'running'")" 0 "no command left running in the record"
+tmx kill-session -t c
+term_start c 140 45 env TERM=xterm-256color "$SITREP" -c "$conf" --runbook "$rb"
+wait_screen c 15 '#1 P1 +Bot flapping'
+
 # kill -9 in the middle of step 4, then start again: resumed where it was
 sleep 3
 before=$(sql "select count(*) from event")
