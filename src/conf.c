@@ -460,7 +460,7 @@ check_regex(const struct line *l, const char *expect, char **cause)
 	int nullable;
 	if (regex_alt(&p, &scan, 0, &nullable) > scan.limit || scan.too_deep)
 		return line_error(l, cause, "expect regex '%s' repeats too much to compile "
-		    "(nested repetitions such as a++ or (a{100}){100} multiply)", expect);
+		    "(nested repetitions such as a++ or (a{200}){100} multiply)", expect);
 	if (scan.empty_repeat)
 		return line_error(l, cause, "expect regex '%s' repeats a part that can match "
 		    "nothing, such as (a*)+ or (a|b*){3}: compiling it can take minutes; "

@@ -211,6 +211,17 @@ done
 printf 'notify n\n    type json\n    url http://127.0.0.1:1/\n    events ,,,\n' >"$work/e.conf"
 run_err "$SITREP" -c "$work/e.conf" --db "$db" incident list
 tap_like "$err" 'e.conf:4: events' "events ,,,: refused at file:line"
+# the regexes sitrep.conf(5) says are refused are refused
+for re in 'a++++++++++++++' '(a{200}){100}' '(a*)+' '(a|b*){3}' '(a)\1'; do
+    printf 'host h\n    address 127.0.0.1\n    check c true expect %s\n' "$re" >"$work/re.conf"
+    run_err "$SITREP" -c "$work/re.conf" --db "$db" incident list
+    tap_like "$err" "re.conf:3: expect regex" "expect $re: refused, as the manual says"
+done
+tap_like "$(grep -c 'a{200}' "$top_srcdir/man/sitrep.conf.5")" '^[1-9]' "the manual gives that example"
+printf 'host h\n    address ${SITREP_NOT_SET}\n' >"$work/u.conf"
+run_err "$SITREP" -c "$work/u.conf" --db "$db" incident list
+tap_like "$err" 'u.conf:2: environment variable SITREP_NOT_SET is not set' \
+    'an unset ${VAR} in address: an error at file:line, as the manual says'
 run_err "$SITREP" --log /proc/nonexistent/log --db "$db" incident list
 tap_is "$st" 2 "--log to an unwritable path: exit 2"
 tap_like "$err" 'nonexistent' "and names the path"
