@@ -79,6 +79,17 @@ wait
 tap_is "$(count "$work/race.db")" 20 "20 sitreps creating a store at once: 20 incidents"
 tap_is "$(cat "$work"/race.[0-9]* | head -c 300)" "" "and none of them failed"
 
+# --- hosts named on the command line ----------------------------------------------------
+printf 'timeout 2\nhost h1\n    address 127.0.0.1\n    port 1\nhost h2\n    address 127.0.0.1\n    port 1\n' >"$work/two.conf"
+for args in "h1 h2" "h1 h1" "h2 h1 h2"; do
+    run_err "$SITREP" -c "$work/two.conf" status $args
+    tap_is "$st" 3 "status $args: no crash, UNKNOWN (the hosts are down)"
+done
+tap_is "$("$SITREP" -c "$work/two.conf" status h1 h1 2>/dev/null | grep -c '^h1 ')" 1 "a host named twice is shown once"
+run_err "$SITREP" -c "$work/two.conf" status h1 nosuch
+tap_like "$err" "nosuch" "an unknown host is named"
+tap_is "$st" 3 "and status says UNKNOWN"
+
 # --- ids: as -i or the first argument, never ignored --------------------------------
 rm -f "$db"*
 for t in one two three; do s incident open --severity P2 "$t" >/dev/null; done
