@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <regex.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -638,108 +639,233 @@ add_list(struct strv *sv, const struct line *l, int from)
 	}
 }
 
+/*
+ * Keys are tables: a key's name, its usage, what it holds and where. One
+ * reader applies them, and the "unknown key" message lists the table, so
+ * a new key is one line.
+ */
+enum key_kind {
+	KEY_INT,		/* int, min..max */
+	KEY_DURATION,		/* int64_t seconds */
+	KEY_PERCENT,		/* int 1..100, an optional % */
+	KEY_LOAD,		/* double, per core */
+	KEY_STRING,		/* char *, ${VAR} expanded */
+	KEY_PATH,		/* char *, expanded, ~/ resolved, never empty */
+	KEY_LIST,		/* struct strv, words and commas */
+	KEY_FUNC,		/* its own reader */
+};
+
+struct conf_key {
+	const char *name;
+	const char *usage;
+	enum key_kind kind;
+	size_t offset;
+	long long min, max;
+	int (*parse)(void *obj, const struct line *, char **cause);
+};
+
+#define KEY_AT(type, field) offsetof(type, field)
+
+static void *
+key_field(void *obj, const struct conf_key *k)
+{
+	return (char *)obj + k->offset;
+}
+
+static int
+apply_key(const struct conf_key *table, const char *what, void *obj, const struct line *l,
+    char **cause)
+{
+	const char *name = l->tok[0].text;
+	const struct conf_key *k = table;
+	while (k->name != NULL && strcmp(k->name, name) != 0)
+		k++;
+	if (k->name == NULL) {
+		struct buf b;
+		buf_init(&b);
+		for (const struct conf_key *t = table; t->name != NULL; t++)
+			if (t == table || strcmp(t->name, t[-1].name) != 0)
+				buf_printf(&b, "%s%s", t == table ? "" : ", ", t->name);
+		line_error(l, cause, "unknown %skey '%s' (expected %s)", what, name, b.data);
+		buf_free(&b);
+		return -1;
+	}
+	if (k->kind == KEY_FUNC && k->parse == NULL)
+		return line_error(l, cause, "'%s' starts a block here", name);
+	if (k->kind == KEY_FUNC)
+		return k->parse(obj, l, cause);
+	int lists = k->kind == KEY_LIST;
+	if (want_args(l, 1, lists ? -1 : 1, k->usage, cause) == -1)
+		return -1;
+	const char *v = l->tok[1].text;
+	switch (k->kind) {
+	case KEY_INT:
+		return get_int(l, v, k->min, k->max, key_field(obj, k), cause);
+	case KEY_DURATION:
+		return get_duration(l, v, key_field(obj, k), cause);
+	case KEY_PERCENT:
+		return get_percent_pair(l, key_field(obj, k), cause);
+	case KEY_LOAD:
+		return get_double(l, v, key_field(obj, k), cause);
+	case KEY_LIST:
+		add_list(key_field(obj, k), l, 1);
+		return 0;
+	case KEY_STRING:
+	case KEY_PATH: {
+		char *val = expand(l, v, NULL, 0, cause);
+		if (val == NULL)
+			return -1;
+		if (k->kind == KEY_PATH && val[0] == '\0') {
+			free(val);
+			return line_error(l, cause, "'%s' is empty: it needs a value", name);
+		}
+		if (k->kind == KEY_PATH && val[0] == '~' && val[1] == '/') {
+			const char *home = getenv("HOME");
+			char *t = xasprintf("%s%s", home ? home : "", val + 1);
+			free(val);
+			val = t;
+		}
+		char **dst = key_field(obj, k);
+		free(*dst);
+		*dst = val;
+		return 0;
+	}
+	case KEY_FUNC:
+		break;
+	}
+	return 0;
+}
+
+static int
+host_address(void *obj, const struct line *l, char **cause)
+{
+	struct host_conf *h = obj;
+	if (want_args(l, 1, 1, "address HOST", cause) == -1)
+		return -1;
+	char *val = expand(l, l->tok[1].text, NULL, 0, cause);
+	if (val == NULL)
+		return -1;
+	if (val[0] == '\0') {
+		free(val);
+		return line_error(l, cause, "'%s' is empty: it needs a host name or address",
+		    l->tok[0].text);
+	}
+	if (strcmp(val, "local") == 0)
+		h->transport = TRANSPORT_LOCAL;
+	free(h->address);
+	h->address = val;
+	return 0;
+}
+
+static int
+host_transport(void *obj, const struct line *l, char **cause)
+{
+	struct host_conf *h = obj;
+	if (want_args(l, 1, 1, "transport ssh|local", cause) == -1)
+		return -1;
+	const char *v = l->tok[1].text;
+	if (strcmp(v, "ssh") == 0)
+		h->transport = TRANSPORT_SSH;
+	else if (strcmp(v, "local") == 0)
+		h->transport = TRANSPORT_LOCAL;
+	else
+		return line_error(l, cause, "transport '%s': expected ssh or local", v);
+	return 0;
+}
+
+static int
+host_containers(void *obj, const struct line *l, char **cause)
+{
+	static const struct {
+		const char *name;
+		enum containers_kind kind;
+	} kinds[] = {
+		{ "docker", CONTAINERS_DOCKER }, { "podman", CONTAINERS_PODMAN },
+		{ "auto", CONTAINERS_AUTO }, { "none", CONTAINERS_NONE },
+	};
+	struct host_conf *h = obj;
+	if (want_args(l, 1, 1, "containers docker|podman|auto|none", cause) == -1)
+		return -1;
+	for (size_t i = 0; i < nitems(kinds); i++)
+		if (strcmp(l->tok[1].text, kinds[i].name) == 0) {
+			h->containers = kinds[i].kind;
+			return 0;
+		}
+	return line_error(l, cause, "containers '%s': expected docker, podman, auto or none",
+	    l->tok[1].text);
+}
+
+static int
+host_units(void *obj, const struct line *l, char **cause)
+{
+	struct host_conf *h = obj;
+	if (want_args(l, 1, -1, "unit NAME...", cause) == -1)
+		return -1;
+	struct strv names;
+	memset(&names, 0, sizeof names);
+	add_list(&names, l, 1);
+	for (size_t i = 0; i < names.n; i++)
+		if (!valid_name(names.v[i])) {
+			line_error(l, cause, "unit '%s': expected a systemd unit name", names.v[i]);
+			strv_free(&names);
+			return -1;
+		}
+	for (size_t i = 0; i < names.n; i++)
+		if (strv_find(&h->units, names.v[i]) == -1)
+			strv_add(&h->units, names.v[i]);
+	strv_free(&names);
+	return 0;
+}
+
+static int
+host_check(void *obj, const struct line *l, char **cause)
+{
+	return parse_check(obj, l, cause);
+}
+
+static int
+host_health(void *obj, const struct line *l, char **cause)
+{
+	return parse_health(obj, l, cause);
+}
+
+static int
+host_service(void *obj, const struct line *l, char **cause)
+{
+	return parse_service(obj, l, cause);
+}
+
+#define H(f) KEY_AT(struct host_conf, f)
+static const struct conf_key host_keys[] = {
+	{ "address", NULL, KEY_FUNC, 0, 0, 0, host_address },
+	{ "hostname", NULL, KEY_FUNC, 0, 0, 0, host_address },
+	{ "user", "user NAME", KEY_STRING, H(user), 0, 0, NULL },
+	{ "port", "port NUMBER", KEY_INT, H(port), 1, 65535, NULL },
+	{ "transport", NULL, KEY_FUNC, 0, 0, 0, host_transport },
+	{ "interval", "interval SECONDS", KEY_INT, H(interval_s), 1, 3600, NULL },
+	{ "timeout", "timeout SECONDS", KEY_INT, H(timeout_s), 1, 600, NULL },
+	{ "containers", NULL, KEY_FUNC, 0, 0, 0, host_containers },
+	{ "unit", NULL, KEY_FUNC, 0, 0, 0, host_units },
+	{ "check", NULL, KEY_FUNC, 0, 0, 0, host_check },
+	{ "health", NULL, KEY_FUNC, 0, 0, 0, host_health },
+	{ "service", NULL, KEY_FUNC, 0, 0, 0, host_service },
+	{ "disk-warn", "disk-warn PERCENT", KEY_PERCENT, H(disk_warn), 0, 0, NULL },
+	{ "disk-crit", "disk-crit PERCENT", KEY_PERCENT, H(disk_crit), 0, 0, NULL },
+	{ "mem-warn", "mem-warn PERCENT", KEY_PERCENT, H(mem_warn), 0, 0, NULL },
+	{ "mem-crit", "mem-crit PERCENT", KEY_PERCENT, H(mem_crit), 0, 0, NULL },
+	{ "load-warn", "load-warn PER-CORE", KEY_LOAD, H(load_warn), 0, 0, NULL },
+	{ "load-crit", "load-crit PER-CORE", KEY_LOAD, H(load_crit), 0, 0, NULL },
+	{ "tags", "tags TAG...", KEY_LIST, H(tags), 0, 0, NULL },
+	{ "rto", "rto DURATION", KEY_DURATION, H(rto_s), 0, 0, NULL },
+	{ "rpo", "rpo DURATION", KEY_DURATION, H(rpo_s), 0, 0, NULL },
+	{ NULL, NULL, 0, 0, 0, 0, NULL },
+};
+#undef H
+
 static int
 parse_host_key(struct host_conf *h, const struct line *l, char **cause)
 {
-	const char *k = l->tok[0].text;
-	const char *v = l->ntok > 1 ? l->tok[1].text : NULL;
-	if (strcmp(k, "address") == 0 || strcmp(k, "hostname") == 0) {
-		if (want_args(l, 1, 1, "address HOST", cause) == -1)
-			return -1;
-		char *val = expand(l, v, NULL, 0, cause);
-		if (val == NULL)
-			return -1;
-		if (strcmp(val, "local") == 0)
-			h->transport = TRANSPORT_LOCAL;
-		free(h->address);
-		h->address = val;
-	} else if (strcmp(k, "transport") == 0) {
-		if (want_args(l, 1, 1, "transport ssh|local", cause) == -1)
-			return -1;
-		if (strcmp(v, "ssh") == 0)
-			h->transport = TRANSPORT_SSH;
-		else if (strcmp(v, "local") == 0)
-			h->transport = TRANSPORT_LOCAL;
-		else
-			return line_error(l, cause, "transport '%s': expected ssh or local", v);
-	} else if (strcmp(k, "user") == 0) {
-		if (want_args(l, 1, 1, "user NAME", cause) == -1)
-			return -1;
-		char *val = expand(l, v, NULL, 0, cause);
-		if (val == NULL)
-			return -1;
-		free(h->user);
-		h->user = val;
-	} else if (strcmp(k, "port") == 0) {
-		if (want_args(l, 1, 1, "port NUMBER", cause) == -1)
-			return -1;
-		return get_int(l, v, 1, 65535, &h->port, cause);
-	} else if (strcmp(k, "interval") == 0) {
-		if (want_args(l, 1, 1, "interval SECONDS", cause) == -1)
-			return -1;
-		return get_int(l, v, 1, 3600, &h->interval_s, cause);
-	} else if (strcmp(k, "timeout") == 0) {
-		if (want_args(l, 1, 1, "timeout SECONDS", cause) == -1)
-			return -1;
-		return get_int(l, v, 1, 600, &h->timeout_s, cause);
-	} else if (strcmp(k, "containers") == 0) {
-		if (want_args(l, 1, 1, "containers docker|podman|auto|none", cause) == -1)
-			return -1;
-		if (strcmp(v, "docker") == 0)
-			h->containers = CONTAINERS_DOCKER;
-		else if (strcmp(v, "podman") == 0)
-			h->containers = CONTAINERS_PODMAN;
-		else if (strcmp(v, "none") == 0)
-			h->containers = CONTAINERS_NONE;
-		else if (strcmp(v, "auto") == 0)
-			h->containers = CONTAINERS_AUTO;
-		else
-			return line_error(l, cause, "containers '%s': expected docker, podman, auto or none", v);
-	} else if (strcmp(k, "unit") == 0) {
-		if (want_args(l, 1, -1, "unit NAME...", cause) == -1)
-			return -1;
-		struct strv names;
-		memset(&names, 0, sizeof names);
-		add_list(&names, l, 1);
-		for (size_t i = 0; i < names.n; i++)
-			if (!valid_name(names.v[i])) {
-				line_error(l, cause, "unit '%s': expected a systemd unit name", names.v[i]);
-				strv_free(&names);
-				return -1;
-			}
-		for (size_t i = 0; i < names.n; i++)
-			if (strv_find(&h->units, names.v[i]) == -1)
-				strv_add(&h->units, names.v[i]);
-		strv_free(&names);
-	} else if (strcmp(k, "check") == 0)
-		return parse_check(h, l, cause);
-	else if (strcmp(k, "health") == 0)
-		return parse_health(h, l, cause);
-	else if (strcmp(k, "service") == 0)
-		return parse_service(h, l, cause);
-	else if (strcmp(k, "disk-warn") == 0)
-		return get_percent_pair(l, &h->disk_warn, cause);
-	else if (strcmp(k, "disk-crit") == 0)
-		return get_percent_pair(l, &h->disk_crit, cause);
-	else if (strcmp(k, "mem-warn") == 0)
-		return get_percent_pair(l, &h->mem_warn, cause);
-	else if (strcmp(k, "mem-crit") == 0)
-		return get_percent_pair(l, &h->mem_crit, cause);
-	else if (strcmp(k, "load-warn") == 0 || strcmp(k, "load-crit") == 0) {
-		if (want_args(l, 1, 1, "load-warn PER-CORE", cause) == -1)
-			return -1;
-		return get_double(l, v, k[5] == 'w' ? &h->load_warn : &h->load_crit, cause);
-	} else if (strcmp(k, "tags") == 0)
-		add_list(&h->tags, l, 1);
-	else if (strcmp(k, "rto") == 0 || strcmp(k, "rpo") == 0) {
-		if (want_args(l, 1, 1, "rto DURATION", cause) == -1)
-			return -1;
-		return get_duration(l, v, k[1] == 't' ? &h->rto_s : &h->rpo_s, cause);
-	} else
-		return line_error(l, cause, "unknown host key '%s' (expected address, user, port, "
-		    "transport, interval, timeout, containers, unit, check, health, service, "
-		    "disk-warn, disk-crit, mem-warn, mem-crit, load-warn, load-crit, tags, rto, rpo)", k);
-	return 0;
+	return apply_key(host_keys, "host ", h, l, cause);
 }
 
 static int
@@ -827,84 +953,49 @@ parse_notify_key(struct notify_conf *n, const struct line *l, char **cause)
 }
 
 static int
+global_target(void *obj, const struct line *l, char **cause)
+{
+	struct conf *c = obj;
+	if (want_args(l, 2, 2, "target P0|P1|P2|P3 DURATION", cause) == -1)
+		return -1;
+	const char *v = l->tok[1].text;
+	if (strlen(v) != 2 || (v[0] != 'P' && v[0] != 'p') || v[1] < '0' || v[1] > '3')
+		return line_error(l, cause, "severity '%s': expected P0, P1, P2 or P3", v);
+	return get_duration(l, l->tok[2].text, &c->target_s[v[1] - '0'], cause);
+}
+
+/* "host" and "notify" open blocks: conf_parse handles them before the table. */
+#define G(f) KEY_AT(struct conf, f)
+static const struct conf_key global_keys[] = {
+	{ "host", NULL, KEY_FUNC, 0, 0, 0, NULL },
+	{ "notify", NULL, KEY_FUNC, 0, 0, 0, NULL },
+	{ "interval", "interval SECONDS", KEY_INT, G(interval_s), 1, 3600, NULL },
+	{ "timeout", "timeout SECONDS", KEY_INT, G(timeout_s), 1, 600, NULL },
+	{ "ssh-config", "ssh-config FILE", KEY_PATH, G(ssh_config), 0, 0, NULL },
+	{ "known-hosts", "known-hosts FILE", KEY_PATH, G(known_hosts), 0, 0, NULL },
+	{ "identity", "identity FILE", KEY_PATH, G(identity), 0, 0, NULL },
+	{ "theme", "theme NAME", KEY_PATH, G(theme), 0, 0, NULL },
+	{ "operator", "operator NAME", KEY_PATH, G(operator_name), 0, 0, NULL },
+	{ "db", "db FILE", KEY_PATH, G(db), 0, 0, NULL },
+	{ "target", NULL, KEY_FUNC, 0, 0, 0, global_target },
+	{ "rto", "rto DURATION", KEY_DURATION, G(rto_s), 0, 0, NULL },
+	{ "rpo", "rpo DURATION", KEY_DURATION, G(rpo_s), 0, 0, NULL },
+	{ "disk-warn", "disk-warn PERCENT", KEY_PERCENT, G(disk_warn), 0, 0, NULL },
+	{ "disk-crit", "disk-crit PERCENT", KEY_PERCENT, G(disk_crit), 0, 0, NULL },
+	{ "mem-warn", "mem-warn PERCENT", KEY_PERCENT, G(mem_warn), 0, 0, NULL },
+	{ "mem-crit", "mem-crit PERCENT", KEY_PERCENT, G(mem_crit), 0, 0, NULL },
+	{ "load-warn", "load-warn PER-CORE", KEY_LOAD, G(load_warn), 0, 0, NULL },
+	{ "load-crit", "load-crit PER-CORE", KEY_LOAD, G(load_crit), 0, 0, NULL },
+	{ "stats-every", "stats-every CYCLES", KEY_INT, G(stats_every), 0, 1000, NULL },
+	{ "log-lines", "log-lines N", KEY_INT, G(log_lines), 10, 100000, NULL },
+	{ NULL, NULL, 0, 0, 0, 0, NULL },
+};
+#undef G
+
+static int
 parse_global(struct conf *c, const struct line *l, char **cause)
 {
-	const char *k = l->tok[0].text;
-	const char *v = l->ntok > 1 ? l->tok[1].text : NULL;
-	if (strcmp(k, "interval") == 0) {
-		if (want_args(l, 1, 1, "interval SECONDS", cause) == -1)
-			return -1;
-		return get_int(l, v, 1, 3600, &c->interval_s, cause);
-	}
-	if (strcmp(k, "timeout") == 0) {
-		if (want_args(l, 1, 1, "timeout SECONDS", cause) == -1)
-			return -1;
-		return get_int(l, v, 1, 600, &c->timeout_s, cause);
-	}
-	if (strcmp(k, "stats-every") == 0) {
-		if (want_args(l, 1, 1, "stats-every CYCLES", cause) == -1)
-			return -1;
-		return get_int(l, v, 0, 1000, &c->stats_every, cause);
-	}
-	if (strcmp(k, "log-lines") == 0) {
-		if (want_args(l, 1, 1, "log-lines N", cause) == -1)
-			return -1;
-		return get_int(l, v, 10, 100000, &c->log_lines, cause);
-	}
-	char **str = strcmp(k, "ssh-config") == 0 ? &c->ssh_config :
-	    strcmp(k, "known-hosts") == 0 ? &c->known_hosts :
-	    strcmp(k, "identity") == 0 ? &c->identity :
-	    strcmp(k, "theme") == 0 ? &c->theme :
-	    strcmp(k, "operator") == 0 ? &c->operator_name :
-	    strcmp(k, "db") == 0 ? &c->db : NULL;
-	if (str != NULL) {
-		if (want_args(l, 1, 1, "KEY VALUE", cause) == -1)
-			return -1;
-		char *val = expand(l, v, NULL, 0, cause);
-		if (val == NULL)
-			return -1;
-		if (val[0] == '\0') {
-			free(val);
-			return line_error(l, cause, "'%s' is empty: it needs a value", k);
-		}
-		if (val[0] == '~' && val[1] == '/') {
-			const char *home = getenv("HOME");
-			char *t = xasprintf("%s%s", home ? home : "", val + 1);
-			free(val);
-			val = t;
-		}
-		free(*str);
-		*str = val;
-		return 0;
-	}
-	if (strcmp(k, "target") == 0) {
-		if (want_args(l, 2, 2, "target P0|P1|P2|P3 DURATION", cause) == -1)
-			return -1;
-		if (strlen(v) != 2 || (v[0] != 'P' && v[0] != 'p') || v[1] < '0' || v[1] > '3')
-			return line_error(l, cause, "severity '%s': expected P0, P1, P2 or P3", v);
-		return get_duration(l, l->tok[2].text, &c->target_s[v[1] - '0'], cause);
-	}
-	if (strcmp(k, "rto") == 0 || strcmp(k, "rpo") == 0) {
-		if (want_args(l, 1, 1, "rto DURATION", cause) == -1)
-			return -1;
-		return get_duration(l, v, k[1] == 't' ? &c->rto_s : &c->rpo_s, cause);
-	}
-	if (strcmp(k, "disk-warn") == 0)
-		return get_percent_pair(l, &c->disk_warn, cause);
-	if (strcmp(k, "disk-crit") == 0)
-		return get_percent_pair(l, &c->disk_crit, cause);
-	if (strcmp(k, "mem-warn") == 0)
-		return get_percent_pair(l, &c->mem_warn, cause);
-	if (strcmp(k, "mem-crit") == 0)
-		return get_percent_pair(l, &c->mem_crit, cause);
-	if (strcmp(k, "load-warn") == 0 || strcmp(k, "load-crit") == 0) {
-		if (want_args(l, 1, 1, "load-warn PER-CORE", cause) == -1)
-			return -1;
-		return get_double(l, v, k[5] == 'w' ? &c->load_warn : &c->load_crit, cause);
-	}
-	return line_error(l, cause, "unknown key '%s' (expected host, notify, interval, timeout, "
-	    "ssh-config, known-hosts, identity, theme, operator, db, target, rto, rpo, "
-	    "disk-warn, disk-crit, mem-warn, mem-crit, load-warn, load-crit, stats-every, log-lines)", k);
+	return apply_key(global_keys, "", c, l, cause);
 }
 
 /* Fills host values left unset from the globals and checks consistency. */
