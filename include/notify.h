@@ -47,6 +47,11 @@ int notifier_submit(struct notifier *, struct outbox_msg *msgs, size_t n);
 struct notifier_result *notifier_results(struct notifier *, size_t *n);
 void notifier_results_free(struct notifier_result *, size_t n);
 int notifier_busy(struct notifier *);
+/*
+ * The main thread's turn: records the results the sender has (delivered,
+ * or a retry with its backoff) and hands it what is due when it is idle.
+ */
+void notifier_serve(struct notifier *, struct store *);
 void notifier_stop(struct notifier **);
 
 #endif

@@ -155,6 +155,8 @@ int64_t store_action_insert(struct store *, int64_t incident, const struct actio
 int64_t store_outbox_insert(struct store *, int64_t event_id, const char *target,
     const char *payload, int64_t at, char **cause);
 int store_outbox_done(struct store *, int64_t id, int64_t at, char **cause);
+/* How many deliveries of a message were tried (0 for none, or no such row). */
+int store_outbox_attempts(struct store *, int64_t id, int *attempts, char **cause);
 int store_outbox_retry(struct store *, int64_t id, int attempts, int64_t next_at,
     const char *error, char **cause);
 

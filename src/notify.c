@@ -201,6 +201,38 @@ record_result(struct store *s, const struct outbox_msg *m, int ok, const char *e
 	free(cause);
 }
 
+void
+notifier_serve(struct notifier *nt, struct store *s)
+{
+	size_t n;
+	struct notifier_result *r = notifier_results(nt, &n);
+	for (size_t i = 0; i < n; i++) {
+		char *cause = NULL;
+		struct outbox_msg m;
+		memset(&m, 0, sizeof m);
+		m.id = r[i].id;
+		/* attempts are counted in the row itself */
+		if (store_outbox_attempts(s, m.id, &m.attempts, &cause) == -1) {
+			log_msg("outbox: %s", cause);
+			free(cause);
+		}
+		record_result(s, &m, r[i].ok, r[i].error);
+		if (!r[i].ok)
+			log_msg("notify: %s", r[i].error ? r[i].error : "failed");
+	}
+	notifier_results_free(r, n);
+	if (notifier_busy(nt))
+		return;
+	struct outbox_msg *msgs = NULL;
+	char *cause = NULL;
+	if (store_outbox_due(s, wall_ms(), 50, &msgs, &n, &cause) == 0 && n > 0) {
+		if (!notifier_submit(nt, msgs, n))
+			outbox_msgs_free(msgs, n);
+	} else if (cause == NULL)
+		free(msgs);
+	free(cause);
+}
+
 int
 notify_flush(struct store *s, const struct conf *c, int64_t budget_ms, int force, int *failed,
     char **cause)

@@ -1142,6 +1142,21 @@ store_outbox_done(struct store *s, int64_t id, int64_t at, char **cause)
 }
 
 int
+store_outbox_attempts(struct store *s, int64_t id, int *attempts, char **cause)
+{
+	sqlite3_stmt *st = prepare(s, "SELECT attempts FROM outbox WHERE id=?", cause);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	*attempts = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(s, cause, "outbox attempts");
+	return 0;
+}
+
+int
 store_outbox_retry(struct store *s, int64_t id, int attempts, int64_t next_at, const char *error,
     char **cause)
 {

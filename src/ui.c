@@ -361,46 +361,7 @@ serve_outbox(struct console *c)
 {
 	if (c->notifier == NULL || c->store == NULL)
 		return;
-	size_t n;
-	struct notifier_result *r = notifier_results(c->notifier, &n);
-	for (size_t i = 0; i < n; i++) {
-		char *cause = NULL;
-		struct outbox_msg m;
-		memset(&m, 0, sizeof m);
-		m.id = r[i].id;
-		/* attempts are counted in the row itself */
-		sqlite3_stmt *st;
-		if (sqlite3_prepare_v2(store_db(c->store), "SELECT attempts FROM outbox WHERE id=?", -1,
-		    &st, NULL) == SQLITE_OK) {
-			sqlite3_bind_int64(st, 1, m.id);
-			if (sqlite3_step(st) == SQLITE_ROW)
-				m.attempts = sqlite3_column_int(st, 0);
-			sqlite3_finalize(st);
-		}
-		if (store_begin(c->store, &cause) == 0) {
-			int rc = r[i].ok ? store_outbox_done(c->store, m.id, wall_ms(), &cause) :
-			    store_outbox_retry(c->store, m.id, m.attempts + 1,
-			    wall_ms() + notify_backoff_ms(m.attempts + 1), r[i].error, &cause);
-			if (rc == 0)
-				store_commit(c->store, &cause);
-			else
-				store_rollback(c->store);
-		}
-		if (!r[i].ok)
-			log_msg("notify: %s", r[i].error ? r[i].error : "failed");
-		free(cause);
-	}
-	notifier_results_free(r, n);
-	if (notifier_busy(c->notifier))
-		return;
-	struct outbox_msg *msgs;
-	char *cause = NULL;
-	if (store_outbox_due(c->store, wall_ms(), 50, &msgs, &n, &cause) == 0 && n > 0) {
-		if (!notifier_submit(c->notifier, msgs, n))
-			outbox_msgs_free(msgs, n);
-	} else if (cause == NULL)
-		free(msgs);
-	free(cause);
+	notifier_serve(c->notifier, c->store);
 }
 
 /* Everything but keys: the fleet, commands, the store's changes, clocks. */
