@@ -43,6 +43,11 @@ char *shell_word(const char *s);
  */
 int probe_parse(const char *out, size_t len, const char *nonce,
     const struct host_conf *, struct host_data *data);
+/* The line that ends the script's output: what the transport reads up to. */
+char *probe_end_marker(const char *nonce);
+/* probe_parse() of output read up to the end marker, which the transport left out. */
+int probe_parse_finished(const char *out, size_t len, const char *nonce,
+    const struct host_conf *, struct host_data *data);
 
 /* Section parsers: pure, bounded, and tolerant of garbage. -1 with *cause. */
 int probe_parse_docker_ps_line(const char *line, size_t len, struct container *, char **cause);

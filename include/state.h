@@ -5,8 +5,30 @@
 #ifndef SITREP_STATE_H
 #define SITREP_STATE_H
 
-#include "conf.h"
-#include "snapshot.h"
+#include <stddef.h>
+#include <stdint.h>
+
+/* Ordered from best to worst: state_worst() relies on it. */
+enum state {
+	STATE_OK,
+	STATE_UNKNOWN,
+	STATE_WARN,
+	STATE_CRIT,
+	STATE_DOWN,
+	STATE_UNTRUSTED,
+	STATE_COUNT
+};
+
+const char *state_word(enum state);
+/* A symbol that differs per state, so colour is never the only signal. */
+const char *state_symbol(enum state);
+enum state state_worst(enum state, enum state);
+/* "OK" -> STATE_OK ...; -1 if unknown. */
+int state_from_word(const char *);
+
+struct host_conf;
+struct host_data;
+struct host_snapshot;
 
 /* How long a restart-count increase keeps a container in "crash loop". */
 #define CRASHLOOP_WINDOW_MS (10 * 60 * 1000)

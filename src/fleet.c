@@ -233,7 +233,7 @@ worker_cycle(struct worker *w, char **cause)
 		.engine_api = h->containers != CONTAINERS_NONE && engine_usable(w->engine),
 	};
 	char *script = probe_script(h, nonce, &po);
-	char *marker = xasprintf("@@sitrep:%s:end", nonce);
+	char *marker = probe_end_marker(nonce);
 	struct buf out;
 	buf_init(&out);
 	int64_t start = mono_ms();
@@ -294,9 +294,7 @@ worker_cycle(struct worker *w, char **cause)
 		return -1;
 	}
 	d->wall_ms = wall_ms();
-	/* the end marker was stripped: add it back for the parser's sake */
-	buf_printf(&out, "\n@@sitrep:%s:end\n", nonce);
-	probe_parse(out.data, out.len, nonce, h, d);
+	probe_parse_finished(out.data, out.len, nonce, h, d);
 	buf_free(&out);
 	if (po.engine_api) {
 		engine_collect(w->engine, w->t, d);

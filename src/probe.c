@@ -1156,3 +1156,24 @@ probe_parse(const char *out, size_t len, const char *nonce, const struct host_co
 	free(secs);
 	return complete ? 0 : -1;
 }
+
+char *
+probe_end_marker(const char *nonce)
+{
+	return xasprintf("@@sitrep:%s:end", nonce);
+}
+
+int
+probe_parse_finished(const char *out, size_t len, const char *nonce,
+    const struct host_conf *h, struct host_data *d)
+{
+	char *marker = probe_end_marker(nonce);
+	struct buf b;
+	buf_init(&b);
+	buf_add(&b, out, len);
+	buf_printf(&b, "\n%s\n", marker);
+	free(marker);
+	int rc = probe_parse(b.data, b.len, nonce, h, d);
+	buf_free(&b);
+	return rc;
+}

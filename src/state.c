@@ -10,8 +10,50 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf.h"
+#include "snapshot.h"
 #include "state.h"
 #include "util.h"
+
+static const char *const words[STATE_COUNT] = {
+	"OK", "UNKNOWN", "WARN", "CRIT", "DOWN", "UNTRUSTED"
+};
+/* Distinct shapes: a state is never told by colour alone. */
+static const char *const symbols[STATE_COUNT] = {
+	"\xe2\x97\x8f",		/* ● OK */
+	"?",			/* UNKNOWN */
+	"\xe2\x96\xb2",		/* ▲ WARN */
+	"\xe2\x9c\x96",		/* ✖ CRIT */
+	"\xe2\x96\xbc",		/* ▼ DOWN */
+	"!",			/* UNTRUSTED */
+};
+
+const char *
+state_word(enum state s)
+{
+	return (unsigned)s < STATE_COUNT ? words[s] : "?";
+}
+
+const char *
+state_symbol(enum state s)
+{
+	return (unsigned)s < STATE_COUNT ? symbols[s] : "?";
+}
+
+enum state
+state_worst(enum state a, enum state b)
+{
+	return a > b ? a : b;
+}
+
+int
+state_from_word(const char *w)
+{
+	for (int i = 0; i < STATE_COUNT; i++)
+		if (strcmp(words[i], w) == 0)
+			return i;
+	return -1;
+}
 
 static void
 set(enum state *st, char **reason, enum state s, char *why)

@@ -12,6 +12,8 @@
 #include "fuzz.h"
 #include "probe.h"
 #include "sanitize.h"
+#include "conf.h"
+#include "snapshot.h"
 #include "state.h"
 
 /* The hosts of the seeds in corpus/probe (captured with this configuration). */

@@ -7,6 +7,8 @@
 #include "conf.h"
 #include "probe.h"
 #include "sanitize.h"
+#include "conf.h"
+#include "snapshot.h"
 #include "state.h"
 #include "tap.h"
 #include "transport.h"

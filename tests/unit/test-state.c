@@ -5,6 +5,8 @@
 
 #include "conf.h"
 #include "sanitize.h"
+#include "conf.h"
+#include "snapshot.h"
 #include "state.h"
 #include "tap.h"
 
