@@ -160,4 +160,11 @@ int transport_ssh_trust(const struct conf *, const struct host_conf *,
 extern const struct transport_ops transport_ssh_ops;
 extern const struct transport_ops transport_local_ops;
 
+/*
+ * Sends libssh's own log to the diagnostic log for the calling thread
+ * (libssh keeps the callback per thread): every thread that uses libssh
+ * calls it first, so nothing libssh says reaches the terminal.
+ */
+void transport_ssh_log_init(void);
+
 #endif

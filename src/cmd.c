@@ -22,6 +22,7 @@
 #include "fleet.h"
 #include "notify.h"
 #include "sanitize.h"
+#include "transport.h"
 
 static const struct cmd_entry *const commands[] = {
 	&cmd_console_entry,
@@ -861,6 +862,7 @@ sitrep_main(int argc, char **argv)
 		argv = console_argv;
 	}
 	ssh_init();
+	transport_ssh_log_init();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	int rc = cmd_run(&g, e, argc, argv);
 	curl_global_cleanup();

@@ -327,6 +327,7 @@ worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct fleet *f = w->fleet;
+	transport_ssh_log_init();
 	const struct host_conf *h = w->host;
 	int64_t backoff = 1000;
 	int failed_cycles = 0;
@@ -654,6 +655,7 @@ job_main(void *arg)
 {
 	struct job *j = arg;
 	struct fleet *f = j->fleet;
+	transport_ssh_log_init();
 	const struct host_conf *h = &f->conf->hosts[j->host];
 	struct fleet_msg *done = xcalloc(1, sizeof *done);
 	done->kind = FLEET_MSG_JOB_DONE;

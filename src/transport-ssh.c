@@ -80,9 +80,26 @@ ssh_error_text(ssh_session s)
  * A session with the host's options: the ssh config first (aliases, User,
  * Port, IdentityFile, ProxyJump), then sitrep's own settings, which win.
  */
+/* libssh's own messages go to the diagnostic log, never to the terminal. */
+static void
+log_to_diag(int priority, const char *function, const char *buffer, void *userdata)
+{
+	(void)userdata;
+	(void)function;		/* the message starts with it */
+	log_msg("libssh[%d] %s", priority, buffer ? buffer : "");
+}
+
+void
+transport_ssh_log_init(void)
+{
+	ssh_set_log_callback(log_to_diag);
+}
+
 static ssh_session
 session_new(const struct conf *c, const struct host_conf *h, struct ssh_priv *p, char **cause)
 {
+	/* libssh keeps its log callback per thread: set it on this one */
+	transport_ssh_log_init();
 	ssh_session s = ssh_new();
 	if (s == NULL) {
 		set_cause(cause, "libssh: cannot create a session");
@@ -105,6 +122,13 @@ session_new(const struct conf *c, const struct host_conf *h, struct ssh_priv *p,
 		ssh_options_parse_config(s, c->ssh_config);
 	} else
 		ssh_options_parse_config(s, NULL);
+	/*
+	 * The config's LogLevel set the verbosity again: only warnings, and
+	 * only to the diagnostic log (the callback set at start), never to the
+	 * terminal.
+	 */
+	verbosity = SSH_LOG_WARNING;
+	ssh_options_set(s, SSH_OPTIONS_LOG_VERBOSITY, &verbosity);
 	if (h->user != NULL)
 		ssh_options_set(s, SSH_OPTIONS_USER, h->user);
 	if (h->port > 0) {

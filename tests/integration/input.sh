@@ -156,7 +156,7 @@ tap_like "$err" 'no step 99' "run --step 99 names the step, not a command"
 
 # --- signals end a command, recorded --------------------------------------------------
 for sig in HUP TERM INT; do
-    "$SITREP" --db "$db" -H local incident run -i "$id" --host local -- sleep 30 >/dev/null 2>&1 &
+    "$SITREP" --db "$db" -H local incident run -i "$id" --host local -- sleep 31.25 >/dev/null 2>&1 &
     pid=$!
     for _ in $(seq 50); do
         [[ $(sqlite3 "$db" "select count(*) from command_run where status = 'running'") -gt 0 ]] && break
@@ -167,7 +167,7 @@ for sig in HUP TERM INT; do
     tap_is "$(sqlite3 "$db" "select status from command_run order by id desc limit 1")" cancelled \
         "SIG$sig to incident run: the command is recorded as cancelled"
 done
-tap_is "$(pgrep -f 'sleep 30' | wc -l)" 0 "and no sleep is left running"
+tap_is "$(pgrep -fx "sleep 31.25" | wc -l)" 0 "and no sleep is left running"
 
 # --- output that cannot be written --------------------------------------------------
 for args in "incident list" "incident show $id" "incident list --json" "report $id" "stats" \
@@ -250,4 +250,9 @@ sqlite3 "$db" "with recursive n(i) as (select 1 union all select i + 1 from n wh
     insert into outbox (target, payload, created_at, next_at) select 'hook', '{}', 0, 0 from n"
 tap_like "$(s notify status)" '^1500 waiting' "notify status counts past 1000"
 
+# libssh's log, whatever LogLevel the ssh config sets, is never on stderr
+printf 'Host *\n    LogLevel DEBUG3\n' >"$work/ssh.cfg"
+"$SITREP" -F "$work/ssh.cfg" --log "$work/diag.log" -H 127.0.0.1:1 status >/dev/null 2>"$work/err"
+tap_not "status with LogLevel DEBUG3: no libssh line on stderr" grep -q '^\[20' "$work/err"
+tap_like "$(cat "$work/diag.log")" 'libssh\[' "it is in the diagnostic log instead"
 tap_done

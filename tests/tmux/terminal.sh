@@ -21,4 +21,15 @@ done
 term_start good 100 30 sh -c "TERM=xterm-256color '$SITREP' -H local console; echo EXIT=\$?; sleep 60"
 tap_ok "an ordinary terminal still draws the console" wait_screen good 15 'sitrep'
 tap_not "and it has not exited" sh -c "tmux -L $TMUX_SOCKET -f /dev/null capture-pane -p -t good | grep -q EXIT="
+# an ssh config with LogLevel (a very common line): libssh's log never
+# reaches the screen, it goes to --log
+printf 'Host *\n    LogLevel DEBUG3\n' >"$work/ssh.cfg"
+term_start loud 120 30 env TERM=xterm-256color "$SITREP" -F "$work/ssh.cfg" --log "$work/diag.log" \
+	-H 127.0.0.1:1 -H 127.0.0.2:1 console
+tap_ok "LogLevel DEBUG3: the console shows the hosts DOWN" wait_screen loud 20 '▼ DOWN'
+sleep 2
+tap_not "and no libssh log line is on the screen" sh -c "tmux -L $TMUX_SOCKET -f /dev/null capture-pane -p -t loud | grep -q '\[20'"
+tap_like "$(screen loud)" '127\.0\.0\.1' "the fleet list keeps its host names"
+tap_like "$(cat "$work/diag.log")" 'libssh\[' "libssh's messages are in the diagnostic log"
+tmx kill-session -t loud
 tap_done
