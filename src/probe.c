@@ -1103,14 +1103,35 @@ parse_checks(const struct section *secs, size_t nsec, const struct host_conf *h,
 	}
 }
 
+static int parse_output(const char *, size_t, const char *, int, const struct host_conf *,
+    struct host_data *);
+
 int
 probe_parse(const char *out, size_t len, const char *nonce, const struct host_conf *h,
     struct host_data *d)
 {
+	return parse_output(out, len, nonce, 0, h, d);
+}
+
+int
+probe_parse_finished(const char *out, size_t len, const char *nonce,
+    const struct host_conf *h, struct host_data *d)
+{
+	return parse_output(out, len, nonce, 1, h, d);
+}
+
+/*
+ * finished: the transport read up to the end marker and left it out; the
+ * last section then ends where the output does.
+ */
+static int
+parse_output(const char *out, size_t len, const char *nonce, int finished,
+    const struct host_conf *h, struct host_data *d)
+{
 	struct section *secs = xcalloc(MAX_SECTIONS, sizeof *secs);
 	size_t nsec = split_sections(out, len, nonce, secs, MAX_SECTIONS);
 	const struct section *s;
-	int complete = find_section(secs, nsec, "end") != NULL;
+	int complete = finished || find_section(secs, nsec, "end") != NULL;
 
 	if ((s = find_section(secs, nsec, "hostname")) != NULL && s->len > 0)
 		d->hostname = first_line(s->body, s->len);
@@ -1161,19 +1182,4 @@ char *
 probe_end_marker(const char *nonce)
 {
 	return xasprintf("@@sitrep:%s:end", nonce);
-}
-
-int
-probe_parse_finished(const char *out, size_t len, const char *nonce,
-    const struct host_conf *h, struct host_data *d)
-{
-	char *marker = probe_end_marker(nonce);
-	struct buf b;
-	buf_init(&b);
-	buf_add(&b, out, len);
-	buf_printf(&b, "\n%s\n", marker);
-	free(marker);
-	int rc = probe_parse(b.data, b.len, nonce, h, d);
-	buf_free(&b);
-	return rc;
 }
