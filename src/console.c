@@ -679,6 +679,20 @@ console_run_command(struct console *c, int step, int cmd)
 	recorded(c);
 }
 
+/* The running command's row, as its end will record it. */
+static void
+job_row(const struct console *c, struct command_run *cr)
+{
+	const struct job_view *j = &c->job;
+	memset(cr, 0, sizeof *cr);
+	cr->id = j->run_id;
+	cr->incident_id = c->inc.id;
+	cr->step_run_id = j->step_run_id;
+	cr->host = (char *)c->conf->hosts[j->host].name;
+	cr->command = j->command;
+	cr->ended_at = wall_ms();
+}
+
 /* A command's end (its JOB_DONE message): recorded, then shown as recorded. */
 void
 console_job_done(struct console *c, struct fleet_msg *p)
@@ -687,13 +701,7 @@ console_job_done(struct console *c, struct fleet_msg *p)
 	if (p->job_id != j->job_id || p->kind != FLEET_MSG_JOB_DONE)
 		return;
 	struct command_run cr;
-	memset(&cr, 0, sizeof cr);
-	cr.id = j->run_id;
-	cr.incident_id = c->inc.id;
-	cr.step_run_id = j->step_run_id;
-	cr.host = (char *)c->conf->hosts[j->host].name;
-	cr.command = j->command;
-	cr.ended_at = wall_ms();
+	job_row(c, &cr);
 	cr.exit_status = p->result.exit_status;
 	cr.duration_ms = p->result.duration_ms;
 	cr.output = p->result.output;
@@ -749,13 +757,7 @@ console_job_quit(struct console *c)
 	if (c->job.job_id != job || c->store == NULL)
 		return;
 	struct command_run cr;
-	memset(&cr, 0, sizeof cr);
-	cr.id = c->job.run_id;
-	cr.incident_id = c->inc.id;
-	cr.step_run_id = c->job.step_run_id;
-	cr.host = (char *)c->conf->hosts[c->job.host].name;
-	cr.command = c->job.command;
-	cr.ended_at = wall_ms();
+	job_row(c, &cr);
 	cr.exit_status = -1;
 	cr.duration_ms = mono_ms() - c->job.started_mono;
 	cr.output = (char *)c->job.output.data;
