@@ -145,290 +145,383 @@ against(char *out, size_t n, int64_t took_ms, int64_t target_s)
 
 static const char *const severity_names[4] = { "P0", "P1", "P2", "P3" };
 
-int
-report_markdown(struct store *s, const struct conf *c, int64_t id, char **out, char **cause)
-{
+/* Everything one report is written from, loaded once. */
+struct report_data {
 	struct incident in;
-	if (store_incident_get(s, id, &in, cause) == -1)
+	struct event *ev;
+	struct step_run *steps;
+	struct command_run *cmds;
+	struct tick *ticks;
+	struct action_item *actions;
+	size_t nev, nsteps, ncmds, nticks, nactions;
+};
+
+static void
+report_data_clear(struct report_data *d)
+{
+	events_free(d->ev, d->nev);
+	step_runs_free(d->steps, d->nsteps);
+	command_runs_free(d->cmds, d->ncmds);
+	ticks_free(d->ticks, d->nticks);
+	action_items_free(d->actions, d->nactions);
+	incident_clear(&d->in);
+	memset(d, 0, sizeof *d);
+}
+
+/* Loads incident id and its records; -1 with *cause on a store error. */
+static int
+report_data_load(struct store *s, int64_t id, struct report_data *d, char **cause)
+{
+	memset(d, 0, sizeof *d);
+	if (store_incident_get(s, id, &d->in, cause) == -1)
 		return -1;
-	struct event *ev = NULL;
-	struct step_run *steps = NULL;
-	struct command_run *cmds = NULL;
-	struct tick *ticks = NULL;
-	struct action_item *actions = NULL;
-	size_t nev = 0, nsteps = 0, ncmds = 0, nticks = 0, nactions = 0;
-	if (store_events(s, id, 0, &ev, &nev, cause) == -1 ||
-	    store_steps(s, id, &steps, &nsteps, cause) == -1 ||
-	    store_commands(s, id, &cmds, &ncmds, cause) == -1 ||
-	    store_ticks(s, id, &ticks, &nticks, cause) == -1 ||
-	    store_actions(s, id, &actions, &nactions, cause) == -1) {
-		incident_clear(&in);
-		events_free(ev, nev);
-		step_runs_free(steps, nsteps);
-		command_runs_free(cmds, ncmds);
-		ticks_free(ticks, nticks);
+	if (store_events(s, id, 0, &d->ev, &d->nev, cause) == -1 ||
+	    store_steps(s, id, &d->steps, &d->nsteps, cause) == -1 ||
+	    store_commands(s, id, &d->cmds, &d->ncmds, cause) == -1 ||
+	    store_ticks(s, id, &d->ticks, &d->nticks, cause) == -1 ||
+	    store_actions(s, id, &d->actions, &d->nactions, cause) == -1) {
+		report_data_clear(d);
 		return -1;
 	}
-	struct buf b;
-	buf_init(&b);
-	char t1[96], t2[96], t3[128];
-	char *title = md_inline(in.title);
-	buf_printf(&b, "# Incident %lld: %s%s\n\n", (long long)in.id, title, in.drill ? " (drill)" : "");
-	free(title);
-	if (in.drill)
-		buf_adds(&b, "> This was a **drill**: figures are measured as for a real incident.\n\n");
+	return 0;
+}
 
-	/* metadata */
-	buf_adds(&b, "| Field | Value |\n|---|---|\n");
-	snprintf(t1, sizeof t1, "%lld", (long long)in.id);
-	row2(&b, "Incident", t1);
-	row2(&b, "Status", in.status);
+static void
+report_title(struct buf *b, const struct incident *in)
+{
+	char *title = md_inline(in->title);
+	buf_printf(b, "# Incident %lld: %s%s\n\n", (long long)in->id, title, in->drill ? " (drill)" : "");
+	free(title);
+	if (in->drill)
+		buf_adds(b, "> This was a **drill**: figures are measured as for a real incident.\n\n");
+}
+
+/* The severity and each change of it, with its time. */
+static void
+report_severity_row(struct buf *b, const struct report_data *d)
+{
 	struct buf sev;
 	buf_init(&sev);
-	buf_adds(&sev, severity_names[in.severity & 3]);
-	for (size_t i = 0; i < nev; i++)
-		if (strcmp(ev[i].kind, "severity") == 0) {
+	buf_adds(&sev, severity_names[d->in.severity & 3]);
+	for (size_t i = 0; i < d->nev; i++)
+		if (strcmp(d->ev[i].kind, "severity") == 0) {
 			char hms[16];
-			fmt_utc_hms(hms, sizeof hms, ev[i].at);
-			buf_printf(&sev, "; %s at %s", ev[i].text, hms);
+			fmt_utc_hms(hms, sizeof hms, d->ev[i].at);
+			buf_printf(&sev, "; %s at %s", d->ev[i].text, hms);
 		}
-	row2(&b, "Severity", sev.data);
+	row2(b, "Severity", sev.data);
 	buf_free(&sev);
-	row2(&b, "Type", in.drill ? "drill" : "real");
-	utc(t1, sizeof t1, in.opened_at);
-	row2(&b, "Opened", t1);
-	utc(t1, sizeof t1, in.ms[MS_STARTED]);
-	row2(&b, "Started", t1);
-	utc(t1, sizeof t1, in.ms[MS_RESOLVED]);
-	row2(&b, "Resolved", t1);
-	if (in.ms[MS_RESOLVED]) {
-		dur(t1, sizeof t1, in.ms[MS_RESOLVED] - in.ms[MS_STARTED]);
-		row2(&b, "Duration", t1);
+}
+
+static void
+report_metadata(struct buf *b, const struct report_data *d)
+{
+	const struct incident *in = &d->in;
+	char t[96];
+	buf_adds(b, "| Field | Value |\n|---|---|\n");
+	snprintf(t, sizeof t, "%lld", (long long)in->id);
+	row2(b, "Incident", t);
+	row2(b, "Status", in->status);
+	report_severity_row(b, d);
+	row2(b, "Type", in->drill ? "drill" : "real");
+	utc(t, sizeof t, in->opened_at);
+	row2(b, "Opened", t);
+	utc(t, sizeof t, in->ms[MS_STARTED]);
+	row2(b, "Started", t);
+	utc(t, sizeof t, in->ms[MS_RESOLVED]);
+	row2(b, "Resolved", t);
+	if (in->ms[MS_RESOLVED]) {
+		dur(t, sizeof t, in->ms[MS_RESOLVED] - in->ms[MS_STARTED]);
+		row2(b, "Duration", t);
 	}
-	row2(&b, "Reporter", in.reporter);
-	row2(&b, "Hosts affected", in.hosts);
-	row2(&b, "Services affected", in.services);
-	row2(&b, "Users impacted", in.users_impacted < 0 ? "unknown" : in.users_impacted ? "yes" : "no");
-	row2(&b, "Business impact", in.business_impact ? in.business_impact : "unknown");
-	if (in.runbook_title) {
-		const char *base = in.runbook_path ? strrchr(in.runbook_path, '/') : NULL;
-		char *rb = xasprintf("%s (%s)", in.runbook_title, base ? base + 1 :
-		    in.runbook_path ? in.runbook_path : "?");
-		row2(&b, "Runbook", rb);
+	row2(b, "Reporter", in->reporter);
+	row2(b, "Hosts affected", in->hosts);
+	row2(b, "Services affected", in->services);
+	row2(b, "Users impacted", in->users_impacted < 0 ? "unknown" : in->users_impacted ? "yes" : "no");
+	row2(b, "Business impact", in->business_impact ? in->business_impact : "unknown");
+	if (in->runbook_title) {
+		const char *base = in->runbook_path ? strrchr(in->runbook_path, '/') : NULL;
+		char *rb = xasprintf("%s (%s)", in->runbook_title, base ? base + 1 :
+		    in->runbook_path ? in->runbook_path : "?");
+		row2(b, "Runbook", rb);
 		free(rb);
 	} else
-		row2(&b, "Runbook", "none");
-	buf_adds(&b, "\n");
+		row2(b, "Runbook", "none");
+	buf_adds(b, "\n");
+}
 
-	section_text(&b, "Summary", in.summary);
-	section_text(&b, "Impact", in.impact);
-
-	/* milestones and figures */
-	buf_adds(&b, "## Milestones and figures\n\n| Milestone | Time (UTC) | Since start |\n|---|---|---|\n");
+static void
+report_milestones(struct buf *b, const struct incident *in)
+{
+	char t[96];
+	buf_adds(b, "## Milestones and figures\n\n| Milestone | Time (UTC) | Since start |\n|---|---|---|\n");
 	for (int m = 0; m < MS_COUNT; m++) {
 		char since[48] = "-";
-		if (in.ms[m] && in.ms[MS_STARTED]) {
+		if (in->ms[m] && in->ms[MS_STARTED]) {
 			char clk[32];
-			fmt_clock(clk, sizeof clk, in.ms[m] - in.ms[MS_STARTED]);
+			fmt_clock(clk, sizeof clk, in->ms[m] - in->ms[MS_STARTED]);
 			snprintf(since, sizeof since, "T+%s", clk);
 		}
-		utc(t1, sizeof t1, in.ms[m]);
-		buf_printf(&b, "| %s | %s | %s |\n", milestone_name(m), t1, since);
+		utc(t, sizeof t, in->ms[m]);
+		buf_printf(b, "| %s | %s | %s |\n", milestone_name(m), t, since);
 	}
-	buf_adds(&b, "\n| Figure | Value | Target | Result |\n|---|---|---|---|\n");
-	int64_t start = in.ms[MS_STARTED], det = incident_detected_at(&in);
-	if (in.ms[MS_DETECTED] && start) {
-		dur(t1, sizeof t1, det - start);
-		buf_printf(&b, "| Time to detect | %s | - | - |\n", t1);
-	} else
-		buf_adds(&b, "| Time to detect | not recorded | - | - |\n");
-	int64_t target = incident_target_s(c, in.severity);
-	dur(t2, sizeof t2, target * 1000);
-	if (in.ms[MS_TRIAGE_DONE] && det) {
-		dur(t1, sizeof t1, in.ms[MS_TRIAGE_DONE] - det);
-		against(t3, sizeof t3, in.ms[MS_TRIAGE_DONE] - det, target);
-		buf_printf(&b, "| Time to triage | %s | %s (%s) | %s |\n", t1, t2,
-		    severity_names[in.severity & 3], t3);
-	} else
-		buf_printf(&b, "| Time to triage | not reached | %s (%s) | - |\n", t2,
-		    severity_names[in.severity & 3]);
-	if (in.ms[MS_MITIGATED] && start) {
-		dur(t1, sizeof t1, in.ms[MS_MITIGATED] - start);
-		buf_printf(&b, "| Time to mitigate | %s | - | - |\n", t1);
-	} else
-		buf_adds(&b, "| Time to mitigate | not reached | - | - |\n");
-	if (in.rto_s > 0)
-		dur(t2, sizeof t2, in.rto_s * 1000);
-	if (in.ms[MS_RESTORED] && start) {
-		dur(t1, sizeof t1, in.ms[MS_RESTORED] - start);
-		if (in.rto_s > 0) {
-			against(t3, sizeof t3, in.ms[MS_RESTORED] - start, in.rto_s);
-			buf_printf(&b, "| Time to restore | %s | RTO %s | %s |\n", t1, t2, t3);
-		} else
-			buf_printf(&b, "| Time to restore | %s | no RTO set | - |\n", t1);
-	} else
-		buf_printf(&b, "| Time to restore | not reached | %s | - |\n", in.rto_s > 0 ?
-		    (snprintf(t3, sizeof t3, "RTO %s", t2), t3) : "no RTO set");
-	if (in.data_loss_s >= 0) {
-		dur(t1, sizeof t1, in.data_loss_s * 1000);
-		if (in.rpo_s > 0) {
-			dur(t2, sizeof t2, in.rpo_s * 1000);
-			against(t3, sizeof t3, in.data_loss_s * 1000, in.rpo_s);
-			buf_printf(&b, "| Data-loss window | %s | RPO %s | %s |\n", t1, t2, t3);
-		} else
-			buf_printf(&b, "| Data-loss window | %s | no RPO set | - |\n", t1);
-	} else
-		buf_adds(&b, "| Data-loss window | not entered | - | - |\n");
-	if (in.drill)
-		buf_adds(&b, "\nFigures of a drill: they measure the procedure, not an outage.\n");
-	buf_adds(&b, "\n");
+}
 
-	/* timeline */
-	buf_printf(&b, "## Timeline\n\n%zu events, times in UTC.\n\n", nev);
-	buf_adds(&b, "| Time | Source | Host | Event |\n|---|---|---|---|\n");
-	for (size_t i = 0; i < nev; i++) {
+/* A figure measured against a target: "| NAME | took | TARGET | met/missed |". */
+static void
+figure_against(struct buf *b, const char *name, int64_t took_ms, const char *target, int64_t target_s)
+{
+	char t1[96], t3[128];
+	dur(t1, sizeof t1, took_ms);
+	against(t3, sizeof t3, took_ms, target_s);
+	buf_printf(b, "| %s | %s | %s | %s |\n", name, t1, target, t3);
+}
+
+static void
+report_figures(struct buf *b, const struct conf *c, const struct incident *in)
+{
+	char t1[96], t2[96], tgt[128];
+	buf_adds(b, "\n| Figure | Value | Target | Result |\n|---|---|---|---|\n");
+	int64_t start = in->ms[MS_STARTED], det = incident_detected_at(in);
+	if (in->ms[MS_DETECTED] && start) {
+		dur(t1, sizeof t1, det - start);
+		buf_printf(b, "| Time to detect | %s | - | - |\n", t1);
+	} else
+		buf_adds(b, "| Time to detect | not recorded | - | - |\n");
+	int64_t target = incident_target_s(c, in->severity);
+	dur(t2, sizeof t2, target * 1000);
+	snprintf(tgt, sizeof tgt, "%s (%s)", t2, severity_names[in->severity & 3]);
+	if (in->ms[MS_TRIAGE_DONE] && det)
+		figure_against(b, "Time to triage", in->ms[MS_TRIAGE_DONE] - det, tgt, target);
+	else
+		buf_printf(b, "| Time to triage | not reached | %s | - |\n", tgt);
+	if (in->ms[MS_MITIGATED] && start) {
+		dur(t1, sizeof t1, in->ms[MS_MITIGATED] - start);
+		buf_printf(b, "| Time to mitigate | %s | - | - |\n", t1);
+	} else
+		buf_adds(b, "| Time to mitigate | not reached | - | - |\n");
+	if (in->rto_s > 0) {
+		dur(t2, sizeof t2, in->rto_s * 1000);
+		snprintf(tgt, sizeof tgt, "RTO %s", t2);
+	} else
+		snprintf(tgt, sizeof tgt, "no RTO set");
+	if (in->ms[MS_RESTORED] && start) {
+		if (in->rto_s > 0)
+			figure_against(b, "Time to restore", in->ms[MS_RESTORED] - start, tgt, in->rto_s);
+		else {
+			dur(t1, sizeof t1, in->ms[MS_RESTORED] - start);
+			buf_printf(b, "| Time to restore | %s | no RTO set | - |\n", t1);
+		}
+	} else
+		buf_printf(b, "| Time to restore | not reached | %s | - |\n", tgt);
+	if (in->data_loss_s >= 0) {
+		if (in->rpo_s > 0) {
+			dur(t2, sizeof t2, in->rpo_s * 1000);
+			snprintf(tgt, sizeof tgt, "RPO %s", t2);
+			figure_against(b, "Data-loss window", in->data_loss_s * 1000, tgt, in->rpo_s);
+		} else {
+			dur(t1, sizeof t1, in->data_loss_s * 1000);
+			buf_printf(b, "| Data-loss window | %s | no RPO set | - |\n", t1);
+		}
+	} else
+		buf_adds(b, "| Data-loss window | not entered | - | - |\n");
+	if (in->drill)
+		buf_adds(b, "\nFigures of a drill: they measure the procedure, not an outage.\n");
+	buf_adds(b, "\n");
+}
+
+static void
+report_timeline(struct buf *b, const struct report_data *d)
+{
+	buf_printf(b, "## Timeline\n\n%zu events, times in UTC.\n\n", d->nev);
+	buf_adds(b, "| Time | Source | Host | Event |\n|---|---|---|---|\n");
+	for (size_t i = 0; i < d->nev; i++) {
+		const struct event *e = &d->ev[i];
 		char hms[16];
-		fmt_utc_hms(hms, sizeof hms, ev[i].at);
-		char *src = md_inline(ev[i].source), *host = md_inline(ev[i].host ? ev[i].host : "-");
-		char *text = md_inline(ev[i].text);
-		buf_printf(&b, "| %s | %s | %s | %s |\n", hms, src, host, text);
+		fmt_utc_hms(hms, sizeof hms, e->at);
+		char *src = md_inline(e->source), *host = md_inline(e->host ? e->host : "-");
+		char *text = md_inline(e->text);
+		buf_printf(b, "| %s | %s | %s | %s |\n", hms, src, host, text);
 		free(src);
 		free(host);
 		free(text);
 	}
-	buf_adds(&b, "\n");
+	buf_adds(b, "\n");
+}
 
-	/* runbook execution */
-	buf_adds(&b, "## Runbook execution\n\n");
-	if (nsteps == 0)
-		buf_adds(&b, "No runbook step was run.\n\n");
+/* One step's row: its time box, what it took and how that compares. */
+static void
+report_step_row(struct buf *b, const struct step_run *r)
+{
+	char box[32] = "-", actual[32] = "running", vs[48] = "-";
+	if (r->timebox_s > 0) {
+		char a[16], bb[16];
+		dur(a, sizeof a, r->timebox_s * 1000);
+		if (r->timebox_max_s > r->timebox_s) {
+			dur(bb, sizeof bb, r->timebox_max_s * 1000);
+			snprintf(box, sizeof box, "%s-%s", a, bb);
+		} else
+			snprintf(box, sizeof box, "%s", a);
+	}
+	if (r->ended_at) {
+		int64_t took = r->ended_at - r->started_at;
+		dur(actual, sizeof actual, took);
+		int64_t limit = r->timebox_max_s > 0 ? r->timebox_max_s : r->timebox_s;
+		if (limit > 0) {
+			char d[16];
+			int64_t diff = took - limit * 1000;
+			dur(d, sizeof d, diff < 0 ? -diff : diff);
+			snprintf(vs, sizeof vs, diff > 0 ? "over by %s" : "within (%s left)", d);
+		}
+	}
+	char *stitle = xasprintf("%d. %s", r->number, r->title);
+	char *et = md_inline(stitle), *note = md_inline(r->note ? r->note : "");
+	buf_printf(b, "| %s | %s | %s | %s | %s | %s |\n", et, box, actual, vs, r->outcome, note);
+	free(stitle);
+	free(et);
+	free(note);
+}
+
+static void
+report_steps(struct buf *b, const struct report_data *d)
+{
+	buf_adds(b, "## Runbook execution\n\n");
+	if (d->nsteps == 0) {
+		buf_adds(b, "No runbook step was run.\n\n");
+		return;
+	}
+	buf_adds(b, "| Step | Time box | Actual | Against the box | Outcome | Note |\n"
+	    "|---|---|---|---|---|---|\n");
+	for (size_t i = 0; i < d->nsteps; i++)
+		report_step_row(b, &d->steps[i]);
+	buf_adds(b, "\n");
+}
+
+/* Command number n: where, when, how it ended and the start of its output. */
+static void
+report_command(struct buf *b, size_t n, const struct command_run *r)
+{
+	char *cmd = md_inline(r->command), *host = md_inline(r->host);
+	char hms[16], took[32], size[32];
+	fmt_utc_hms(hms, sizeof hms, r->started_at);
+	dur(took, sizeof took, r->duration_ms);
+	fmt_bytes(size, sizeof size, (uint64_t)r->output_total);
+	buf_printf(b, "### %zu. %s\n\n", n, cmd);
+	buf_printf(b, "- Host: %s\n- Started: %s UTC\n", host, hms);
+	if (strcmp(r->status, "done") == 0)
+		buf_printf(b, "- Exit status: %d\n", r->exit_status);
 	else {
-		buf_adds(&b, "| Step | Time box | Actual | Against the box | Outcome | Note |\n"
-		    "|---|---|---|---|---|---|\n");
-		for (size_t i = 0; i < nsteps; i++) {
-			const struct step_run *r = &steps[i];
-			char box[32] = "-", actual[32] = "running", vs[48] = "-";
-			if (r->timebox_s > 0) {
-				char a[16], bb[16];
-				dur(a, sizeof a, r->timebox_s * 1000);
-				if (r->timebox_max_s > r->timebox_s) {
-					dur(bb, sizeof bb, r->timebox_max_s * 1000);
-					snprintf(box, sizeof box, "%s-%s", a, bb);
-				} else
-					snprintf(box, sizeof box, "%s", a);
-			}
-			if (r->ended_at) {
-				int64_t took = r->ended_at - r->started_at;
-				dur(actual, sizeof actual, took);
-				int64_t limit = r->timebox_max_s > 0 ? r->timebox_max_s : r->timebox_s;
-				if (limit > 0) {
-					char d[16];
-					int64_t diff = took - limit * 1000;
-					dur(d, sizeof d, diff < 0 ? -diff : diff);
-					snprintf(vs, sizeof vs, diff > 0 ? "over by %s" : "within (%s left)", d);
-				}
-			}
-			char *stitle = xasprintf("%d. %s", r->number, r->title);
-			char *et = md_inline(stitle), *note = md_inline(r->note ? r->note : "");
-			buf_printf(&b, "| %s | %s | %s | %s | %s | %s |\n", et, box, actual, vs, r->outcome, note);
-			free(stitle);
-			free(et);
-			free(note);
-		}
-		buf_adds(&b, "\n");
+		char *err = md_inline(r->error ? r->error : "");
+		buf_printf(b, "- Status: %s%s%s\n", r->status, *err ? ": " : "", err);
+		free(err);
 	}
+	buf_printf(b, "- Duration: %s\n- Output: %s (%lld bytes)", took, size,
+	    (long long)r->output_total);
+	size_t excerpt = r->output_len > REPORT_OUTPUT_EXCERPT ? REPORT_OUTPUT_EXCERPT : r->output_len;
+	/* never cut a UTF-8 sequence in two */
+	while (excerpt > 0 && excerpt < r->output_len &&
+	    ((unsigned char)r->output[excerpt] & 0xC0) == 0x80)
+		excerpt--;
+	if ((int64_t)excerpt < r->output_total)
+		buf_printf(b, ", first %zu bytes below", excerpt);
+	buf_adds(b, "\n\n");
+	if (excerpt > 0)
+		md_code_block(b, r->output, excerpt, "text");
+	free(cmd);
+	free(host);
+}
 
-	/* commands */
-	buf_adds(&b, "## Commands\n\n");
-	if (ncmds == 0)
-		buf_adds(&b, "No command was run from sitrep.\n\n");
-	for (size_t i = 0; i < ncmds; i++) {
-		const struct command_run *r = &cmds[i];
-		char *cmd = md_inline(r->command), *host = md_inline(r->host);
-		char hms[16], took[32], size[32];
-		fmt_utc_hms(hms, sizeof hms, r->started_at);
-		dur(took, sizeof took, r->duration_ms);
-		fmt_bytes(size, sizeof size, (uint64_t)r->output_total);
-		buf_printf(&b, "### %zu. %s\n\n", i + 1, cmd);
-		buf_printf(&b, "- Host: %s\n- Started: %s UTC\n", host, hms);
-		if (strcmp(r->status, "done") == 0)
-			buf_printf(&b, "- Exit status: %d\n", r->exit_status);
-		else {
-			char *err = md_inline(r->error ? r->error : "");
-			buf_printf(&b, "- Status: %s%s%s\n", r->status, *err ? ": " : "", err);
-			free(err);
-		}
-		buf_printf(&b, "- Duration: %s\n- Output: %s (%lld bytes)", took, size,
-		    (long long)r->output_total);
-		size_t excerpt = r->output_len > REPORT_OUTPUT_EXCERPT ? REPORT_OUTPUT_EXCERPT : r->output_len;
-		/* never cut a UTF-8 sequence in two */
-		while (excerpt > 0 && excerpt < r->output_len &&
-		    ((unsigned char)r->output[excerpt] & 0xC0) == 0x80)
-			excerpt--;
-		if ((int64_t)excerpt < r->output_total)
-			buf_printf(&b, ", first %zu bytes below", excerpt);
-		buf_adds(&b, "\n\n");
-		if (excerpt > 0)
-			md_code_block(&b, r->output, excerpt, "text");
-		free(cmd);
-		free(host);
+static void
+report_commands(struct buf *b, const struct report_data *d)
+{
+	buf_adds(b, "## Commands\n\n");
+	if (d->ncmds == 0)
+		buf_adds(b, "No command was run from sitrep.\n\n");
+	for (size_t i = 0; i < d->ncmds; i++)
+		report_command(b, i + 1, &d->cmds[i]);
+}
+
+static void
+report_checklist(struct buf *b, const struct report_data *d)
+{
+	buf_adds(b, "## Checklist\n\n");
+	if (d->nticks == 0) {
+		buf_adds(b, "No checklist item was ticked.\n\n");
+		return;
 	}
-
-	/* checklist */
-	buf_adds(&b, "## Checklist\n\n");
-	if (nticks == 0)
-		buf_adds(&b, "No checklist item was ticked.\n\n");
-	else {
-		for (size_t i = 0; i < nticks; i++) {
-			char hms[16];
-			fmt_utc_hms(hms, sizeof hms, ticks[i].at);
-			char *item = md_inline(ticks[i].item), *list = md_inline(ticks[i].list);
-			char *who = md_inline(ticks[i].operator_name ? ticks[i].operator_name : "?");
-			buf_printf(&b, "- [%c] %s: %s (%s UTC, %s)\n", ticks[i].checked ? 'x' : ' ', list, item,
-			    hms, who);
-			free(item);
-			free(list);
-			free(who);
-		}
-		buf_adds(&b, "\n");
+	for (size_t i = 0; i < d->nticks; i++) {
+		const struct tick *t = &d->ticks[i];
+		char hms[16];
+		fmt_utc_hms(hms, sizeof hms, t->at);
+		char *item = md_inline(t->item), *list = md_inline(t->list);
+		char *who = md_inline(t->operator_name ? t->operator_name : "?");
+		buf_printf(b, "- [%c] %s: %s (%s UTC, %s)\n", t->checked ? 'x' : ' ', list, item, hms, who);
+		free(item);
+		free(list);
+		free(who);
 	}
+	buf_adds(b, "\n");
+}
 
-	section_text(&b, "Root cause", in.root_cause);
-	section_text(&b, "Resolution", in.resolution);
-	section_text(&b, "Prevention", in.prevention);
-	section_text(&b, "What went well", in.went_well);
-	section_text(&b, "What needs improvement", in.needs_improvement);
-
-	buf_adds(&b, "## Action items\n\n");
-	if (nactions == 0)
-		buf_adds(&b, "_To be written._\n\n");
-	else {
-		buf_adds(&b, "| Action | Owner | Kind |\n|---|---|---|\n");
-		for (size_t i = 0; i < nactions; i++) {
-			char *a = md_inline(actions[i].text), *o = md_inline(actions[i].owner ?
-			    actions[i].owner : "unassigned"), *k = md_inline(actions[i].kind ?
-			    actions[i].kind : "-");
-			buf_printf(&b, "| %s | %s | %s |\n", a, o, k);
-			free(a);
-			free(o);
-			free(k);
-		}
-		buf_adds(&b, "\n");
+static void
+report_actions(struct buf *b, const struct report_data *d)
+{
+	buf_adds(b, "## Action items\n\n");
+	if (d->nactions == 0) {
+		buf_adds(b, "_To be written._\n\n");
+		return;
 	}
+	buf_adds(b, "| Action | Owner | Kind |\n|---|---|---|\n");
+	for (size_t i = 0; i < d->nactions; i++) {
+		const struct action_item *a = &d->actions[i];
+		char *text = md_inline(a->text), *owner = md_inline(a->owner ? a->owner : "unassigned");
+		char *kind = md_inline(a->kind ? a->kind : "-");
+		buf_printf(b, "| %s | %s | %s |\n", text, owner, kind);
+		free(text);
+		free(owner);
+		free(kind);
+	}
+	buf_adds(b, "\n");
+}
 
-	buf_adds(&b, "## Post-incident checklist\n\n");
-	buf_printf(&b, "- [x] Document the incident (this report)\n");
-	buf_printf(&b, "- [%c] Compute RTO and RPO (%s)\n", in.ms[MS_RESTORED] ? 'x' : ' ',
-	    in.ms[MS_RESTORED] ? "see the figures above" : "restore not recorded");
-	buf_printf(&b, "- [ ] Update the runbook%s\n", nsteps ? " (compare each step with its time box)" : "");
-	buf_adds(&b, "- [ ] Test the backup\n- [ ] Schedule the review\n");
+static void
+report_post_incident(struct buf *b, const struct report_data *d)
+{
+	const struct incident *in = &d->in;
+	buf_adds(b, "## Post-incident checklist\n\n");
+	buf_printf(b, "- [x] Document the incident (this report)\n");
+	buf_printf(b, "- [%c] Compute RTO and RPO (%s)\n", in->ms[MS_RESTORED] ? 'x' : ' ',
+	    in->ms[MS_RESTORED] ? "see the figures above" : "restore not recorded");
+	buf_printf(b, "- [ ] Update the runbook%s\n", d->nsteps ? " (compare each step with its time box)" : "");
+	buf_adds(b, "- [ ] Test the backup\n- [ ] Schedule the review\n");
+}
 
-	events_free(ev, nev);
-	step_runs_free(steps, nsteps);
-	command_runs_free(cmds, ncmds);
-	ticks_free(ticks, nticks);
-	action_items_free(actions, nactions);
-	incident_clear(&in);
+int
+report_markdown(struct store *s, const struct conf *c, int64_t id, char **out, char **cause)
+{
+	struct report_data d;
+	if (report_data_load(s, id, &d, cause) == -1)
+		return -1;
+	struct buf b;
+	buf_init(&b);
+	report_title(&b, &d.in);
+	report_metadata(&b, &d);
+	section_text(&b, "Summary", d.in.summary);
+	section_text(&b, "Impact", d.in.impact);
+	report_milestones(&b, &d.in);
+	report_figures(&b, c, &d.in);
+	report_timeline(&b, &d);
+	report_steps(&b, &d);
+	report_commands(&b, &d);
+	report_checklist(&b, &d);
+	section_text(&b, "Root cause", d.in.root_cause);
+	section_text(&b, "Resolution", d.in.resolution);
+	section_text(&b, "Prevention", d.in.prevention);
+	section_text(&b, "What went well", d.in.went_well);
+	section_text(&b, "What needs improvement", d.in.needs_improvement);
+	report_actions(&b, &d);
+	report_post_incident(&b, &d);
+	report_data_clear(&d);
 	*out = buf_take(&b);
 	return 0;
 }
