@@ -175,183 +175,246 @@ group_text(struct buf *b, const char *name, const struct group *g)
 	buf_adds(b, "\n");
 }
 
+/* What the figures are computed from, accumulated incident by incident. */
+struct stats_acc {
+	struct group groups[2];	/* real, drill */
+	struct mtbf *hosts, *services;
+	size_t nhosts, nservices;
+	struct overrun *over;
+	size_t nover;
+};
+
+static void
+stats_acc_clear(struct stats_acc *a)
+{
+	for (size_t i = 0; i < a->nhosts; i++) {
+		free(a->hosts[i].name);
+		free(a->hosts[i].starts);
+	}
+	for (size_t i = 0; i < a->nservices; i++) {
+		free(a->services[i].name);
+		free(a->services[i].starts);
+	}
+	for (size_t i = 0; i < a->nover; i++) {
+		free(a->over[i].title);
+		free(a->over[i].runbook);
+	}
+	free(a->hosts);
+	free(a->services);
+	free(a->over);
+	memset(a, 0, sizeof *a);
+}
+
+static void
+stats_add_incident(struct stats_acc *a, const struct incident *in)
+{
+	struct group *g = &a->groups[in->drill ? 1 : 0];
+	g->count++;
+	g->by_severity[in->severity & 3]++;
+	int64_t det = incident_detected_at(in);
+	if (in->ms[MS_TRIAGE_DONE] && det)
+		add_figure(&g->triage, in->ms[MS_TRIAGE_DONE] - det);
+	if (in->ms[MS_RESTORED] && in->ms[MS_STARTED]) {
+		int64_t took = in->ms[MS_RESTORED] - in->ms[MS_STARTED];
+		add_figure(&g->restore, took);
+		if (in->rto_s > 0) {
+			g->with_rto++;
+			g->within_rto += took <= in->rto_s * 1000;
+		}
+	}
+	if (!in->drill) {
+		mtbf_add_list(&a->hosts, &a->nhosts, in->hosts, in->ms[MS_STARTED]);
+		mtbf_add_list(&a->services, &a->nservices, in->services, in->ms[MS_STARTED]);
+	}
+}
+
+/* The overrun entry of a runbook's step, created on first sight. */
+static struct overrun *
+stats_overrun(struct stats_acc *a, const struct step_run *r, int64_t limit)
+{
+	const char *runbook = r->runbook ? r->runbook : "";
+	for (size_t q = 0; q < a->nover; q++)
+		if (strcmp(a->over[q].title, r->title) == 0 && strcmp(a->over[q].runbook, runbook) == 0)
+			return &a->over[q];
+	a->over = xreallocarray(a->over, a->nover + 1, sizeof *a->over);
+	struct overrun *ov = &a->over[a->nover++];
+	memset(ov, 0, sizeof *ov);
+	ov->title = xstrdup(r->title);
+	ov->runbook = xstrdup(runbook);
+	ov->box_s = limit;
+	return ov;
+}
+
+static void
+stats_add_step(struct stats_acc *a, const struct step_run *r)
+{
+	int64_t limit = r->timebox_max_s > 0 ? r->timebox_max_s : r->timebox_s;
+	if (!r->ended_at || limit <= 0 || strcmp(r->outcome, "skipped") == 0)
+		return;
+	struct overrun *ov = stats_overrun(a, r, limit);
+	int64_t diff = (r->ended_at - r->started_at) - limit * 1000;
+	ov->runs++;
+	ov->sum_over_ms += diff;
+	if (diff > 0)
+		ov->over++;
+	if (ov->runs == 1 || diff > ov->worst_over_ms)
+		ov->worst_over_ms = diff;
+}
+
+/* Accumulates every incident since o->since; -1 with *cause on a store error. */
+static int
+stats_collect(struct store *s, const struct stats_opts *o, struct stats_acc *a, char **cause)
+{
+	struct incident *list;
+	size_t n;
+	memset(a, 0, sizeof *a);
+	if (store_incident_list(s, o->since, &list, &n, cause) == -1)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		stats_add_incident(a, &list[i]);
+		struct step_run *steps;
+		size_t ns;
+		if (store_steps(s, list[i].id, &steps, &ns, cause) == -1) {
+			incidents_free(list, n);
+			stats_acc_clear(a);
+			return -1;
+		}
+		for (size_t k = 0; k < ns; k++)
+			stats_add_step(a, &steps[k]);
+		step_runs_free(steps, ns);
+	}
+	incidents_free(list, n);
+	if (a->nover > 1)
+		qsort(a->over, a->nover, sizeof *a->over, cmp_overrun);
+	if (a->nhosts > 1)
+		qsort(a->hosts, a->nhosts, sizeof *a->hosts, cmp_mtbf);
+	if (a->nservices > 1)
+		qsort(a->services, a->nservices, sizeof *a->services, cmp_mtbf);
+	return 0;
+}
+
+static cJSON *
+mtbf_json(struct mtbf *m, size_t n)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++) {
+		cJSON *e = cJSON_CreateObject();
+		char *name = sanitize_str(m[i].name);
+		cJSON_AddStringToObject(e, "name", name);
+		free(name);
+		cJSON_AddNumberToObject(e, "incidents", (double)m[i].n);
+		int64_t v = mtbf_ms(&m[i]);
+		if (v >= 0)
+			cJSON_AddNumberToObject(e, "mtbf_s", (double)v / 1000.0);
+		else
+			cJSON_AddNullToObject(e, "mtbf_s");
+		cJSON_AddItemToArray(arr, e);
+	}
+	return arr;
+}
+
+static cJSON *
+overrun_json(const struct overrun *ov)
+{
+	cJSON *e = cJSON_CreateObject();
+	char *rb = sanitize_str(ov->runbook), *t = sanitize_str(ov->title);
+	cJSON_AddStringToObject(e, "runbook", rb);
+	cJSON_AddStringToObject(e, "step", t);
+	free(rb);
+	free(t);
+	cJSON_AddNumberToObject(e, "time_box_s", (double)ov->box_s);
+	cJSON_AddNumberToObject(e, "runs", ov->runs);
+	cJSON_AddNumberToObject(e, "over", ov->over);
+	cJSON_AddNumberToObject(e, "mean_overrun_s", (double)(ov->sum_over_ms / ov->runs) / 1000.0);
+	cJSON_AddNumberToObject(e, "worst_overrun_s", (double)ov->worst_over_ms / 1000.0);
+	return e;
+}
+
+static void
+stats_json(struct buf *b, struct stats_acc *a)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON_AddItemToObject(root, "real", group_json(&a->groups[0]));
+	cJSON_AddItemToObject(root, "drill", group_json(&a->groups[1]));
+	cJSON_AddItemToObject(root, "mtbf_by_host", mtbf_json(a->hosts, a->nhosts));
+	cJSON_AddItemToObject(root, "mtbf_by_service", mtbf_json(a->services, a->nservices));
+	cJSON *arr = cJSON_AddArrayToObject(root, "step_overruns");
+	for (size_t i = 0; i < a->nover && i < 20; i++)
+		cJSON_AddItemToArray(arr, overrun_json(&a->over[i]));
+	char *text = cJSON_Print(root);
+	buf_adds(b, text);
+	buf_addc(b, '\n');
+	free(text);
+	cJSON_Delete(root);
+}
+
+static void
+mtbf_text(struct buf *b, const char *by, struct mtbf *m, size_t n)
+{
+	buf_printf(b, "Mean time between failures by %s (real incidents)\n", by);
+	if (n == 0)
+		buf_adds(b, "  -\n");
+	for (size_t i = 0; i < n; i++) {
+		char d[32] = "-";
+		int64_t v = mtbf_ms(&m[i]);
+		if (v >= 0)
+			fmt_duration(d, sizeof d, v);
+		char *name = sanitize_str(m[i].name);
+		buf_printf(b, "  %-24s %-9s (%zu incident%s)\n", name, d, m[i].n, m[i].n == 1 ? "" : "s");
+		free(name);
+	}
+	buf_adds(b, "\n");
+}
+
+static void
+overruns_text(struct buf *b, const struct overrun *over, size_t nover)
+{
+	buf_adds(b, "Steps whose time boxes are wrong (mean overrun, longest first)\n");
+	int shown = 0;
+	for (size_t i = 0; i < nover && shown < 10; i++) {
+		const struct overrun *ov = &over[i];
+		if (ov->sum_over_ms <= 0)
+			continue;
+		char mean[32], worst[32], box[32];
+		fmt_duration(mean, sizeof mean, ov->sum_over_ms / ov->runs);
+		fmt_duration(worst, sizeof worst, ov->worst_over_ms);
+		fmt_duration(box, sizeof box, ov->box_s * 1000);
+		char *rb = sanitize_str(ov->runbook), *t = sanitize_str(ov->title);
+		buf_printf(b, "  %s / %s: box %s, over by %s on average, worst %s (%d of %d runs over)\n",
+		    rb, t, box, mean, worst, ov->over, ov->runs);
+		free(rb);
+		free(t);
+		shown++;
+	}
+	if (shown == 0)
+		buf_adds(b, "  - (every step kept to its time box)\n");
+}
+
+static void
+stats_text(struct buf *b, struct stats_acc *a)
+{
+	group_text(b, "Real", &a->groups[0]);
+	group_text(b, "Drill", &a->groups[1]);
+	mtbf_text(b, "host", a->hosts, a->nhosts);
+	mtbf_text(b, "service", a->services, a->nservices);
+	overruns_text(b, a->over, a->nover);
+}
+
 int
 stats_compute(struct store *s, const struct conf *c, const struct stats_opts *o, char **out,
     char **cause)
 {
-	struct incident *list;
-	size_t n;
-	if (store_incident_list(s, o->since, &list, &n, cause) == -1)
+	struct stats_acc a;
+	(void)c;
+	if (stats_collect(s, o, &a, cause) == -1)
 		return -1;
-	struct group groups[2];	/* real, drill */
-	memset(groups, 0, sizeof groups);
-	struct mtbf *hosts = NULL, *services = NULL;
-	size_t nhosts = 0, nservices = 0;
-	struct overrun *over = NULL;
-	size_t nover = 0;
-	for (size_t i = 0; i < n; i++) {
-		const struct incident *in = &list[i];
-		struct group *g = &groups[in->drill ? 1 : 0];
-		g->count++;
-		g->by_severity[in->severity & 3]++;
-		int64_t det = incident_detected_at(in);
-		if (in->ms[MS_TRIAGE_DONE] && det)
-			add_figure(&g->triage, in->ms[MS_TRIAGE_DONE] - det);
-		if (in->ms[MS_RESTORED] && in->ms[MS_STARTED]) {
-			int64_t took = in->ms[MS_RESTORED] - in->ms[MS_STARTED];
-			add_figure(&g->restore, took);
-			if (in->rto_s > 0) {
-				g->with_rto++;
-				g->within_rto += took <= in->rto_s * 1000;
-			}
-		}
-		if (!in->drill) {
-			mtbf_add_list(&hosts, &nhosts, in->hosts, in->ms[MS_STARTED]);
-			mtbf_add_list(&services, &nservices, in->services, in->ms[MS_STARTED]);
-		}
-		struct step_run *steps;
-		size_t ns;
-		if (store_steps(s, in->id, &steps, &ns, cause) == -1) {
-			incidents_free(list, n);
-			return -1;
-		}
-		for (size_t k = 0; k < ns; k++) {
-			const struct step_run *r = &steps[k];
-			int64_t limit = r->timebox_max_s > 0 ? r->timebox_max_s : r->timebox_s;
-			if (!r->ended_at || limit <= 0 || strcmp(r->outcome, "skipped") == 0)
-				continue;
-			struct overrun *ov = NULL;
-			for (size_t q = 0; q < nover; q++)
-				if (strcmp(over[q].title, r->title) == 0 &&
-				    strcmp(over[q].runbook, r->runbook ? r->runbook : "") == 0)
-					ov = &over[q];
-			if (ov == NULL) {
-				over = xreallocarray(over, nover + 1, sizeof *over);
-				ov = &over[nover++];
-				memset(ov, 0, sizeof *ov);
-				ov->title = xstrdup(r->title);
-				ov->runbook = xstrdup(r->runbook ? r->runbook : "");
-				ov->box_s = limit;
-			}
-			int64_t diff = (r->ended_at - r->started_at) - limit * 1000;
-			ov->runs++;
-			ov->sum_over_ms += diff;
-			if (diff > 0)
-				ov->over++;
-			if (ov->runs == 1 || diff > ov->worst_over_ms)
-				ov->worst_over_ms = diff;
-		}
-		step_runs_free(steps, ns);
-	}
-	if (nover > 1)
-		qsort(over, nover, sizeof *over, cmp_overrun);
-	if (nhosts > 1)
-		qsort(hosts, nhosts, sizeof *hosts, cmp_mtbf);
-	if (nservices > 1)
-		qsort(services, nservices, sizeof *services, cmp_mtbf);
-
 	struct buf b;
 	buf_init(&b);
-	if (o->json) {
-		cJSON *root = cJSON_CreateObject();
-		cJSON_AddItemToObject(root, "real", group_json(&groups[0]));
-		cJSON_AddItemToObject(root, "drill", group_json(&groups[1]));
-		for (int which = 0; which < 2; which++) {
-			struct mtbf *m = which ? services : hosts;
-			size_t mn = which ? nservices : nhosts;
-			cJSON *arr = cJSON_AddArrayToObject(root, which ? "mtbf_by_service" : "mtbf_by_host");
-			for (size_t i = 0; i < mn; i++) {
-				cJSON *e = cJSON_CreateObject();
-				char *name = sanitize_str(m[i].name);
-				cJSON_AddStringToObject(e, "name", name);
-				free(name);
-				cJSON_AddNumberToObject(e, "incidents", (double)m[i].n);
-				int64_t v = mtbf_ms(&m[i]);
-				if (v >= 0)
-					cJSON_AddNumberToObject(e, "mtbf_s", (double)v / 1000.0);
-				else
-					cJSON_AddNullToObject(e, "mtbf_s");
-				cJSON_AddItemToArray(arr, e);
-			}
-		}
-		cJSON *arr = cJSON_AddArrayToObject(root, "step_overruns");
-		for (size_t i = 0; i < nover && i < 20; i++) {
-			cJSON *e = cJSON_CreateObject();
-			char *rb = sanitize_str(over[i].runbook), *t = sanitize_str(over[i].title);
-			cJSON_AddStringToObject(e, "runbook", rb);
-			cJSON_AddStringToObject(e, "step", t);
-			free(rb);
-			free(t);
-			cJSON_AddNumberToObject(e, "time_box_s", (double)over[i].box_s);
-			cJSON_AddNumberToObject(e, "runs", over[i].runs);
-			cJSON_AddNumberToObject(e, "over", over[i].over);
-			cJSON_AddNumberToObject(e, "mean_overrun_s", (double)(over[i].sum_over_ms / over[i].runs) / 1000.0);
-			cJSON_AddNumberToObject(e, "worst_overrun_s", (double)over[i].worst_over_ms / 1000.0);
-			cJSON_AddItemToArray(arr, e);
-		}
-		char *text = cJSON_Print(root);
-		buf_adds(&b, text);
-		buf_addc(&b, '\n');
-		free(text);
-		cJSON_Delete(root);
-	} else {
-		group_text(&b, "Real", &groups[0]);
-		group_text(&b, "Drill", &groups[1]);
-		for (int which = 0; which < 2; which++) {
-			struct mtbf *m = which ? services : hosts;
-			size_t mn = which ? nservices : nhosts;
-			buf_printf(&b, "Mean time between failures by %s (real incidents)\n",
-			    which ? "service" : "host");
-			if (mn == 0)
-				buf_adds(&b, "  -\n");
-			for (size_t i = 0; i < mn; i++) {
-				char d[32] = "-";
-				int64_t v = mtbf_ms(&m[i]);
-				if (v >= 0)
-					fmt_duration(d, sizeof d, v);
-				char *name = sanitize_str(m[i].name);
-				buf_printf(&b, "  %-24s %-9s (%zu incident%s)\n", name, d, m[i].n,
-				    m[i].n == 1 ? "" : "s");
-				free(name);
-			}
-			buf_adds(&b, "\n");
-		}
-		buf_adds(&b, "Steps whose time boxes are wrong (mean overrun, longest first)\n");
-		int shown = 0;
-		for (size_t i = 0; i < nover && shown < 10; i++) {
-			if (over[i].sum_over_ms <= 0)
-				continue;
-			char mean[32], worst[32], box[32];
-			fmt_duration(mean, sizeof mean, over[i].sum_over_ms / over[i].runs);
-			fmt_duration(worst, sizeof worst, over[i].worst_over_ms);
-			fmt_duration(box, sizeof box, over[i].box_s * 1000);
-			char *rb = sanitize_str(over[i].runbook), *t = sanitize_str(over[i].title);
-			buf_printf(&b, "  %s / %s: box %s, over by %s on average, worst %s (%d of %d runs over)\n",
-			    rb, t, box, mean, worst, over[i].over, over[i].runs);
-			free(rb);
-			free(t);
-			shown++;
-		}
-		if (shown == 0)
-			buf_adds(&b, "  - (every step kept to its time box)\n");
-	}
-	for (size_t i = 0; i < nhosts; i++) {
-		free(hosts[i].name);
-		free(hosts[i].starts);
-	}
-	for (size_t i = 0; i < nservices; i++) {
-		free(services[i].name);
-		free(services[i].starts);
-	}
-	for (size_t i = 0; i < nover; i++) {
-		free(over[i].title);
-		free(over[i].runbook);
-	}
-	free(hosts);
-	free(services);
-	free(over);
-	incidents_free(list, n);
-	(void)c;
+	if (o->json)
+		stats_json(&b, &a);
+	else
+		stats_text(&b, &a);
+	stats_acc_clear(&a);
 	*out = buf_take(&b);
 	return 0;
 }
