@@ -61,110 +61,165 @@ inc_list(struct cmd_ctx *x)
 	return 0;
 }
 
+/* An incident with its timeline, steps and commands, loaded once. */
+struct show_data {
+	struct incident in;
+	struct event *ev;
+	struct step_run *steps;
+	struct command_run *cmds;
+	size_t nev, nsteps, ncmds;
+};
+
+static void
+show_data_clear(struct show_data *d)
+{
+	events_free(d->ev, d->nev);
+	step_runs_free(d->steps, d->nsteps);
+	command_runs_free(d->cmds, d->ncmds);
+	incident_clear(&d->in);
+	memset(d, 0, sizeof *d);
+}
+
+/* Loads incident id; -1 with *cause on a store error (nothing left allocated). */
+static int
+show_data_load(struct store *st, int64_t id, struct show_data *d, char **cause)
+{
+	memset(d, 0, sizeof *d);
+	if (store_incident_get(st, id, &d->in, cause) == -1)
+		return -1;
+	if (store_events(st, id, 0, &d->ev, &d->nev, cause) == -1 ||
+	    store_steps(st, id, &d->steps, &d->nsteps, cause) == -1 ||
+	    store_commands(st, id, &d->cmds, &d->ncmds, cause) == -1) {
+		show_data_clear(d);
+		return -1;
+	}
+	return 0;
+}
+
+static cJSON *
+show_json_milestones(const struct incident *in)
+{
+	cJSON *ms = cJSON_CreateObject();
+	for (int m = 0; m < MS_COUNT; m++) {
+		if (in->ms[m] == 0) {
+			cJSON_AddNullToObject(ms, milestone_key(m));
+			continue;
+		}
+		char ts[32];
+		fmt_utc(ts, sizeof ts, in->ms[m]);
+		render_json_str(ms, milestone_key(m), ts);
+	}
+	return ms;
+}
+
+static cJSON *
+show_json_event(const struct event *ev)
+{
+	cJSON *e = cJSON_CreateObject();
+	char ts[32];
+	fmt_utc(ts, sizeof ts, ev->at);
+	cJSON_AddNumberToObject(e, "id", (double)ev->id);
+	render_json_str(e, "at", ts);
+	render_json_str(e, "source", ev->source);
+	render_json_str(e, "kind", ev->kind);
+	if (ev->host)
+		render_json_str(e, "host", ev->host);
+	render_json_str(e, "text", ev->text);
+	return e;
+}
+
+static cJSON *
+show_json_step(const struct step_run *r)
+{
+	cJSON *e = cJSON_CreateObject();
+	cJSON_AddNumberToObject(e, "number", r->number);
+	render_json_str(e, "title", r->title);
+	render_json_str(e, "outcome", r->outcome);
+	cJSON_AddNumberToObject(e, "timebox_s", (double)r->timebox_s);
+	if (r->ended_at)
+		cJSON_AddNumberToObject(e, "duration_ms", (double)(r->ended_at - r->started_at));
+	return e;
+}
+
+static cJSON *
+show_json_command(const struct command_run *r)
+{
+	cJSON *e = cJSON_CreateObject();
+	render_json_str(e, "host", r->host);
+	render_json_str(e, "command", r->command);
+	render_json_str(e, "status", r->status);
+	cJSON_AddNumberToObject(e, "exit_status", r->exit_status);
+	cJSON_AddNumberToObject(e, "output_total", (double)r->output_total);
+	render_json_str(e, "output", r->output ? r->output : "");
+	return e;
+}
+
+static void
+show_json(const struct show_data *d)
+{
+	const struct incident *in = &d->in;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)in->id);
+	render_json_str(o, "title", in->title);
+	char sev[4];
+	snprintf(sev, sizeof sev, "P%d", in->severity);
+	render_json_str(o, "severity", sev);
+	render_json_str(o, "status", in->status);
+	cJSON_AddBoolToObject(o, "drill", in->drill);
+	cJSON_AddItemToObject(o, "milestones", show_json_milestones(in));
+	cJSON_AddNumberToObject(o, "events", (double)d->nev);
+	cJSON *arr = cJSON_AddArrayToObject(o, "timeline");
+	for (size_t i = 0; i < d->nev; i++)
+		cJSON_AddItemToArray(arr, show_json_event(&d->ev[i]));
+	arr = cJSON_AddArrayToObject(o, "steps");
+	for (size_t i = 0; i < d->nsteps; i++)
+		cJSON_AddItemToArray(arr, show_json_step(&d->steps[i]));
+	arr = cJSON_AddArrayToObject(o, "commands");
+	for (size_t i = 0; i < d->ncmds; i++)
+		cJSON_AddItemToArray(arr, show_json_command(&d->cmds[i]));
+	char *s = cJSON_Print(o);
+	printf("%s\n", s);
+	free(s);
+	cJSON_Delete(o);
+}
+
+static void
+show_text(const struct show_data *d)
+{
+	const struct incident *in = &d->in;
+	char *t = sanitize_str(in->title);
+	printf("#%lld P%d %s%s: %s\n", (long long)in->id, in->severity, in->status,
+	    in->drill ? " (drill)" : "", t);
+	free(t);
+	for (int m = 0; m < MS_COUNT; m++)
+		if (in->ms[m]) {
+			char ts[32];
+			fmt_utc(ts, sizeof ts, in->ms[m]);
+			printf("  %-15s %s\n", milestone_name(m), ts);
+		}
+	for (size_t i = 0; i < d->nev; i++) {
+		const struct event *ev = &d->ev[i];
+		char ts[16];
+		fmt_utc_hms(ts, sizeof ts, ev->at);
+		char *text = sanitize_str(ev->text), *host = sanitize_str(ev->host);
+		printf("%s %-9s %-10s %s\n", ts, ev->source, host, text);
+		free(text);
+		free(host);
+	}
+}
+
 static int
 inc_show(struct cmd_ctx *x)
 {
-	int json = cmd_flag(x, "json");
 	char *cause = NULL;
-	struct incident in;
-	struct event *ev;
-	size_t n;
-	struct step_run *steps;
-	size_t nsteps;
-	struct command_run *cmds;
-	size_t ncmds;
-	if (store_incident_get(x->store, x->id, &in, &cause) == -1)
+	struct show_data d;
+	if (show_data_load(x->store, x->id, &d, &cause) == -1)
 		return incident_cmd_failed(cause);
-	if (store_events(x->store, x->id, 0, &ev, &n, &cause) == -1 ||
-	    store_steps(x->store, x->id, &steps, &nsteps, &cause) == -1 ||
-	    store_commands(x->store, x->id, &cmds, &ncmds, &cause) == -1) {
-		incident_clear(&in);
-		return incident_cmd_failed(cause);
-	}
-	if (json) {
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddNumberToObject(o, "id", (double)in.id);
-		render_json_str(o, "title", in.title);
-		char sev[4];
-		snprintf(sev, sizeof sev, "P%d", in.severity);
-		render_json_str(o, "severity", sev);
-		render_json_str(o, "status", in.status);
-		cJSON_AddBoolToObject(o, "drill", in.drill);
-		cJSON *ms = cJSON_AddObjectToObject(o, "milestones");
-		for (int m = 0; m < MS_COUNT; m++) {
-			if (in.ms[m] == 0) {
-				cJSON_AddNullToObject(ms, milestone_key(m));
-				continue;
-			}
-			char ts[32];
-			fmt_utc(ts, sizeof ts, in.ms[m]);
-			render_json_str(ms, milestone_key(m), ts);
-		}
-		cJSON_AddNumberToObject(o, "events", (double)n);
-		cJSON *arr = cJSON_AddArrayToObject(o, "timeline");
-		for (size_t i = 0; i < n; i++) {
-			cJSON *e = cJSON_CreateObject();
-			char ts[32];
-			fmt_utc(ts, sizeof ts, ev[i].at);
-			cJSON_AddNumberToObject(e, "id", (double)ev[i].id);
-			render_json_str(e, "at", ts);
-			render_json_str(e, "source", ev[i].source);
-			render_json_str(e, "kind", ev[i].kind);
-			if (ev[i].host)
-				render_json_str(e, "host", ev[i].host);
-			render_json_str(e, "text", ev[i].text);
-			cJSON_AddItemToArray(arr, e);
-		}
-		cJSON *sarr = cJSON_AddArrayToObject(o, "steps");
-		for (size_t i = 0; i < nsteps; i++) {
-			cJSON *e = cJSON_CreateObject();
-			cJSON_AddNumberToObject(e, "number", steps[i].number);
-			render_json_str(e, "title", steps[i].title);
-			render_json_str(e, "outcome", steps[i].outcome);
-			cJSON_AddNumberToObject(e, "timebox_s", (double)steps[i].timebox_s);
-			if (steps[i].ended_at)
-				cJSON_AddNumberToObject(e, "duration_ms", (double)(steps[i].ended_at - steps[i].started_at));
-			cJSON_AddItemToArray(sarr, e);
-		}
-		cJSON *carr = cJSON_AddArrayToObject(o, "commands");
-		for (size_t i = 0; i < ncmds; i++) {
-			cJSON *e = cJSON_CreateObject();
-			render_json_str(e, "host", cmds[i].host);
-			render_json_str(e, "command", cmds[i].command);
-			render_json_str(e, "status", cmds[i].status);
-			cJSON_AddNumberToObject(e, "exit_status", cmds[i].exit_status);
-			cJSON_AddNumberToObject(e, "output_total", (double)cmds[i].output_total);
-			render_json_str(e, "output", cmds[i].output ? cmds[i].output : "");
-			cJSON_AddItemToArray(carr, e);
-		}
-		char *s = cJSON_Print(o);
-		printf("%s\n", s);
-		free(s);
-		cJSON_Delete(o);
-	} else {
-		char *t = sanitize_str(in.title);
-		printf("#%lld P%d %s%s: %s\n", (long long)in.id, in.severity, in.status,
-		    in.drill ? " (drill)" : "", t);
-		free(t);
-		for (int m = 0; m < MS_COUNT; m++)
-			if (in.ms[m]) {
-				char ts[32];
-				fmt_utc(ts, sizeof ts, in.ms[m]);
-				printf("  %-15s %s\n", milestone_name(m), ts);
-			}
-		for (size_t i = 0; i < n; i++) {
-			char ts[16];
-			fmt_utc_hms(ts, sizeof ts, ev[i].at);
-			char *text = sanitize_str(ev[i].text), *host = sanitize_str(ev[i].host);
-			printf("%s %-9s %-10s %s\n", ts, ev[i].source, host, text);
-			free(text);
-			free(host);
-		}
-	}
-	events_free(ev, n);
-	step_runs_free(steps, nsteps);
-	command_runs_free(cmds, ncmds);
-	incident_clear(&in);
+	if (cmd_flag(x, "json"))
+		show_json(&d);
+	else
+		show_text(&d);
+	show_data_clear(&d);
 	return 0;
 }
 
