@@ -220,83 +220,104 @@ serve_requests(struct worker *w)
 }
 
 /* One probe cycle on a connected transport: 0, or -1 when the host failed. */
-static int
-worker_cycle(struct worker *w, char **cause)
+/* One cycle's script and what waits on it. */
+struct cycle {
+	struct probe_opts po;
+	char nonce[17];
+	struct buf out;		/* the script's output */
+	int64_t start;		/* monotonic */
+};
+
+/* Stage 1: what this cycle asks for. */
+static void
+cycle_plan(struct worker *w, struct cycle *cy)
 {
 	const struct host_conf *h = w->host;
-	char nonce[17];
-	probe_nonce(nonce);
-	struct probe_opts po = {
-		.with_stats = w->fleet->conf->stats_every > 0 &&
-		    w->cycles % w->fleet->conf->stats_every == 0,
-		.budget_s = h->timeout_s / 2 > 0 ? h->timeout_s / 2 : 1,
-		.engine_api = h->containers != CONTAINERS_NONE && engine_usable(w->engine),
-	};
-	char *script = probe_script(h, nonce, &po);
-	char *marker = probe_end_marker(nonce);
-	struct buf out;
-	buf_init(&out);
-	int64_t start = mono_ms();
-	int idle = h->timeout_s * 1000;
-	int total = h->timeout_s * 1000 * 2 + (int)h->nchecks * po.budget_s * 1000 + 5000;
-	/*
-	 * The script goes out first; the engine's API and the health checks
-	 * run while it is in flight (their answers and the script's arrive
-	 * together), then its output is read. A warm cycle costs the slowest
-	 * of the three, not their sum.
-	 */
+	memset(cy, 0, sizeof *cy);
+	probe_nonce(cy->nonce);
+	cy->po.with_stats = w->fleet->conf->stats_every > 0 &&
+	    w->cycles % w->fleet->conf->stats_every == 0;
+	cy->po.budget_s = h->timeout_s / 2 > 0 ? h->timeout_s / 2 : 1;
+	cy->po.engine_api = h->containers != CONTAINERS_NONE && engine_usable(w->engine);
+	buf_init(&cy->out);
+	cy->start = mono_ms();
+}
+
+/* Stage 2: the script goes out; 0, or -1 with *cause. */
+static int
+cycle_send(struct worker *w, struct cycle *cy, char **cause)
+{
+	char *script = probe_script(w->host, cy->nonce, &cy->po);
 	int rc = w->t->ops->script_start(w->t, script, cause);
 	free(script);
-	if (rc == 0) {
-		int limit = 1;
-		for (size_t i = 0; i < h->nhealth; i++) {
-			int tmo = h->health[i].timeout_s > 0 ? h->health[i].timeout_s : h->timeout_s;
-			if (tmo > limit)
-				limit = tmo;
-		}
-		int64_t deadline = start + (int64_t)limit * 1000 + 1000;
-		if (po.engine_api)
-			engine_start(w->engine, w->t, start + (int64_t)po.budget_s * 1000 + 1000);
-		health_runner_start(w->health, w->t);
-		int hdone = 0, edone = 0;
-		while (!stopping(w->fleet) && mono_ms() < deadline) {
-			/*
-			 * The script's output first: taking it reads the socket,
-			 * which may leave the engine's and the tunnels' data in
-			 * libssh's buffers for the two steps after it.
-			 */
-			if (w->t->ops->script_poll != NULL && w->t->ops->script_poll(w->t, &out) == -1)
-				break;	/* script_finish() says why */
-			edone = engine_step(w->engine, w->t);
-			hdone = health_runner_step(w->health, w->t);
-			if (hdone && edone)
-				break;
-			/* an answer the health pumps read off the socket is not in it */
-			if (!edone && engine_pending(w->engine, w->t))
-				continue;
-			/*
-			 * Sleep until the session, curl or a tunnel has something.
-			 * Any libssh call may have read a channel's data off the
-			 * socket where poll() cannot see it: the sleep is short.
-			 */
-			health_runner_wait(w->health, w->t, 20);
-		}
-		rc = w->t->ops->script_finish(w->t, marker, idle, total, &out, cause);
+	return rc;
+}
+
+/* The longest a health check of this host may take, in seconds. */
+static int
+cycle_health_limit_s(const struct host_conf *h)
+{
+	int limit = 1;
+	for (size_t i = 0; i < h->nhealth; i++) {
+		int tmo = h->health[i].timeout_s > 0 ? h->health[i].timeout_s : h->timeout_s;
+		if (tmo > limit)
+			limit = tmo;
 	}
+	return limit;
+}
+
+/*
+ * Stage 3: the engine's API and the health checks run while the script is
+ * in flight (their answers and the script's arrive together), then the
+ * script's output is read to its end. A warm cycle costs the slowest of the
+ * three, not their sum. 0, or -1 with *cause when the script failed.
+ */
+static int
+cycle_collect(struct worker *w, struct cycle *cy, char **cause)
+{
+	const struct host_conf *h = w->host;
+	int64_t deadline = cy->start + (int64_t)cycle_health_limit_s(h) * 1000 + 1000;
+	if (cy->po.engine_api)
+		engine_start(w->engine, w->t, cy->start + (int64_t)cy->po.budget_s * 1000 + 1000);
+	health_runner_start(w->health, w->t);
+	while (!stopping(w->fleet) && mono_ms() < deadline) {
+		/*
+		 * The script's output first: taking it reads the socket,
+		 * which may leave the engine's and the tunnels' data in
+		 * libssh's buffers for the two steps after it.
+		 */
+		if (w->t->ops->script_poll != NULL && w->t->ops->script_poll(w->t, &cy->out) == -1)
+			break;	/* script_finish() says why */
+		int edone = engine_step(w->engine, w->t);
+		int hdone = health_runner_step(w->health, w->t);
+		if (hdone && edone)
+			break;
+		/* an answer the health pumps read off the socket is not in it */
+		if (!edone && engine_pending(w->engine, w->t))
+			continue;
+		/*
+		 * Sleep until the session, curl or a tunnel has something.
+		 * Any libssh call may have read a channel's data off the
+		 * socket where poll() cannot see it: the sleep is short.
+		 */
+		health_runner_wait(w->health, w->t, 20);
+	}
+	int idle = h->timeout_s * 1000;
+	int total = h->timeout_s * 1000 * 2 + (int)h->nchecks * cy->po.budget_s * 1000 + 5000;
+	char *marker = probe_end_marker(cy->nonce);
+	int rc = w->t->ops->script_finish(w->t, marker, idle, total, &cy->out, cause);
 	free(marker);
-	struct host_data *d = host_data_new();
-	d->health = xcalloc(h->nhealth + 1, sizeof *d->health);
-	d->nhealth = h->nhealth;
-	health_runner_collect(w->health, d->health);
-	if (rc == -1) {
-		host_data_unref(&d);
-		buf_free(&out);
-		return -1;
-	}
+	return rc;
+}
+
+/* Stage 4: the script's sections and the engine's answers into d. */
+static void
+cycle_parse(struct worker *w, struct cycle *cy, struct host_data *d)
+{
+	const struct host_conf *h = w->host;
 	d->wall_ms = wall_ms();
-	probe_parse_finished(out.data, out.len, nonce, h, d);
-	buf_free(&out);
-	if (po.engine_api) {
+	probe_parse_finished(cy->out.data, cy->out.len, cy->nonce, h, d);
+	if (cy->po.engine_api) {
 		engine_collect(w->engine, w->t, d);
 		probe_merge_stats(d);
 		if (engine_failure(w->engine) != NULL)
@@ -304,14 +325,25 @@ worker_cycle(struct worker *w, char **cause)
 	}
 	/* the socket the probe found serves the next cycles */
 	engine_set_socket(w->engine, d->engine_socket);
-	state_eval(h, d, w->prev, d->wall_ms);
+}
+
+/* Stage 5: states against the thresholds and the previous cycle. */
+static void
+cycle_evaluate(struct worker *w, struct cycle *cy, struct host_data *d)
+{
+	state_eval(w->host, d, w->prev, d->wall_ms);
 	d->mono_ms = mono_ms();
-	d->cycle_ms = d->mono_ms - start;
+	d->cycle_ms = d->mono_ms - cy->start;
 	host_data_unref(&w->prev);
 	w->prev = host_data_ref(d);
 	w->cycles++;
+}
 
-	struct host_snapshot *s = snapshot_new(h->name);
+/* Stage 6: d becomes the host's snapshot (d's reference moves into it). */
+static void
+cycle_publish(struct worker *w, struct host_data *d)
+{
+	struct host_snapshot *s = snapshot_new(w->host->name);
 	s->conn = CONN_UP;
 	if (w->t->fingerprint)
 		s->fingerprint = xstrdup(w->t->fingerprint);
@@ -319,6 +351,31 @@ worker_cycle(struct worker *w, char **cause)
 		s->key_type = xstrdup(w->t->key_type);
 	s->data = d;
 	publish(w, s);
+}
+
+/* One observation of the host, in stages; 0, or -1 with *cause. */
+static int
+worker_cycle(struct worker *w, char **cause)
+{
+	const struct host_conf *h = w->host;
+	struct cycle cy;
+	cycle_plan(w, &cy);
+	int rc = cycle_send(w, &cy, cause);
+	if (rc == 0)
+		rc = cycle_collect(w, &cy, cause);
+	struct host_data *d = host_data_new();
+	d->health = xcalloc(h->nhealth + 1, sizeof *d->health);
+	d->nhealth = h->nhealth;
+	health_runner_collect(w->health, d->health);
+	if (rc == -1) {
+		host_data_unref(&d);
+		buf_free(&cy.out);
+		return -1;
+	}
+	cycle_parse(w, &cy, d);
+	buf_free(&cy.out);
+	cycle_evaluate(w, &cy, d);
+	cycle_publish(w, d);
 	return 0;
 }
 
