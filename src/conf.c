@@ -1027,12 +1027,112 @@ finish_host(struct conf *c, struct host_conf *h, const char *path, char **cause)
 	return 0;
 }
 
+/* -1 with "path:line: NUL byte" if the text holds one. */
+static int
+conf_check_text(const char *text, size_t len, const char *path, char **cause)
+{
+	const char *nul = memchr(text, '\0', len);
+	if (nul == NULL)
+		return 0;
+	int ln = 1;
+	for (const char *p = text; p < nul; p++)
+		ln += *p == '\n';
+	return set_cause(cause, "%s:%d: NUL byte (expected a text file)", path, ln);
+}
+
+/* "host NAME": a new host block; NULL with *cause. */
+static struct host_conf *
+conf_host_block(struct conf *c, const struct line *l, char **cause)
+{
+	if (want_args(l, 1, 1, "host NAME", cause) == -1)
+		return NULL;
+	if (!valid_name(l->tok[1].text)) {
+		line_error(l, cause, "host name '%s': expected letters, digits, "
+		    "'-', '_', '.', '@' or ':'", l->tok[1].text);
+		return NULL;
+	}
+	if (conf_find_host(c, l->tok[1].text) != -1) {
+		line_error(l, cause, "host '%s' is defined twice", l->tok[1].text);
+		return NULL;
+	}
+	return host_new(c, l->tok[1].text, l->number);
+}
+
+/* "notify NAME": a new notify block with its defaults; NULL with *cause. */
+static struct notify_conf *
+conf_notify_block(struct conf *c, const struct line *l, char **cause)
+{
+	if (want_args(l, 1, 1, "notify NAME", cause) == -1)
+		return NULL;
+	c->notify = xreallocarray(c->notify, c->nnotify + 1, sizeof *c->notify);
+	struct notify_conf *notify = &c->notify[c->nnotify++];
+	memset(notify, 0, sizeof *notify);
+	notify->name = xstrdup(l->tok[1].text);
+	notify->kind = NOTIFY_JSON;
+	notify->events = NOTIFY_EV_ALL;
+	notify->timeout_s = 10;
+	notify->line = l->number;
+	return notify;
+}
+
+/* Checks each notify block is complete once the file is read. */
+static int
+conf_finish_notify(struct conf *c, const char *path, char **cause)
+{
+	for (size_t i = 0; i < c->nnotify; i++) {
+		struct notify_conf *nc = &c->notify[i];
+		if (nc->kind == NOTIFY_TELEGRAM) {
+			if ((nc->token == NULL || nc->chat_id == NULL) && nc->missing_env == NULL)
+				return set_cause(cause, "%s:%d: notify %s: telegram needs token and chat-id",
+				    path, nc->line, nc->name);
+			if (nc->url == NULL)
+				nc->url = xstrdup("https://api.telegram.org");
+		} else if (nc->url == NULL && nc->missing_env == NULL)
+			return set_cause(cause, "%s:%d: notify %s: expected a url", path, nc->line,
+			    nc->name);
+	}
+	return 0;
+}
+
+/* Where the lines of a file go: the global keys, or the open block. */
+struct conf_cursor {
+	enum { BLOCK_GLOBAL, BLOCK_HOST, BLOCK_NOTIFY } block;
+	struct host_conf *host;
+	struct notify_conf *notify;
+};
+
+/* One tokenized line into c; 0, or -1 with *cause. */
+static int
+conf_line(struct conf *c, struct conf_cursor *cur, const struct line *l, char **cause)
+{
+	const char *k = l->tok[0].text;
+	if (!l->indented) {
+		if (strcmp(k, "host") == 0) {
+			if ((cur->host = conf_host_block(c, l, cause)) == NULL)
+				return -1;
+			cur->block = BLOCK_HOST;
+			return 0;
+		}
+		if (strcmp(k, "notify") == 0) {
+			if ((cur->notify = conf_notify_block(c, l, cause)) == NULL)
+				return -1;
+			cur->block = BLOCK_NOTIFY;
+			return 0;
+		}
+		cur->block = BLOCK_GLOBAL;
+		return parse_global(c, l, cause);
+	}
+	if (cur->block == BLOCK_HOST)
+		return parse_host_key(cur->host, l, cause);
+	if (cur->block == BLOCK_NOTIFY)
+		return parse_notify_key(cur->notify, l, cause);
+	return line_error(l, cause, "indented key '%s' outside a host or notify block", k);
+}
+
 int
 conf_parse(struct conf *c, const char *text, size_t len, const char *path, char **cause)
 {
-	enum { GLOBAL, HOST, NOTIFY } block = GLOBAL;
-	struct host_conf *host = NULL;
-	struct notify_conf *notify = NULL;
+	struct conf_cursor cur = { BLOCK_GLOBAL, NULL, NULL };
 	int number = 0, rc = -1;
 	size_t off = 0;
 	char *linebuf = NULL, *tokbuf = NULL;
@@ -1040,13 +1140,8 @@ conf_parse(struct conf *c, const char *text, size_t len, const char *path, char 
 	/* a UTF-8 byte order mark, as some editors write, is not part of the first key */
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
 		off = 3;
-	if (memchr(text, '\0', len) != NULL) {
-		const char *nul = memchr(text, '\0', len);
-		int ln = 1;
-		for (const char *p = text; p < nul; p++)
-			ln += *p == '\n';
-		return set_cause(cause, "%s:%d: NUL byte (expected a text file)", path, ln);
-	}
+	if (conf_check_text(text, len, path, cause) == -1)
+		return -1;
 	free(c->path);
 	c->path = xstrdup(path);
 	while (off < len) {
@@ -1067,71 +1162,11 @@ conf_parse(struct conf *c, const char *text, size_t len, const char *path, char 
 		l.raw = linebuf;
 		if (tokenize(&l, tokbuf, cause) == -1)
 			goto out;
-		if (l.ntok == 0)
-			continue;
-		const char *k = l.tok[0].text;
-		if (!l.indented) {
-			if (strcmp(k, "host") == 0) {
-				if (want_args(&l, 1, 1, "host NAME", cause) == -1)
-					goto out;
-				if (!valid_name(l.tok[1].text)) {
-					line_error(&l, cause, "host name '%s': expected letters, digits, "
-					    "'-', '_', '.', '@' or ':'", l.tok[1].text);
-					goto out;
-				}
-				if (conf_find_host(c, l.tok[1].text) != -1) {
-					line_error(&l, cause, "host '%s' is defined twice", l.tok[1].text);
-					goto out;
-				}
-				host = host_new(c, l.tok[1].text, number);
-				block = HOST;
-				continue;
-			}
-			if (strcmp(k, "notify") == 0) {
-				if (want_args(&l, 1, 1, "notify NAME", cause) == -1)
-					goto out;
-				c->notify = xreallocarray(c->notify, c->nnotify + 1, sizeof *c->notify);
-				notify = &c->notify[c->nnotify++];
-				memset(notify, 0, sizeof *notify);
-				notify->name = xstrdup(l.tok[1].text);
-				notify->kind = NOTIFY_JSON;
-				notify->events = NOTIFY_EV_ALL;
-				notify->timeout_s = 10;
-				notify->line = number;
-				block = NOTIFY;
-				continue;
-			}
-			block = GLOBAL;
-			if (parse_global(c, &l, cause) == -1)
-				goto out;
-			continue;
-		}
-		if (block == HOST) {
-			if (parse_host_key(host, &l, cause) == -1)
-				goto out;
-		} else if (block == NOTIFY) {
-			if (parse_notify_key(notify, &l, cause) == -1)
-				goto out;
-		} else {
-			line_error(&l, cause, "indented key '%s' outside a host or notify block", k);
+		if (l.ntok > 0 && conf_line(c, &cur, &l, cause) == -1)
 			goto out;
-		}
 	}
-	for (size_t i = 0; i < c->nnotify; i++) {
-		struct notify_conf *nc = &c->notify[i];
-		if (nc->kind == NOTIFY_TELEGRAM) {
-			if ((nc->token == NULL || nc->chat_id == NULL) && nc->missing_env == NULL) {
-				set_cause(cause, "%s:%d: notify %s: telegram needs token and chat-id",
-				    path, nc->line, nc->name);
-				goto out;
-			}
-			if (nc->url == NULL)
-				nc->url = xstrdup("https://api.telegram.org");
-		} else if (nc->url == NULL && nc->missing_env == NULL) {
-			set_cause(cause, "%s:%d: notify %s: expected a url", path, nc->line, nc->name);
-			goto out;
-		}
-	}
+	if (conf_finish_notify(c, path, cause) == -1)
+		goto out;
 	for (size_t i = 0; i < c->nhosts; i++)
 		if (finish_host(c, &c->hosts[i], path, cause) == -1)
 			goto out;
