@@ -50,58 +50,103 @@ console_free(struct console *c)
 }
 
 /* The console and the wall; the wall is the same view, read-only. */
-int
-cmd_console_run(struct cmd_ctx *x, int wall)
+/* The console or wall needs a terminal it can draw on; EXIT_USAGE with why. */
+static int
+console_check_terminal(int wall)
 {
-	struct globals *g = x->g;
-	struct strv extra;
-	memset(&extra, 0, sizeof extra);
-	strv_copy(&extra, cmd_opt_list(x, "runbook"));
+	const char *what = wall ? "wall" : "console";
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		strv_free(&extra);
 		fprintf(stderr, "sitrep: the %s needs a terminal; for scripts and cron use "
-		    "'sitrep status' (or 'sitrep status --json')\n", wall ? "wall" : "console");
+		    "'sitrep status' (or 'sitrep status --json')\n", what);
 		return EXIT_USAGE;
 	}
 	char *why = NULL;
 	if (terminal_usable(&why) == -1) {
-		strv_free(&extra);
-		cmd_error(EXIT_USAGE, "the %s cannot be drawn here: %s", wall ? "wall" : "console",
-		    why);
+		cmd_error(EXIT_USAGE, "the %s cannot be drawn here: %s", what, why);
 		free(why);
 		return EXIT_USAGE;
 	}
+	return 0;
+}
+
+/* The theme and the runbooks; -1 with file:line in *cause. */
+static int
+console_load_files(struct console *c, struct cmd_ctx *x, char **cause)
+{
+	struct globals *g = x->g;
+	const char *theme = g->theme ? g->theme : c->conf->theme;
+	if (theme_load(&c->theme, theme, cause) == -1)
+		return -1;
+	struct strv extra;
+	memset(&extra, 0, sizeof extra);
+	strv_copy(&extra, cmd_opt_list(x, "runbook"));
+	strv_copy(&extra, &g->runbooks);
+	int rc = library_load(&c->lib, &extra, cause);
+	strv_free(&extra);
+	if (rc == -1)
+		return -1;
+	struct runbook_ref tri;
+	if (library_triage(&c->lib, &tri) == 0)
+		library_checklist(tri.rb, &c->triage);
+	return 0;
+}
+
+/* The store: read-only for the wall; the console runs without one if it must. */
+static void
+console_open_store(struct console *c)
+{
+	char *cause = NULL;
+	c->store_path = globals_db_path(c->globals, c->conf);
+	if (store_open(c->store_path, c->wall, &c->store, &cause) == -1) {
+		c->store_problem = cause ? cause : xstrdup("cannot open the store");
+		return;
+	}
+	c->rec.store = c->store;
+	c->rec.conf = c->conf;
+	c->rec.operator_name = incident_operator(c->conf);
+	c->store_version = store_data_version(c->store);
+}
+
+/* Trims the fleet log and records that an open incident was resumed. */
+static void
+console_resume(struct console *c)
+{
+	if (c->store == NULL || c->wall)
+		return;
+	char *note = NULL;
+	store_fleet_log_trim(c->store, wall_ms() - 7 * 24 * 3600 * 1000LL, &note);
+	free(note);
+	if (c->inc.id > 0) {
+		/* a restart (or a crash) is part of the record */
+		incident_fleet_event(&c->rec, c->inc.id, NULL, "resumed",
+		    "console started: incident resumed", 0, &note);
+		free(note);
+		console_reload(c);
+	}
+}
+
+int
+cmd_console_run(struct cmd_ctx *x, int wall)
+{
+	int rc = console_check_terminal(wall);
+	if (rc != 0)
+		return rc;
 	struct conf *conf = &x->conf;
 	struct console c;
 	memset(&c, 0, sizeof c);
 	c.wake_rd = c.wake_wr = -1;
-	char *cause = NULL;
 	c.conf = conf;
-	c.globals = g;
+	c.globals = x->g;
 	c.wall = wall;
-	const char *theme = g->theme ? g->theme : conf->theme;
-	if (theme_load(&c.theme, theme, &cause) == -1)
-		goto bad;
-	strv_copy(&extra, &g->runbooks);
-	if (library_load(&c.lib, &extra, &cause) == -1)
-		goto bad;
-	strv_free(&extra);
-	struct runbook_ref tri;
-	if (library_triage(&c.lib, &tri) == 0)
-		library_checklist(tri.rb, &c.triage);
-
-	/* the store: read-only for the wall; the console runs without one if it must */
-	c.store_path = globals_db_path(g, conf);
-	if (store_open(c.store_path, wall, &c.store, &cause) == -1) {
-		c.store_problem = cause ? cause : xstrdup("cannot open the store");
-		cause = NULL;
-	} else {
-		c.rec.store = c.store;
-		c.rec.conf = conf;
-		c.rec.operator_name = incident_operator(conf);
-		c.store_version = store_data_version(c.store);
+	char *cause = NULL;
+	if (console_load_files(&c, x, &cause) == -1) {
+		/* the configuration, the theme or a runbook: file:line in cause */
+		cmd_error(EXIT_USAGE, "%s", cause);
+		free(cause);
+		console_free(&c);
+		return EXIT_USAGE;
 	}
-
+	console_open_store(&c);
 	int wake[2];
 	if (wake_pipe(wake) == -1) {
 		console_free(&c);
@@ -115,30 +160,11 @@ cmd_console_run(struct cmd_ctx *x, int wall)
 	if (!wall && conf->nnotify > 0 && c.store != NULL)
 		c.notifier = notifier_start(conf, c.wake_wr);
 	console_reload(&c);
-	if (c.store != NULL && !wall) {
-		char *note = NULL;
-		store_fleet_log_trim(c.store, wall_ms() - 7 * 24 * 3600 * 1000LL, &note);
-		free(note);
-		if (c.inc.id > 0) {
-			/* a restart (or a crash) is part of the record */
-			incident_fleet_event(&c.rec, c.inc.id, NULL, "resumed",
-			    "console started: incident resumed", 0, &note);
-			free(note);
-			console_reload(&c);
-		}
-	}
-	int rc = ui_run(&c);
+	console_resume(&c);
+	rc = ui_run(&c);
 	console_job_quit(&c);
 	console_free(&c);
 	return rc;
-
-bad:
-	/* the configuration, the theme or a runbook: file:line in cause */
-	cmd_error(EXIT_USAGE, "%s", cause);
-	free(cause);
-	console_free(&c);
-	strv_free(&extra);
-	return EXIT_USAGE;
 }
 
 static int
