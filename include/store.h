@@ -179,6 +179,21 @@ int store_commands(struct store *, int64_t incident, struct command_run **, size
     char **cause);
 int store_actions(struct store *, int64_t incident, struct action_item **, size_t *n,
     char **cause);
+
+/* An incident with everything recorded about it, read in one call. */
+struct incident_record {
+	struct incident in;
+	struct event *ev;
+	struct step_run *steps;
+	struct command_run *cmds;
+	struct tick *ticks;
+	struct action_item *actions;
+	size_t nev, nsteps, ncmds, nticks, nactions;
+};
+/* Fills r with incident id and its records; -1 with *cause (r left empty). */
+int store_incident_record(struct store *, int64_t id, struct incident_record *r, char **cause);
+void incident_record_clear(struct incident_record *);
+
 int store_outbox_due(struct store *, int64_t now, size_t limit, struct outbox_msg **,
     size_t *n, char **cause);
 /* Messages not yet delivered: in all, and "TARGET N" per target into targets. */

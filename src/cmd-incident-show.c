@@ -61,41 +61,6 @@ inc_list(struct cmd_ctx *x)
 	return 0;
 }
 
-/* An incident with its timeline, steps and commands, loaded once. */
-struct show_data {
-	struct incident in;
-	struct event *ev;
-	struct step_run *steps;
-	struct command_run *cmds;
-	size_t nev, nsteps, ncmds;
-};
-
-static void
-show_data_clear(struct show_data *d)
-{
-	events_free(d->ev, d->nev);
-	step_runs_free(d->steps, d->nsteps);
-	command_runs_free(d->cmds, d->ncmds);
-	incident_clear(&d->in);
-	memset(d, 0, sizeof *d);
-}
-
-/* Loads incident id; -1 with *cause on a store error (nothing left allocated). */
-static int
-show_data_load(struct store *st, int64_t id, struct show_data *d, char **cause)
-{
-	memset(d, 0, sizeof *d);
-	if (store_incident_get(st, id, &d->in, cause) == -1)
-		return -1;
-	if (store_events(st, id, 0, &d->ev, &d->nev, cause) == -1 ||
-	    store_steps(st, id, &d->steps, &d->nsteps, cause) == -1 ||
-	    store_commands(st, id, &d->cmds, &d->ncmds, cause) == -1) {
-		show_data_clear(d);
-		return -1;
-	}
-	return 0;
-}
-
 static cJSON *
 show_json_milestones(const struct incident *in)
 {
@@ -155,7 +120,7 @@ show_json_command(const struct command_run *r)
 }
 
 static void
-show_json(const struct show_data *d)
+show_json(const struct incident_record *d)
 {
 	const struct incident *in = &d->in;
 	cJSON *o = cJSON_CreateObject();
@@ -184,7 +149,7 @@ show_json(const struct show_data *d)
 }
 
 static void
-show_text(const struct show_data *d)
+show_text(const struct incident_record *d)
 {
 	const struct incident *in = &d->in;
 	char *t = sanitize_str(in->title);
@@ -212,14 +177,14 @@ static int
 inc_show(struct cmd_ctx *x)
 {
 	char *cause = NULL;
-	struct show_data d;
-	if (show_data_load(x->store, x->id, &d, &cause) == -1)
+	struct incident_record d;
+	if (store_incident_record(x->store, x->id, &d, &cause) == -1)
 		return incident_cmd_failed(cause);
 	if (cmd_flag(x, "json"))
 		show_json(&d);
 	else
 		show_text(&d);
-	show_data_clear(&d);
+	incident_record_clear(&d);
 	return 0;
 }
 

@@ -145,47 +145,6 @@ against(char *out, size_t n, int64_t took_ms, int64_t target_s)
 
 static const char *const severity_names[4] = { "P0", "P1", "P2", "P3" };
 
-/* Everything one report is written from, loaded once. */
-struct report_data {
-	struct incident in;
-	struct event *ev;
-	struct step_run *steps;
-	struct command_run *cmds;
-	struct tick *ticks;
-	struct action_item *actions;
-	size_t nev, nsteps, ncmds, nticks, nactions;
-};
-
-static void
-report_data_clear(struct report_data *d)
-{
-	events_free(d->ev, d->nev);
-	step_runs_free(d->steps, d->nsteps);
-	command_runs_free(d->cmds, d->ncmds);
-	ticks_free(d->ticks, d->nticks);
-	action_items_free(d->actions, d->nactions);
-	incident_clear(&d->in);
-	memset(d, 0, sizeof *d);
-}
-
-/* Loads incident id and its records; -1 with *cause on a store error. */
-static int
-report_data_load(struct store *s, int64_t id, struct report_data *d, char **cause)
-{
-	memset(d, 0, sizeof *d);
-	if (store_incident_get(s, id, &d->in, cause) == -1)
-		return -1;
-	if (store_events(s, id, 0, &d->ev, &d->nev, cause) == -1 ||
-	    store_steps(s, id, &d->steps, &d->nsteps, cause) == -1 ||
-	    store_commands(s, id, &d->cmds, &d->ncmds, cause) == -1 ||
-	    store_ticks(s, id, &d->ticks, &d->nticks, cause) == -1 ||
-	    store_actions(s, id, &d->actions, &d->nactions, cause) == -1) {
-		report_data_clear(d);
-		return -1;
-	}
-	return 0;
-}
-
 static void
 report_title(struct buf *b, const struct incident *in)
 {
@@ -198,7 +157,7 @@ report_title(struct buf *b, const struct incident *in)
 
 /* The severity and each change of it, with its time. */
 static void
-report_severity_row(struct buf *b, const struct report_data *d)
+report_severity_row(struct buf *b, const struct incident_record *d)
 {
 	struct buf sev;
 	buf_init(&sev);
@@ -214,7 +173,7 @@ report_severity_row(struct buf *b, const struct report_data *d)
 }
 
 static void
-report_metadata(struct buf *b, const struct report_data *d)
+report_metadata(struct buf *b, const struct incident_record *d)
 {
 	const struct incident *in = &d->in;
 	char t[96];
@@ -331,7 +290,7 @@ report_figures(struct buf *b, const struct conf *c, const struct incident *in)
 }
 
 static void
-report_timeline(struct buf *b, const struct report_data *d)
+report_timeline(struct buf *b, const struct incident_record *d)
 {
 	buf_printf(b, "## Timeline\n\n%zu events, times in UTC.\n\n", d->nev);
 	buf_adds(b, "| Time | Source | Host | Event |\n|---|---|---|---|\n");
@@ -383,7 +342,7 @@ report_step_row(struct buf *b, const struct step_run *r)
 }
 
 static void
-report_steps(struct buf *b, const struct report_data *d)
+report_steps(struct buf *b, const struct incident_record *d)
 {
 	buf_adds(b, "## Runbook execution\n\n");
 	if (d->nsteps == 0) {
@@ -432,7 +391,7 @@ report_command(struct buf *b, size_t n, const struct command_run *r)
 }
 
 static void
-report_commands(struct buf *b, const struct report_data *d)
+report_commands(struct buf *b, const struct incident_record *d)
 {
 	buf_adds(b, "## Commands\n\n");
 	if (d->ncmds == 0)
@@ -442,7 +401,7 @@ report_commands(struct buf *b, const struct report_data *d)
 }
 
 static void
-report_checklist(struct buf *b, const struct report_data *d)
+report_checklist(struct buf *b, const struct incident_record *d)
 {
 	buf_adds(b, "## Checklist\n\n");
 	if (d->nticks == 0) {
@@ -464,7 +423,7 @@ report_checklist(struct buf *b, const struct report_data *d)
 }
 
 static void
-report_actions(struct buf *b, const struct report_data *d)
+report_actions(struct buf *b, const struct incident_record *d)
 {
 	buf_adds(b, "## Action items\n\n");
 	if (d->nactions == 0) {
@@ -485,7 +444,7 @@ report_actions(struct buf *b, const struct report_data *d)
 }
 
 static void
-report_post_incident(struct buf *b, const struct report_data *d)
+report_post_incident(struct buf *b, const struct incident_record *d)
 {
 	const struct incident *in = &d->in;
 	buf_adds(b, "## Post-incident checklist\n\n");
@@ -499,8 +458,8 @@ report_post_incident(struct buf *b, const struct report_data *d)
 int
 report_markdown(struct store *s, const struct conf *c, int64_t id, char **out, char **cause)
 {
-	struct report_data d;
-	if (report_data_load(s, id, &d, cause) == -1)
+	struct incident_record d;
+	if (store_incident_record(s, id, &d, cause) == -1)
 		return -1;
 	struct buf b;
 	buf_init(&b);
@@ -521,7 +480,7 @@ report_markdown(struct store *s, const struct conf *c, int64_t id, char **out, c
 	section_text(&b, "What needs improvement", d.in.needs_improvement);
 	report_actions(&b, &d);
 	report_post_incident(&b, &d);
-	report_data_clear(&d);
+	incident_record_clear(&d);
 	*out = buf_take(&b);
 	return 0;
 }

@@ -1107,6 +1107,35 @@ action_items_free(struct action_item *v, size_t n)
 	free(v);
 }
 
+void
+incident_record_clear(struct incident_record *r)
+{
+	events_free(r->ev, r->nev);
+	step_runs_free(r->steps, r->nsteps);
+	command_runs_free(r->cmds, r->ncmds);
+	ticks_free(r->ticks, r->nticks);
+	action_items_free(r->actions, r->nactions);
+	incident_clear(&r->in);
+	memset(r, 0, sizeof *r);
+}
+
+int
+store_incident_record(struct store *s, int64_t id, struct incident_record *r, char **cause)
+{
+	memset(r, 0, sizeof *r);
+	if (store_incident_get(s, id, &r->in, cause) == -1)
+		return -1;
+	if (store_events(s, id, 0, &r->ev, &r->nev, cause) == -1 ||
+	    store_steps(s, id, &r->steps, &r->nsteps, cause) == -1 ||
+	    store_commands(s, id, &r->cmds, &r->ncmds, cause) == -1 ||
+	    store_ticks(s, id, &r->ticks, &r->nticks, cause) == -1 ||
+	    store_actions(s, id, &r->actions, &r->nactions, cause) == -1) {
+		incident_record_clear(r);
+		return -1;
+	}
+	return 0;
+}
+
 /* --- outbox ------------------------------------------------------------------------- */
 
 int64_t
