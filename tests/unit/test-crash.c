@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,16 +105,25 @@ main(void)
 			writer(path, p[1], (unsigned)t * 7919u + 1);
 		}
 		close(p[1]);
-		/* a random moment: 1 to 40 ms of writing */
-		usleep((useconds_t)(1000 + rand() % 40000));
-		kill(pid, SIGKILL);
-		int status;
-		waitpid(pid, &status, 0);
-		killed_mid += WIFSIGNALED(status);
+		/*
+		 * A random moment once the writer is writing: after its first
+		 * committed event (however long a loaded machine takes to get
+		 * there), 0 to 40 ms more of writing.
+		 */
 		struct buf got;
 		buf_init(&got);
 		char chunk[4096];
 		ssize_t n;
+		struct pollfd pfd = { p[0], POLLIN, 0 };
+		if (poll(&pfd, 1, 30000) == 1 && (n = read(p[0], chunk, sizeof chunk)) > 0)
+			buf_add(&got, chunk, (size_t)n);
+		else
+			printf("# trial %d: no event committed in 30 s\n", t);
+		usleep((useconds_t)(rand() % 40000));
+		kill(pid, SIGKILL);
+		int status;
+		waitpid(pid, &status, 0);
+		killed_mid += WIFSIGNALED(status);
 		while ((n = read(p[0], chunk, sizeof chunk)) > 0)
 			buf_add(&got, chunk, (size_t)n);
 		close(p[0]);
@@ -149,7 +159,7 @@ main(void)
 	is_int(bad_integrity, 0, "%d trials killed with SIGKILL: integrity_check ok after each", TRIALS);
 	is_int(lost, 0, "every event reported committed is present (%d checked)", reported_total);
 	ok(killed_mid >= TRIALS * 9 / 10, "the writer really was killed mid-run (%d of %d)", killed_mid, TRIALS);
-	ok(reported_total > TRIALS, "and had committed events before dying (%d)", reported_total);
+	ok(reported_total >= TRIALS, "and each had committed events before dying (%d in all)", reported_total);
 	char *cmd = xasprintf("rm -rf %s", dir);
 	if (system(cmd) != 0)
 		printf("# could not remove %s\n", dir);
