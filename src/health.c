@@ -29,6 +29,7 @@
 #include <curl/curl.h>
 
 #include "health.h"
+#include "sanitize.h"
 #include "util.h"
 
 struct body {
@@ -116,7 +117,8 @@ health_judge(const struct health_conf *hc, int status, const char *body, size_t 
 	r->http_status = status;
 	r->latency_ms = latency_ms;
 	free(r->body);
-	r->body = xstrndup(body ? body : "", len > HEALTH_BODY_KEEP ? HEALTH_BODY_KEEP : len);
+	/* redacted before the cut: a secret across the cut leaves nothing of itself */
+	r->body = sanitize_redact_max(body ? body : "", body ? len : 0, HEALTH_BODY_KEEP, NULL);
 	if (status == 0) {
 		set_result(r, STATE_CRIT, xasprintf("no answer: %s", error ? error : "failed"));
 		return;
