@@ -128,9 +128,12 @@ notify_send(const struct notify_conf *n, const char *payload, char **cause)
 	if (n->missing_env != NULL)
 		return set_cause(cause, "%s: off, %s is empty or not set", n->name, n->missing_env);
 	char *url;
-	if (n->kind == NOTIFY_TELEGRAM)
-		url = xasprintf("%s/bot%s/sendMessage", n->url, n->token ? n->token : "");
-	else
+	if (n->kind == NOTIFY_TELEGRAM) {
+		/* one path segment: the token cannot reach past it (conf registers this form) */
+		char *token = url_escape(n->token ? n->token : "", URL_KEEP_SEGMENT);
+		url = xasprintf("%s/bot%s/sendMessage", n->url, token);
+		free(token);
+	} else
 		url = xstrdup(n->url);
 	CURL *easy = curl_easy_init();
 	if (easy == NULL) {
