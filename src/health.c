@@ -29,6 +29,7 @@
 #include <curl/curl.h>
 
 #include "health.h"
+#include "http-trace.h"
 #include "sanitize.h"
 #include "util.h"
 
@@ -261,6 +262,7 @@ struct check_state {
 	const struct health_conf *hc;
 	CURL *easy;
 	struct curl_slist *headers;
+	struct http_trace *trace;	/* SITREP_CURL_DEBUG */
 	struct body body;
 	char errbuf[CURL_ERROR_SIZE];
 	int timeout_s;
@@ -320,8 +322,7 @@ health_runner_new(const struct host_conf *h)
 			continue;
 		CURL *e = c->easy;
 		curl_easy_setopt(e, CURLOPT_URL, hc->url);
-		if (getenv("SITREP_CURL_DEBUG"))
-			curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+		c->trace = http_trace_start(e);
 		curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 		curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)c->timeout_s * 1000);
@@ -433,6 +434,7 @@ check_done(struct check_state *c, CURLcode rc)
 	    curl_easy_strerror(rc);
 	health_judge(c->hc, (int)status, c->body.b.data, c->body.b.len, mono_ms() - c->start, why,
 	    &c->result);
+	http_trace_flush(c->trace);
 	c->running = 0;
 }
 
@@ -539,6 +541,7 @@ health_runner_free(struct health_runner **rp, struct transport *t)
 	health_runner_reset(r, t);
 	for (size_t i = 0; i < r->n; i++) {
 		struct check_state *c = &r->checks[i];
+		http_trace_end(&c->trace);
 		if (c->easy != NULL)
 			curl_easy_cleanup(c->easy);
 		curl_slist_free_all(c->headers);

@@ -4,10 +4,16 @@
  */
 #include "config.h"
 
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "conf.h"
+#include "notify.h"
 #include "sanitize.h"
 #include "tap.h"
 #include "transport.h"
@@ -284,6 +290,123 @@ test_exec_output(void)
 	sanitize_clear_secrets();
 }
 
+/* A one-thread HTTP server on 127.0.0.1: answers n requests with a body naming the token. */
+struct server {
+	int fd;
+	int port;
+	int requests;
+	pthread_t thread;
+};
+
+static void *
+server_main(void *arg)
+{
+	struct server *sv = arg;
+	for (int i = 0; i < sv->requests; i++) {
+		int c = accept(sv->fd, NULL, NULL);
+		if (c < 0)
+			break;
+		char req[16384];
+		size_t got = 0;
+		for (;;) {
+			ssize_t n = read(c, req + got, sizeof req - 1 - got);
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+			req[got] = '\0';
+			char *end = strstr(req, "\r\n\r\n");
+			char *cl = strcasestr(req, "content-length:");
+			if (end != NULL && (cl == NULL || got >= (size_t)(end + 4 - req) +
+			    strtoul(cl + 15, NULL, 10)))
+				break;
+		}
+		const char *body = "{\"ok\":true,\"echo\":\"" BOT_TOKEN "\"}";
+		char *ans = xasprintf("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+		    "Content-Length: %zu\r\nConnection: close\r\n\r\n%s", strlen(body), body);
+		/* the body in two writes, cut inside the token */
+		size_t half = strlen(ans) - strlen(body) + 25;
+		(void)!write(c, ans, half);
+		usleep(50000);
+		(void)!write(c, ans + half, strlen(ans) - half);
+		free(ans);
+		close(c);
+	}
+	return NULL;
+}
+
+static void
+server_start(struct server *sv, int requests)
+{
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	socklen_t sl = sizeof sa;
+	sv->fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (bind(sv->fd, (struct sockaddr *)&sa, sizeof sa) == -1 || listen(sv->fd, 4) == -1 ||
+	    getsockname(sv->fd, (struct sockaddr *)&sa, &sl) == -1)
+		sv->port = 0;
+	else
+		sv->port = ntohs(sa.sin_port);
+	sv->requests = requests;
+	pthread_create(&sv->thread, NULL, server_main, sv);
+}
+
+/* SITREP_CURL_DEBUG traces a real request without the token, the password or its Basic form. */
+static void
+test_curl_trace(void)
+{
+	struct server sv;
+	server_start(&sv, 2);
+	ok(sv.port > 0, "a local HTTP server listens");
+	setenv("SITREP_T_BOT", BOT_TOKEN, 1);
+	setenv("SITREP_T_PW", "pw@S3cret/x", 1);
+	char *text = xasprintf("notify bot\n    type telegram\n    url http://127.0.0.1:%d\n"
+	    "    token ${SITREP_T_BOT}\n    chat-id 42\n"
+	    "notify hook\n    type json\n    url \"http://admin:${SITREP_T_PW}@127.0.0.1:%d/x\"\n",
+	    sv.port, sv.port);
+	struct conf cf;
+	char *cause = NULL;
+	conf_init(&cf);
+	is_int(conf_parse(&cf, text, strlen(text), "t.conf", &cause), 0, "the config parses");
+	free(text);
+
+	char tmpl[] = "/tmp/sitrep-trace-XXXXXX";
+	int fd = mkstemp(tmpl);
+	fflush(stderr);
+	int saved = dup(2);
+	dup2(fd, 2);
+	setenv("SITREP_CURL_DEBUG", "1", 1);
+	int rc0 = notify_send(&cf.notify[0], "{\"text\":\"" BOT_TOKEN "\"}", &cause);
+	int rc1 = notify_send(&cf.notify[1], "{}", &cause);
+	unsetenv("SITREP_CURL_DEBUG");
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	close(fd);
+	pthread_join(sv.thread, NULL);
+	close(sv.fd);
+	is_int(rc0, 0, "the bot's message is sent");
+	is_int(rc1, 0, "the hook's message is sent");
+	size_t len;
+	char *trace = file_read(tmpl, 1 << 20, &len, &cause);
+	unlink(tmpl);
+	ok(trace != NULL && strstr(trace, "> POST /bot[secret]/sendMessage") != NULL,
+	    "the request line is traced, the token in its path hidden");
+	ok(trace != NULL && strstr(trace, "> Authorization: [secret]") != NULL,
+	    "the Authorization header is traced, its value hidden");
+	ok(trace != NULL && strstr(trace, "<= ") != NULL && strstr(trace, "=> ") != NULL,
+	    "data both ways is traced");
+	ok(trace != NULL && !leaks_part(trace, len, BOT_TOKEN, 10), "no part of the token");
+	ok(trace != NULL && strstr(trace, "S3cret") == NULL && strstr(trace, "YWRtaW46cHdA") == NULL,
+	    "no password, plain or as Basic credentials");
+	if (trace != NULL && getenv("SHOWTRACE"))
+		printf("# %s\n", trace);
+	free(trace);
+	conf_free(&cf);
+	sanitize_clear_secrets();
+}
+
 int
 main(void)
 {
@@ -293,5 +416,6 @@ main(void)
 	test_split_writes();
 	test_cuts();
 	test_exec_output();
+	test_curl_trace();
 	return tap_done();
 }
