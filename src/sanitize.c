@@ -31,13 +31,33 @@ sanitize_init(void)
 /*
  * The registered secrets, longest first: the first that matches at a
  * position is the longest, so a secret that begins with another (a bot's
- * id and its token) is replaced whole. by_first[c] says whether any secret
- * begins with byte c, so most bytes are passed over with one look-up.
+ * id and its token) is replaced whole. Most bytes are passed over with one
+ * look-up: pair_map has a bit for each first two bytes of a secret. Those
+ * that begin with byte c are by_first[c] .. by_first[c + 1] - 1 in order[],
+ * still longest first.
  */
 static struct strv secrets;
 static size_t *secret_len;
 static size_t secret_max;
-static unsigned char by_first[256];
+static size_t *order;
+static size_t by_first[257];
+static unsigned char pair_map[65536 / 8];
+
+/* Sorts the secrets by first byte, keeping them longest first within each. */
+static void
+index_secrets(void)
+{
+	memset(by_first, 0, sizeof by_first);
+	for (size_t k = 0; k < secrets.n; k++)
+		by_first[(unsigned char)secrets.v[k][0] + 1]++;
+	for (int c = 0; c < 256; c++)
+		by_first[c + 1] += by_first[c];
+	size_t fill[256];
+	memcpy(fill, by_first, sizeof fill);
+	order = xreallocarray(order, secrets.n, sizeof *order);
+	for (size_t k = 0; k < secrets.n; k++)
+		order[fill[(unsigned char)secrets.v[k][0]]++] = k;
+}
 
 void
 sanitize_add_secret(const char *s)
@@ -58,7 +78,9 @@ sanitize_add_secret(const char *s)
 	secret_len[at] = n;
 	if (n > secret_max)
 		secret_max = n;
-	by_first[(unsigned char)s[0]] = 1;
+	unsigned pair = (unsigned)(unsigned char)s[0] << 8 | (unsigned char)s[1];
+	pair_map[pair >> 3] |= (unsigned char)(1u << (pair & 7));
+	index_secrets();
 }
 
 void
@@ -67,8 +89,11 @@ sanitize_clear_secrets(void)
 	strv_free(&secrets);
 	free(secret_len);
 	secret_len = NULL;
+	free(order);
+	order = NULL;
 	secret_max = 0;
 	memset(by_first, 0, sizeof by_first);
+	memset(pair_map, 0, sizeof pair_map);
 }
 
 size_t
@@ -86,6 +111,17 @@ sanitize_has_secret(const char *s)
 	return 0;
 }
 
+/* Whether a secret may begin at s (avail bytes there): its first two bytes, or the last one. */
+static inline int
+may_begin(const char *s, size_t avail)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	if (avail < 2)
+		return by_first[u[0] + 1] > by_first[u[0]];
+	unsigned pair = (unsigned)u[0] << 8 | u[1];
+	return (pair_map[pair >> 3] >> (pair & 7)) & 1;
+}
+
 /*
  * The length of the longest secret at s (avail bytes there), or 0. When
  * partial is non-NULL, *partial is set if the avail bytes begin a secret
@@ -94,11 +130,11 @@ sanitize_has_secret(const char *s)
 static size_t
 match_at(const char *s, size_t avail, int *partial)
 {
-	for (size_t k = 0; k < secrets.n; k++) {
+	unsigned char c = (unsigned char)s[0];
+	for (size_t o = by_first[c]; o < by_first[c + 1]; o++) {
+		size_t k = order[o];
 		const char *v = secrets.v[k];
 		size_t n = secret_len[k];
-		if (v[0] != s[0])
-			continue;
 		if (n <= avail) {
 			if (memcmp(s, v, n) == 0)
 				return n;
@@ -123,7 +159,7 @@ redact_some(const char *s, size_t len, int final, struct buf *out)
 	size_t i = 0, from = 0;
 	int partial = 0;
 	while (i < len) {
-		if (!by_first[(unsigned char)s[i]]) {
+		if (!may_begin(s + i, len - i)) {
 			i++;
 			continue;
 		}
@@ -136,7 +172,7 @@ redact_some(const char *s, size_t len, int final, struct buf *out)
 		}
 		size_t end = i + n;
 		for (size_t j = i + 1; j < end && !partial; j++) {
-			if (!by_first[(unsigned char)s[j]])
+			if (!may_begin(s + j, len - j))
 				continue;
 			size_t m = match_at(s + j, len - j, final ? NULL : &partial);
 			if (j + m > end)
