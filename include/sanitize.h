@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util.h"
+
 #define SAN_MULTILINE 0x1
 
 /* Makes sure LC_CTYPE is a UTF-8 locale (wcwidth depends on it). */
@@ -35,12 +37,50 @@ char *sanitize_str(const char *);
  */
 char *sanitize_utf8(const char *, size_t);
 
-/* Secrets are registered at start-up, before any thread starts. */
+/*
+ * Secrets are registered at start-up, before any thread starts. Every
+ * occurrence of every secret is replaced by SECRET_MARK; where secrets
+ * overlap (one begins another), the longest that matches wins. Values
+ * shorter than SECRET_MIN bytes are not secrets (they would redact words).
+ */
+#define SECRET_MARK "[secret]"
+#define SECRET_MIN 4
 void sanitize_add_secret(const char *);
 void sanitize_clear_secrets(void);
+/* The longest secret's length in bytes (0: none). */
+size_t sanitize_secret_max(void);
 /* A copy of the input with every registered secret replaced. */
 char *sanitize_redact(const char *, size_t);
 int sanitize_has_secret(const char *);
+/*
+ * Redacts s, then cuts it to at most max bytes: the text redacted whole is
+ * cut, so a cut never leaves the start of a secret, nor half a marker.
+ * NUL-terminated; *outlen (if non-NULL) gets its length (NULs inside kept).
+ */
+char *sanitize_redact_max(const char *s, size_t len, size_t max, size_t *outlen);
+/*
+ * Where to cut redacted text s of len bytes to keep at most at bytes: at,
+ * or less so as not to cut a SECRET_MARK in two.
+ */
+size_t redact_cut(const char *s, size_t len, size_t at);
+
+/*
+ * Redacts text that arrives in pieces (command output, a response body):
+ * a secret split across pieces is replaced all the same. Bytes that may
+ * begin a secret are held back (the longest secret's length - 1 at most,
+ * unless overlapping secrets chain on) until the next piece decides, or
+ * redactor_finish() at the end. What comes
+ * out is what sanitize_redact() would make of the whole text.
+ */
+struct redactor {
+	struct buf held;
+};
+void redactor_init(struct redactor *);
+/* Appends to out the redacted bytes that no later piece can change. */
+void redactor_feed(struct redactor *, const char *, size_t, struct buf *out);
+/* Appends what was held back; the redactor may then be fed anew. */
+void redactor_finish(struct redactor *, struct buf *out);
+void redactor_clear(struct redactor *);
 
 /*
  * Decodes one UTF-8 sequence strictly. Returns its length (1-4) and sets *cp,

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "conf.h"
+#include "sanitize.h"
 #include "snapshot.h"
 #include "util.h"
 
@@ -42,9 +43,9 @@ struct exec_result {
 	int exit_status;		/* -1: unknown (killed, dropped) */
 	int timed_out;
 	int cancelled;
-	char *output;			/* stdout and stderr, capped */
+	char *output;			/* stdout and stderr, redacted, capped */
 	size_t output_len;
-	uint64_t output_total;		/* every byte, kept or not */
+	uint64_t output_total;		/* every byte (redacted), kept or not */
 	int64_t duration_ms;
 };
 
@@ -144,11 +145,26 @@ struct transport *transport_new(const struct conf *, const struct host_conf *);
 void transport_free(struct transport **);
 void exec_result_clear(struct exec_result *);
 /*
- * Takes a chunk of a running command's output: counted, kept in b up to
- * o->max_output, handed to o->on_output. Nonzero when that asks to cancel.
+ * A running command's output as it is taken: redacted as it arrives (a
+ * secret split across reads included), counted, kept up to max_output and
+ * handed on redacted. Secrets never reach the result nor on_output.
  */
-int exec_take_output(struct exec_result *, struct buf *b, const struct exec_opts *o,
+struct exec_output {
+	struct buf kept;
+	struct buf piece;		/* the redacted piece being handed on */
+	struct redactor red;
+	int full;			/* cut: nothing more is kept */
+};
+void exec_output_init(struct exec_output *);
+/*
+ * Takes a chunk of a running command's output: redacted, counted, kept in
+ * eo up to o->max_output, handed to o->on_output. Nonzero when that asks
+ * to cancel.
+ */
+int exec_take_output(struct exec_result *, struct exec_output *, const struct exec_opts *o,
     const char *data, size_t n);
+/* At the end: hands on what redaction held back, and moves the kept output into r. */
+void exec_output_end(struct exec_result *, struct exec_output *, const struct exec_opts *o);
 
 /*
  * Adds the host's current key to known_hosts, after checking that the key

@@ -55,6 +55,15 @@ void strv_free(struct strv *);
 void strv_copy(struct strv *, const struct strv *);
 char *strv_join(const struct strv *, const char *);
 
+/*
+ * Percent-encodes s for a part of a URL: unreserved characters (letters,
+ * digits, - . _ ~) and those in keep stay, every other byte becomes %XX.
+ */
+char *url_escape(const char *s, const char *keep);
+/* What a path keeps (RFC 3986 pchar and /), and one segment of it. */
+#define URL_KEEP_PATH "!$&'()*+,;=:@/"
+#define URL_KEEP_SEGMENT "!$&'()*+,;=:@"
+
 /* Sets *cause (when cause is non-NULL) to a formatted message; returns -1. */
 int set_cause(char **cause, const char *, ...) ATTR_PRINTF(2, 3);
 

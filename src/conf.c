@@ -148,17 +148,22 @@ tokenize(struct line *l, char *buf, char **cause)
 
 static char *expand_text(const struct line *, const char *, char **, int, char **);
 
+#define EXPAND_SECRET	0x1	/* the values are secrets */
+#define EXPAND_URL	0x2	/* the text is a URL: values are escaped for their part of it */
+
 /*
- * Expands ${VAR} and ${VAR:-default}. With secret set, expanded values are
- * registered as secrets (URLs, check commands, tokens). An unset variable
+ * Expands ${VAR} and ${VAR:-default}. With EXPAND_SECRET, expanded values
+ * are registered as secrets (URLs, check commands, tokens). With
+ * EXPAND_URL, a value is percent-encoded for the part of the URL it lands
+ * in, so that it cannot change the URL's other parts. An unset variable
  * expands to "" and is reported in *missing (first one only); with missing
  * NULL it is an error.
  */
 static char *
-expand(const struct line *l, const char *s, char **missing, int secret, char **cause)
+expand(const struct line *l, const char *s, char **missing, int flags, char **cause)
 {
 	char *before = missing ? *missing : NULL;
-	char *out = expand_text(l, s, missing, secret, cause);
+	char *out = expand_text(l, s, missing, flags, cause);
 	if (out == NULL && missing != NULL && *missing != before) {
 		/* an error after an unset variable: nothing to report missing */
 		free(*missing);
@@ -167,9 +172,90 @@ expand(const struct line *l, const char *s, char **missing, int secret, char **c
 	return out;
 }
 
-static char *
-expand_text(const struct line *l, const char *s, char **missing, int secret, char **cause)
+enum url_part {
+	URL_WHOLE,	/* before "://": the value may be the URL's start, kept as it is */
+	URL_USERINFO,
+	URL_HOST,	/* host[:port], kept as it is, but it must stay a host */
+	URL_PATH,
+	URL_QUERY,
+	URL_FRAGMENT,
+};
+
+/*
+ * The part of a URL that a value lands in: done is the URL expanded so
+ * far, rest the text still to expand (an '@' ahead, before the path, makes
+ * what comes before it the userinfo).
+ */
+static enum url_part
+url_part_at(const char *done, const char *rest)
 {
+	const char *auth = strstr(done, "://");
+	if (auth == NULL)
+		return URL_WHOLE;
+	auth += 3;
+	size_t alen = strcspn(auth, "/?#");
+	if (auth[alen] == '\0') {
+		if (memchr(auth, '@', alen) != NULL)
+			return URL_HOST;
+		for (const char *q = rest; *q != '\0' && strchr("/?#", *q) == NULL; q++) {
+			if (q[0] == '$' && q[1] == '{') {
+				const char *close = strchr(q, '}');
+				if (close == NULL)
+					break;
+				q = close;
+			} else if (*q == '@')
+				return URL_USERINFO;
+		}
+		return URL_HOST;
+	}
+	const char *q = strpbrk(auth + alen, "?#");
+	if (q == NULL)
+		return URL_PATH;
+	return strchr(q, '#') != NULL ? URL_FRAGMENT : URL_QUERY;
+}
+
+/* Characters other than unreserved ones a value keeps in each part. */
+static const char *const url_keep[] = {
+	[URL_USERINFO] = "",
+	[URL_PATH] = URL_KEEP_PATH,
+	[URL_QUERY] = "!$'()*,;:@/?",
+	[URL_FRAGMENT] = "!$&'()*+,;=:@/?",
+};
+
+/*
+ * Adds value v of variable name to b, for part of a URL: escaped, or as it
+ * is where it must be. -1 (and why) when a host would not stay a host.
+ */
+static int
+add_url_value(const struct line *l, struct buf *b, const char *name, const char *v,
+    enum url_part part, int secret, char **cause)
+{
+	if (part == URL_WHOLE) {
+		buf_adds(b, v);
+		return 0;
+	}
+	if (part == URL_HOST) {
+		for (const char *q = v; *q; q++)
+			if (strchr("/?#@\\", *q) != NULL || (unsigned char)*q <= ' ' ||
+			    (unsigned char)*q == 0x7f)
+				return line_error(l, cause, "${%s} is in the URL's host but its value "
+				    "is not a host (it holds a space, /, ?, #, @ or \\)", name);
+		buf_adds(b, v);
+		return 0;
+	}
+	char *e = url_escape(v, url_keep[part]);
+	/* curl and servers may quote the URL as sent: the escaped form is a secret too */
+	if (secret && strcmp(e, v) != 0)
+		sanitize_add_secret(e);
+	buf_adds(b, e);
+	free(e);
+	return 0;
+}
+
+static char *
+expand_text(const struct line *l, const char *s, char **missing, int flags, char **cause)
+{
+	int secret = (flags & EXPAND_SECRET) != 0;
 	struct buf b;
 	buf_init(&b);
 	buf_adds(&b, "");
@@ -212,7 +298,14 @@ expand_text(const struct line *l, const char *s, char **missing, int secret, cha
 			} else {
 				if (secret)
 					sanitize_add_secret(v);
-				buf_adds(&b, v);
+				if (!(flags & EXPAND_URL))
+					buf_adds(&b, v);
+				else if (add_url_value(l, &b, name, v, url_part_at(b.data, close + 1),
+				    secret, cause) == -1) {
+					free(name);
+					buf_free(&b);
+					return NULL;
+				}
 			}
 			free(name);
 			p = close + 1;
@@ -496,7 +589,7 @@ parse_check(struct host_conf *h, const struct line *l, char **cause)
 	size_t start = l->tok[2].start, end = l->tok[last - 1].end;
 	char *shown = xstrndup(l->raw + start, end - start);
 	char *missing = NULL;
-	char *cmd = expand(l, shown, &missing, 1, cause);
+	char *cmd = expand(l, shown, &missing, EXPAND_SECRET, cause);
 	if (cmd == NULL) {
 		free(shown);
 		return -1;
@@ -581,7 +674,7 @@ parse_health(struct host_conf *h, const struct line *l, char **cause)
 			goto bad;
 	}
 	hc.url_shown = xstrdup(url);
-	hc.url = expand(l, url, &missing, 1, cause);
+	hc.url = expand(l, url, &missing, EXPAND_SECRET | EXPAND_URL, cause);
 	if (hc.url == NULL)
 		goto fail;
 	hc.missing_env = missing;
@@ -939,14 +1032,20 @@ parse_notify_key(struct notify_conf *n, const struct line *l, char **cause)
 	if (dst == NULL)
 		return line_error(l, cause, "unknown notify key '%s' (expected type, url, token, "
 		    "chat-id, events, timeout)", k);
-	char *val = expand(l, v, &missing, dst != &n->chat_id, cause);
+	int flags = (dst != &n->chat_id ? EXPAND_SECRET : 0) | (dst == &n->url ? EXPAND_URL : 0);
+	char *val = expand(l, v, &missing, flags, cause);
 	if (val == NULL)
 		return -1;
 	if ((missing != NULL || *val == '\0') && n->missing_env == NULL)
 		n->missing_env = missing ? xasprintf("${%s}", missing) : xstrdup(v);
 	free(missing);
-	if (dst == &n->token)
+	if (dst == &n->token) {
 		sanitize_add_secret(val);
+		/* the token goes into the path of the URL, escaped as one segment */
+		char *e = url_escape(val, URL_KEEP_SEGMENT);
+		sanitize_add_secret(e);
+		free(e);
+	}
 	free(*dst);
 	*dst = val;
 	return 0;

@@ -29,6 +29,8 @@
 #include <curl/curl.h>
 
 #include "health.h"
+#include "http-trace.h"
+#include "sanitize.h"
 #include "util.h"
 
 struct body {
@@ -116,7 +118,8 @@ health_judge(const struct health_conf *hc, int status, const char *body, size_t 
 	r->http_status = status;
 	r->latency_ms = latency_ms;
 	free(r->body);
-	r->body = xstrndup(body ? body : "", len > HEALTH_BODY_KEEP ? HEALTH_BODY_KEEP : len);
+	/* redacted before the cut: a secret across the cut leaves nothing of itself */
+	r->body = sanitize_redact_max(body ? body : "", body ? len : 0, HEALTH_BODY_KEEP, NULL);
 	if (status == 0) {
 		set_result(r, STATE_CRIT, xasprintf("no answer: %s", error ? error : "failed"));
 		return;
@@ -259,6 +262,7 @@ struct check_state {
 	const struct health_conf *hc;
 	CURL *easy;
 	struct curl_slist *headers;
+	struct http_trace *trace;	/* SITREP_CURL_DEBUG */
 	struct body body;
 	char errbuf[CURL_ERROR_SIZE];
 	int timeout_s;
@@ -318,8 +322,7 @@ health_runner_new(const struct host_conf *h)
 			continue;
 		CURL *e = c->easy;
 		curl_easy_setopt(e, CURLOPT_URL, hc->url);
-		if (getenv("SITREP_CURL_DEBUG"))
-			curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+		c->trace = http_trace_start(e);
 		curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 		curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)c->timeout_s * 1000);
@@ -431,6 +434,7 @@ check_done(struct check_state *c, CURLcode rc)
 	    curl_easy_strerror(rc);
 	health_judge(c->hc, (int)status, c->body.b.data, c->body.b.len, mono_ms() - c->start, why,
 	    &c->result);
+	http_trace_flush(c->trace);
 	c->running = 0;
 }
 
@@ -537,6 +541,7 @@ health_runner_free(struct health_runner **rp, struct transport *t)
 	health_runner_reset(r, t);
 	for (size_t i = 0; i < r->n; i++) {
 		struct check_state *c = &r->checks[i];
+		http_trace_end(&c->trace);
 		if (c->easy != NULL)
 			curl_easy_cleanup(c->easy);
 		curl_slist_free_all(c->headers);

@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 
+#include "http-trace.h"
 #include "notify.h"
 #include "sanitize.h"
 #include "util.h"
@@ -128,9 +129,12 @@ notify_send(const struct notify_conf *n, const char *payload, char **cause)
 	if (n->missing_env != NULL)
 		return set_cause(cause, "%s: off, %s is empty or not set", n->name, n->missing_env);
 	char *url;
-	if (n->kind == NOTIFY_TELEGRAM)
-		url = xasprintf("%s/bot%s/sendMessage", n->url, n->token ? n->token : "");
-	else
+	if (n->kind == NOTIFY_TELEGRAM) {
+		/* one path segment: the token cannot reach past it (conf registers this form) */
+		char *token = url_escape(n->token ? n->token : "", URL_KEEP_SEGMENT);
+		url = xasprintf("%s/bot%s/sendMessage", n->url, token);
+		free(token);
+	} else
 		url = xstrdup(n->url);
 	CURL *easy = curl_easy_init();
 	if (easy == NULL) {
@@ -153,9 +157,11 @@ notify_send(const struct notify_conf *n, const char *payload, char **cause)
 	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(easy, CURLOPT_USERAGENT, "sitrep/" PACKAGE_VERSION);
 	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	struct http_trace *trace = http_trace_start(easy);
 	CURLcode rc = curl_easy_perform(easy);
 	long status = 0;
 	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+	http_trace_end(&trace);
 	curl_easy_cleanup(easy);
 	curl_slist_free_all(headers);
 	int ret = 0;

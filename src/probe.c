@@ -19,6 +19,7 @@
 #include <cjson/cJSON.h>
 
 #include "probe.h"
+#include "sanitize.h"
 #include "util.h"
 
 void
@@ -1090,8 +1091,8 @@ parse_checks(const struct section *secs, size_t nsec, const struct host_conf *h,
 			r->reason = xstrdup("did not run");
 			continue;
 		}
-		size_t olen = out->len > PROBE_CHECK_OUTPUT ? PROBE_CHECK_OUTPUT : out->len;
-		r->output = xstrndup(out->body, olen);
+		/* redacted before the cut: a secret across the cut leaves nothing of itself */
+		r->output = sanitize_redact_max(out->body, out->len, PROBE_CHECK_OUTPUT, NULL);
 		char *rcs = xstrndup(rc->body, rc->len > 128 ? 128 : rc->len);
 		long long code, t0 = 0, t1 = 0;
 		if (sscanf(rcs, "%lld %lld %lld", &code, &t0, &t1) >= 1 && code >= 0 && code <= 255) {

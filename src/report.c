@@ -376,7 +376,8 @@ report_command(struct buf *b, size_t n, const struct command_run *r)
 	}
 	buf_printf(b, "- Duration: %s\n- Output: %s (%lld bytes)", took, size,
 	    (long long)r->output_total);
-	size_t excerpt = r->output_len > REPORT_OUTPUT_EXCERPT ? REPORT_OUTPUT_EXCERPT : r->output_len;
+	/* stored output is redacted: the cut leaves no half "[secret]" */
+	size_t excerpt = redact_cut(r->output, r->output_len, REPORT_OUTPUT_EXCERPT);
 	/* never cut a UTF-8 sequence in two */
 	while (excerpt > 0 && excerpt < r->output_len &&
 	    ((unsigned char)r->output[excerpt] & 0xC0) == 0x80)

@@ -17,8 +17,6 @@
 #define REPLACEMENT 0xFFFD
 #define NEWLINE_SYMBOL 0x2424
 
-static struct strv secrets;
-
 void
 sanitize_init(void)
 {
@@ -30,18 +28,78 @@ sanitize_init(void)
 	}
 }
 
+/*
+ * The registered secrets, longest first: the first that matches at a
+ * position is the longest, so a secret that begins with another (a bot's
+ * id and its token) is replaced whole. Most bytes are passed over with one
+ * look-up: pair_map has a bit for each first two bytes of a secret. Those
+ * that begin with byte c are by_first[c] .. by_first[c + 1] - 1 in order[],
+ * still longest first.
+ */
+static struct strv secrets;
+static size_t *secret_len;
+static size_t secret_max;
+static size_t *order;
+static size_t by_first[257];
+static unsigned char pair_map[65536 / 8];
+
+/* Sorts the secrets by first byte, keeping them longest first within each. */
+static void
+index_secrets(void)
+{
+	memset(by_first, 0, sizeof by_first);
+	for (size_t k = 0; k < secrets.n; k++)
+		by_first[(unsigned char)secrets.v[k][0] + 1]++;
+	for (int c = 0; c < 256; c++)
+		by_first[c + 1] += by_first[c];
+	size_t fill[256];
+	memcpy(fill, by_first, sizeof fill);
+	order = xreallocarray(order, secrets.n, sizeof *order);
+	for (size_t k = 0; k < secrets.n; k++)
+		order[fill[(unsigned char)secrets.v[k][0]]++] = k;
+}
+
 void
 sanitize_add_secret(const char *s)
 {
 	/* Very short values would redact ordinary words; they are not secrets. */
-	if (s != NULL && strlen(s) >= 4 && strv_find(&secrets, s) == -1)
-		strv_add(&secrets, s);
+	if (s == NULL || strlen(s) < SECRET_MIN || strv_find(&secrets, s) != -1)
+		return;
+	size_t n = strlen(s), at;
+	strv_add(&secrets, s);
+	char *added = secrets.v[secrets.n - 1];
+	secret_len = xreallocarray(secret_len, secrets.n, sizeof *secret_len);
+	/* keep the order longest first: move the new one up to its place */
+	for (at = secrets.n - 1; at > 0 && secret_len[at - 1] < n; at--) {
+		secrets.v[at] = secrets.v[at - 1];
+		secret_len[at] = secret_len[at - 1];
+	}
+	secrets.v[at] = added;
+	secret_len[at] = n;
+	if (n > secret_max)
+		secret_max = n;
+	unsigned pair = (unsigned)(unsigned char)s[0] << 8 | (unsigned char)s[1];
+	pair_map[pair >> 3] |= (unsigned char)(1u << (pair & 7));
+	index_secrets();
 }
 
 void
 sanitize_clear_secrets(void)
 {
 	strv_free(&secrets);
+	free(secret_len);
+	secret_len = NULL;
+	free(order);
+	order = NULL;
+	secret_max = 0;
+	memset(by_first, 0, sizeof by_first);
+	memset(pair_map, 0, sizeof pair_map);
+}
+
+size_t
+sanitize_secret_max(void)
+{
+	return secret_max;
 }
 
 int
@@ -53,28 +111,92 @@ sanitize_has_secret(const char *s)
 	return 0;
 }
 
+/* Whether a secret may begin at s (avail bytes there): its first two bytes, or the last one. */
+static inline int
+may_begin(const char *s, size_t avail)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	if (avail < 2)
+		return by_first[u[0] + 1] > by_first[u[0]];
+	unsigned pair = (unsigned)u[0] << 8 | u[1];
+	return (pair_map[pair >> 3] >> (pair & 7)) & 1;
+}
+
+/*
+ * The length of the longest secret at s (avail bytes there), or 0. When
+ * partial is non-NULL, *partial is set if the avail bytes begin a secret
+ * longer than any that matches: more input could make a longer match.
+ */
+static size_t
+match_at(const char *s, size_t avail, int *partial)
+{
+	unsigned char c = (unsigned char)s[0];
+	for (size_t o = by_first[c]; o < by_first[c + 1]; o++) {
+		size_t k = order[o];
+		const char *v = secrets.v[k];
+		size_t n = secret_len[k];
+		if (n <= avail) {
+			if (memcmp(s, v, n) == 0)
+				return n;
+		} else if (partial != NULL && memcmp(s, v, avail) == 0) {
+			*partial = 1;
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Redacts s into out, up to where a secret may begin that the bytes after
+ * len would decide (unless final): returns how many bytes of s were taken.
+ * At each position the longest secret wins, and secrets that overlap it
+ * (one begins inside another and runs past its end) are hidden with it
+ * under one marker: no byte of any occurrence is left.
+ */
+static size_t
+redact_some(const char *s, size_t len, int final, struct buf *out)
+{
+	size_t i = 0, from = 0;
+	int partial = 0;
+	while (i < len) {
+		if (!may_begin(s + i, len - i)) {
+			i++;
+			continue;
+		}
+		size_t n = match_at(s + i, len - i, final ? NULL : &partial);
+		if (partial)
+			break;
+		if (n == 0) {
+			i++;
+			continue;
+		}
+		size_t end = i + n;
+		for (size_t j = i + 1; j < end && !partial; j++) {
+			if (!may_begin(s + j, len - j))
+				continue;
+			size_t m = match_at(s + j, len - j, final ? NULL : &partial);
+			if (j + m > end)
+				end = j + m;
+		}
+		if (partial)
+			break;	/* the overlap may go on past len: decide it later */
+		buf_add(out, s + from, i - from);
+		buf_add(out, SECRET_MARK, sizeof SECRET_MARK - 1);
+		i = end;
+		from = i;
+	}
+	buf_add(out, s + from, i - from);
+	return i;
+}
+
 /* The redacted bytes in b (binary: NUL bytes are kept). */
 static void
 redact_into(struct buf *b, const char *s, size_t len)
 {
-	size_t i = 0;
-	while (i < len) {
-		size_t matched = 0;
-		for (size_t k = 0; k < secrets.n; k++) {
-			size_t n = strlen(secrets.v[k]);
-			if (n <= len - i && memcmp(s + i, secrets.v[k], n) == 0) {
-				matched = n;
-				break;
-			}
-		}
-		if (matched) {
-			buf_adds(b, "[secret]");
-			i += matched;
-		} else {
-			buf_addc(b, s[i]);
-			i++;
-		}
-	}
+	if (secrets.n == 0)
+		buf_add(b, s, len);
+	else
+		redact_some(s, len, 1, b);
 }
 
 char *
@@ -85,6 +207,91 @@ sanitize_redact(const char *s, size_t len)
 	buf_adds(&b, "");
 	redact_into(&b, s, len);
 	return buf_take(&b);
+}
+
+size_t
+redact_cut(const char *s, size_t len, size_t at)
+{
+	const size_t mark = sizeof SECRET_MARK - 1;
+	if (at >= len)
+		return len;
+	/* a marker that began up to mark - 1 bytes before the cut is cut in two */
+	for (size_t back = 1; back < mark && back <= at; back++) {
+		size_t p = at - back;
+		if (p + mark <= len && memcmp(s + p, SECRET_MARK, mark) == 0)
+			return p;
+	}
+	return at;
+}
+
+char *
+sanitize_redact_max(const char *s, size_t len, size_t max, size_t *outlen)
+{
+	struct buf b;
+	buf_init(&b);
+	buf_adds(&b, "");
+	if (secrets.n == 0)
+		buf_add(&b, s, len < max ? len : max);
+	else {
+		/* a secret can make the text longer or shorter: redact by pieces until past max */
+		struct redactor r;
+		redactor_init(&r);
+		size_t done = 0;
+		while (done < len && b.len <= max) {
+			size_t piece = len - done < 65536 ? len - done : 65536;
+			redactor_feed(&r, s + done, piece, &b);
+			done += piece;
+		}
+		if (done == len)
+			redactor_finish(&r, &b);
+		redactor_clear(&r);
+		b.len = redact_cut(b.data, b.len, max);
+		b.data[b.len] = '\0';
+	}
+	if (outlen != NULL)
+		*outlen = b.len;
+	return buf_take(&b);
+}
+
+void
+redactor_init(struct redactor *r)
+{
+	buf_init(&r->held);
+}
+
+void
+redactor_feed(struct redactor *r, const char *s, size_t len, struct buf *out)
+{
+	if (secrets.n == 0) {
+		redactor_finish(r, out);
+		buf_add(out, s, len);
+		return;
+	}
+	if (r->held.len == 0) {
+		size_t took = redact_some(s, len, 0, out);
+		buf_add(&r->held, s + took, len - took);
+		return;
+	}
+	/* what was held back comes first: the secret it may begin goes on in s */
+	buf_add(&r->held, s, len);
+	size_t took = redact_some(r->held.data, r->held.len, 0, out);
+	memmove(r->held.data, r->held.data + took, r->held.len - took);
+	r->held.len -= took;
+	r->held.data[r->held.len] = '\0';
+}
+
+void
+redactor_finish(struct redactor *r, struct buf *out)
+{
+	if (r->held.len > 0)
+		redact_some(r->held.data, r->held.len, 1, out);
+	buf_reset(&r->held);
+}
+
+void
+redactor_clear(struct redactor *r)
+{
+	buf_free(&r->held);
 }
 
 int

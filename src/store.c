@@ -976,10 +976,11 @@ store_command_finish(struct store *s, const struct command_run *c, char **cause)
 	sqlite3_bind_int64(st, 1, c->ended_at);
 	sqlite3_bind_int(st, 2, c->exit_status);
 	sqlite3_bind_int64(st, 3, c->duration_ms);
-	size_t keep = c->output_len > STORE_OUTPUT_KEEP ? STORE_OUTPUT_KEEP : c->output_len;
 	if (c->output != NULL) {
-		char *r = sanitize_redact(c->output, keep);
-		sqlite3_bind_blob(st, 4, r, (int)strlen(r), free);
+		/* redacted whole, then cut: the cut never keeps the start of a secret */
+		size_t keep;
+		char *r = sanitize_redact_max(c->output, c->output_len, STORE_OUTPUT_KEEP, &keep);
+		sqlite3_bind_blob(st, 4, r, (int)keep, free);
 	} else
 		sqlite3_bind_null(st, 4);
 	sqlite3_bind_int64(st, 5, c->output_total);

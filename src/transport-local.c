@@ -237,8 +237,8 @@ local_exec(struct transport *t, const char *command, const struct exec_opts *o,
 	pid_t pid = spawn_shell(command, NULL, &out_fd, cause);
 	if (pid == -1)
 		return -1;
-	struct buf b;
-	buf_init(&b);
+	struct exec_output eo;
+	exec_output_init(&eo);
 	char chunk[16384];
 	int stop = 0;
 	for (;;) {
@@ -262,7 +262,7 @@ local_exec(struct transport *t, const char *command, const struct exec_opts *o,
 		if (got <= 0)
 			break;
 		last = mono_ms();
-		if (exec_take_output(r, &b, o, chunk, (size_t)got)) {
+		if (exec_take_output(r, &eo, o, chunk, (size_t)got)) {
 			r->cancelled = stop = 1;
 			break;
 		}
@@ -274,8 +274,7 @@ local_exec(struct transport *t, const char *command, const struct exec_opts *o,
 	else
 		waitpid(pid, &status, 0);
 	r->exit_status = stop ? -1 : exit_code(status);
-	r->output_len = b.len;
-	r->output = buf_take(&b);
+	exec_output_end(r, &eo, o);
 	r->duration_ms = mono_ms() - start;
 	return 0;
 }

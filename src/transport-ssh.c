@@ -451,8 +451,8 @@ ssh_exec(struct transport *t, const char *command, const struct exec_opts *o,
 		ssh_channel_free(ch);
 		return -1;
 	}
-	struct buf b;
-	buf_init(&b);
+	struct exec_output eo;
+	exec_output_init(&eo);
 	char chunk[16384];
 	int stop = 0;
 	while (!stop) {
@@ -478,7 +478,7 @@ ssh_exec(struct transport *t, const char *command, const struct exec_opts *o,
 				continue;
 			got = 1;
 			last = mono_ms();
-			if (exec_take_output(r, &b, o, chunk, (size_t)n))
+			if (exec_take_output(r, &eo, o, chunk, (size_t)n))
 				r->cancelled = stop = 1;
 		}
 		if (stop)
@@ -502,8 +502,7 @@ ssh_exec(struct transport *t, const char *command, const struct exec_opts *o,
 		ssh_channel_close(ch);
 	}
 	ssh_channel_free(ch);
-	r->output_len = b.len;
-	r->output = buf_take(&b);
+	exec_output_end(r, &eo, o);
 	r->duration_ms = mono_ms() - start;
 	if (stop == 2) {
 		set_cause(cause, "%s", ssh_error_text(p->session));

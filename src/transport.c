@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sanitize.h"
 #include "transport.h"
 
 struct transport *
@@ -41,16 +42,56 @@ exec_result_clear(struct exec_result *r)
 	r->exit_status = -1;
 }
 
-int
-exec_take_output(struct exec_result *r, struct buf *b, const struct exec_opts *o, const char *data,
-    size_t n)
+void
+exec_output_init(struct exec_output *eo)
 {
+	memset(eo, 0, sizeof *eo);
+	buf_init(&eo->kept);
+	buf_init(&eo->piece);
+	redactor_init(&eo->red);
+}
+
+/* Counts, keeps and hands on eo->piece (redacted): nonzero when asked to cancel. */
+static int
+exec_pass_on(struct exec_result *r, struct exec_output *eo, const struct exec_opts *o)
+{
+	const char *data = eo->piece.data;
+	size_t n = eo->piece.len;
+	if (n == 0)
+		return 0;
 	r->output_total += (uint64_t)n;
-	if (b->len < o->max_output) {
-		size_t keep = o->max_output - b->len;
-		buf_add(b, data, n < keep ? n : keep);
+	if (!eo->full) {
+		size_t room = o->max_output - eo->kept.len;
+		if (n <= room)
+			buf_add(&eo->kept, data, n);
+		else {
+			/* the cut is in redacted text: never inside a marker */
+			buf_add(&eo->kept, data, redact_cut(data, n, room));
+			eo->full = 1;
+		}
 	}
-	return o->on_output != NULL && o->on_output(data, n, o->arg);
+	int cancel = o->on_output != NULL && o->on_output(data, n, o->arg);
+	buf_reset(&eo->piece);
+	return cancel;
+}
+
+int
+exec_take_output(struct exec_result *r, struct exec_output *eo, const struct exec_opts *o,
+    const char *data, size_t n)
+{
+	redactor_feed(&eo->red, data, n, &eo->piece);
+	return exec_pass_on(r, eo, o);
+}
+
+void
+exec_output_end(struct exec_result *r, struct exec_output *eo, const struct exec_opts *o)
+{
+	redactor_finish(&eo->red, &eo->piece);
+	exec_pass_on(r, eo, o);
+	redactor_clear(&eo->red);
+	buf_free(&eo->piece);
+	r->output_len = eo->kept.len;
+	r->output = buf_take(&eo->kept);
 }
 
 long

@@ -724,3 +724,24 @@ wait_readable(int fd, int ms)
 	int n = poll(&pfd, 1, ms);
 	return n > 0;
 }
+
+char *
+url_escape(const char *s, const char *keep)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct buf b;
+	buf_init(&b);
+	buf_adds(&b, "");
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		int alnum = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9');
+		if (alnum || strchr("-._~", *p) != NULL || strchr(keep, *p) != NULL)
+			buf_addc(&b, (char)*p);
+		else {
+			buf_addc(&b, '%');
+			buf_addc(&b, hex[*p >> 4]);
+			buf_addc(&b, hex[*p & 15]);
+		}
+	}
+	return buf_take(&b);
+}

@@ -14,6 +14,7 @@
  */
 #include "config.h"
 
+#include <string.h>
 #include <wchar.h>
 
 #include "fuzz.h"
@@ -166,6 +167,35 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (memmem(in, size, SECRET, strlen(SECRET)) == NULL)
 		FUZZ_ASSERT(strcmp(red, multi) == 0);
 	free(red);
+	sanitize_clear_secrets();
+
+	/*
+	 * secrets that begin one another and one that overlaps itself: in
+	 * pieces of any size the redactor gives what the whole text gives,
+	 * and none of them is left
+	 */
+	static const char *const nested[] = { "Zq7-", "Zq7-fuzz", "Zq7-fuzz-secret-Tok", "aaaa" };
+	for (size_t k = 0; k < 4; k++)
+		sanitize_add_secret(nested[k]);
+	size_t piece = size > 0 ? 1 + (size_t)data[0] % 23 : 1;
+	struct redactor rd;
+	struct buf whole, out;
+	redactor_init(&rd);
+	buf_init(&whole);
+	buf_adds(&whole, "");
+	redactor_feed(&rd, in, size, &whole);
+	redactor_finish(&rd, &whole);
+	buf_init(&out);
+	buf_adds(&out, "");
+	for (size_t at = 0; at < size; at += piece)
+		redactor_feed(&rd, in + at, size - at < piece ? size - at : piece, &out);
+	redactor_finish(&rd, &out);
+	FUZZ_ASSERT(out.len == whole.len && memcmp(out.data, whole.data, out.len) == 0);
+	for (size_t k = 0; k < 4; k++)
+		FUZZ_ASSERT(memmem(out.data, out.len, nested[k], strlen(nested[k])) == NULL);
+	redactor_clear(&rd);
+	buf_free(&out);
+	buf_free(&whole);
 	sanitize_clear_secrets();
 
 	free(line);

@@ -68,4 +68,20 @@ fi
 tap_ok "the report equals the reviewed golden file" diff -u "$golden" "$work/report.norm"
 s report "$id" -o "$work/again.md"
 tap_ok "the same store gives the same report, byte for byte" cmp "$work/report.md" "$work/again.md"
+
+# a token from the configuration, written over ssh in three pieces, is shown,
+# stored and reported as one [secret]; the bot's id is the start of it
+export SITREP_TEST_BOT_ID=123456789 SITREP_TEST_TOKEN=123456789:AAFq-Zx9_sshSecretValue
+{ cat "$conf"; printf '    check tok "test -n ${SITREP_TEST_TOKEN} -a -n ${SITREP_TEST_BOT_ID}"\n'; } \
+    >"$work/secret.conf"
+sec() { "$SITREP" -c "$work/secret.conf" --db "$work/secret.db" "$@"; }
+sid=$(sec incident open --title 'Token over ssh' --severity P3 --host h1 --drill)
+out=$(sec incident -i "$sid" run --host h1 -- \
+    sh -c 'printf "id=1234"; sleep 0.3; printf "56789:AAFq-Zx9_ssh"; sleep 0.3; printf "SecretValue bot=123456789 end\n"' |
+    tr -d '\r')
+tap_is "$out" "id=[secret] bot=[secret] end" "over ssh: a token in three writes is shown as one [secret]"
+tap_is "$(sec incident -i "$sid" show --json | jq -r '.commands[0].output' | tr -d '\r')" \
+    "id=[secret] bot=[secret] end" "and stored so"
+sec report "$sid" -o "$work/secret.md"
+tap_like "$(cat "$work/secret.md")" 'id=\[secret\] bot=\[secret\] end' "and reported so"
 tap_done

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
+
 #include "conf.h"
 #include "sanitize.h"
 #include "tap.h"
@@ -26,6 +28,118 @@ error_is(const char *text, const char *want, const char *what)
 		printf("#   got: %s\n", cause ? cause : "(success)");
 	free(cause);
 	conf_free(&c);
+}
+
+/* A part of url as libcurl reads it (decoded with flags CURLU_URLDECODE); NULL if none. */
+static char *
+url_get(const char *url, CURLUPart part, unsigned flags)
+{
+	CURLU *u = curl_url();
+	char *v = NULL, *out = NULL;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, part, &v, flags) == CURLUE_OK)
+		out = strdup(v);
+	curl_free(v);
+	curl_url_cleanup(u);
+	return out;
+}
+
+static void
+is_part(const char *url, CURLUPart part, unsigned flags, const char *want, const char *what)
+{
+	char *got = url_get(url, part, flags);
+	if (want == NULL)
+		ok(got == NULL, "%s: none", what);
+	else
+		is_str(got ? got : "(none)", want, "%s", what);
+	free(got);
+}
+
+/* ${VAR} in a URL cannot change the URL's other parts, and decodes back to itself. */
+static void
+test_url_values(void)
+{
+	struct conf c;
+	char *cause = NULL;
+	setenv("SITREP_T_PW", "p@ss/w:rd?#%x y", 1);
+	setenv("SITREP_T_TOK", "a&b=c#d/e?f", 1);
+	setenv("SITREP_T_HOOK", "T0/B1/x?y#z", 1);
+	setenv("SITREP_T_HOST", "example.org:8443", 1);
+	setenv("SITREP_T_EVIL", "evil.example/x", 1);
+	setenv("SITREP_T_BOT", "123456789:AAF/tok", 1);
+	const char *text =
+	    "host h\n"
+	    "    address h.example\n"
+	    "    health creds \"https://admin:${SITREP_T_PW}@example.com/path?q=1\"\n"
+	    "    health query \"https://example.com/q?token=${SITREP_T_TOK}&a=1\"\n"
+	    "    health hook \"https://example.com/hooks/${SITREP_T_HOOK}\"\n"
+	    "    health host \"https://${SITREP_T_HOST}/health\"\n"
+	    "    health both \"https://${SITREP_T_HOST}/api/health?key=${SITREP_T_TOK}\"\n"
+	    "notify team\n"
+	    "    type json\n"
+	    "    url \"https://${SITREP_T_PW}@hooks.example.com/x\"\n"
+	    "notify bot\n"
+	    "    type telegram\n"
+	    "    token ${SITREP_T_BOT}\n"
+	    "    chat-id 42\n";
+	int rc = parse(text, &c, &cause);
+	is_int(rc, 0, "URLs with values of every kind parse");
+	if (rc != 0) {
+		printf("#   %s\n", cause);
+		free(cause);
+		return;
+	}
+	const char *u = c.hosts[0].health[0].url;
+	is_part(u, CURLUPART_HOST, 0, "example.com", "a password with @ / : ? # keeps the host");
+	is_part(u, CURLUPART_PATH, 0, "/path", "and the path");
+	is_part(u, CURLUPART_QUERY, 0, "q=1", "and the query");
+	is_part(u, CURLUPART_USER, 0, "admin", "and the user");
+	is_part(u, CURLUPART_PASSWORD, CURLU_URLDECODE, "p@ss/w:rd?#%x y",
+	    "the password decodes back to the value");
+	ok(sanitize_has_secret("p@ss/w:rd?#%x y"), "the value is a secret");
+	char *shown = sanitize_str(u);
+	ok(strstr(shown, "p%40ss") == NULL && strstr(shown, "[secret]") != NULL,
+	    "its escaped form is a secret too: %s", shown);
+	free(shown);
+
+	u = c.hosts[0].health[1].url;
+	is_part(u, CURLUPART_HOST, 0, "example.com", "a query value keeps the host");
+	is_part(u, CURLUPART_PATH, 0, "/q", "and the path");
+	is_part(u, CURLUPART_QUERY, 0, "token=a%26b%3Dc%23d/e?f&a=1",
+	    "& = # cannot add a parameter or a fragment");
+	is_part(u, CURLUPART_FRAGMENT, 0, NULL, "no fragment appears");
+
+	u = c.hosts[0].health[2].url;
+	is_part(u, CURLUPART_PATH, 0, "/hooks/T0/B1/x%3Fy%23z",
+	    "a path value keeps its slashes, ? and # stay in the path");
+	is_part(u, CURLUPART_QUERY, 0, NULL, "no query appears");
+
+	u = c.hosts[0].health[3].url;
+	is_part(u, CURLUPART_HOST, 0, "example.org", "a value in the host is the host");
+	is_part(u, CURLUPART_PORT, 0, "8443", "with its port");
+
+	u = c.hosts[0].health[4].url;
+	is_str(u, "https://example.org:8443/api/health?key=a%26b%3Dc%23d/e?f",
+	    "a host kept, a query value escaped, in one URL");
+
+	u = c.notify[0].url;
+	is_part(u, CURLUPART_HOST, 0, "hooks.example.com", "a notify URL's userinfo keeps the host");
+	is_part(u, CURLUPART_USER, CURLU_URLDECODE, "p@ss/w:rd?#%x y", "and decodes back");
+	ok(sanitize_has_secret("123456789:AAF%2Ftok"), "a token, escaped as in the bot's URL, "
+	    "is a secret");
+	conf_free(&c);
+
+	error_is("host h\n    address h.example\n    health x \"https://${SITREP_T_EVIL}/\"\n",
+	    "${SITREP_T_EVIL} is in the URL's host but its value is not a host",
+	    "a value that would move the host is an error");
+	struct conf e;
+	cause = NULL;
+	parse("host h\n    address h.example\n    health x \"https://${SITREP_T_EVIL}/\"\n", &e,
+	    &cause);
+	ok(cause != NULL && strstr(cause, "evil.example") == NULL, "and the error does not quote it");
+	free(cause);
+	conf_free(&e);
+	sanitize_clear_secrets();
 }
 
 int
@@ -195,5 +309,6 @@ main(void)
 	is_int(c.nhosts, 1, "the embedded default is one host");
 	is_int(c.hosts[0].transport, TRANSPORT_LOCAL, "this machine, over the local transport");
 	conf_free(&c);
+	test_url_values();
 	return tap_done();
 }
