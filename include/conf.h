@@ -159,4 +159,8 @@ void conf_free(struct conf *);
 /* "90", "90s", "15m", "1h", "1d", "1h30m": seconds, or -1. */
 int64_t conf_parse_duration(const char *);
 
+enum conf_block { CONF_BLOCK_GLOBAL, CONF_BLOCK_HOST, CONF_BLOCK_NOTIFY };
+/* Adds the keys a block takes to out, from the tables that read them. */
+void conf_key_names(enum conf_block, struct strv *out);
+
 #endif

@@ -1002,53 +1002,95 @@ parse_events(const struct line *l, int from, int *events, char **cause)
 }
 
 static int
-parse_notify_key(struct notify_conf *n, const struct line *l, char **cause)
+notify_events(void *obj, const struct line *l, char **cause)
 {
-	const char *k = l->tok[0].text;
-	const char *v = l->ntok > 1 ? l->tok[1].text : NULL;
-	char *missing = NULL;
-	if (strcmp(k, "events") == 0) {
-		if (want_args(l, 1, -1, "events open,severity,milestone,resolve", cause) == -1)
-			return -1;
-		return parse_events(l, 1, &n->events, cause);
-	}
+	struct notify_conf *n = obj;
+	if (want_args(l, 1, -1, "events open,severity,milestone,resolve", cause) == -1)
+		return -1;
+	return parse_events(l, 1, &n->events, cause);
+}
+
+static int
+notify_type(void *obj, const struct line *l, char **cause)
+{
+	struct notify_conf *n = obj;
+	if (want_args(l, 1, 1, "type slack|telegram|json", cause) == -1)
+		return -1;
+	const char *v = l->tok[1].text;
+	if (strcmp(v, "slack") == 0)
+		n->kind = NOTIFY_SLACK;
+	else if (strcmp(v, "telegram") == 0)
+		n->kind = NOTIFY_TELEGRAM;
+	else if (strcmp(v, "json") == 0)
+		n->kind = NOTIFY_JSON;
+	else
+		return line_error(l, cause, "type '%s': expected slack, telegram or json", v);
+	return 0;
+}
+
+/* url, token or chat-id into *dst, ${VAR} expanded with flags. */
+static int
+notify_value(struct notify_conf *n, char **dst, int flags, const struct line *l, char **cause)
+{
 	if (want_args(l, 1, 1, "KEY VALUE", cause) == -1)
 		return -1;
-	if (strcmp(k, "type") == 0) {
-		if (strcmp(v, "slack") == 0)
-			n->kind = NOTIFY_SLACK;
-		else if (strcmp(v, "telegram") == 0)
-			n->kind = NOTIFY_TELEGRAM;
-		else if (strcmp(v, "json") == 0)
-			n->kind = NOTIFY_JSON;
-		else
-			return line_error(l, cause, "type '%s': expected slack, telegram or json", v);
-		return 0;
-	}
-	if (strcmp(k, "timeout") == 0)
-		return get_int(l, v, 1, 600, &n->timeout_s, cause);
-	char **dst = strcmp(k, "url") == 0 ? &n->url : strcmp(k, "token") == 0 ? &n->token :
-	    strcmp(k, "chat-id") == 0 ? &n->chat_id : NULL;
-	if (dst == NULL)
-		return line_error(l, cause, "unknown notify key '%s' (expected type, url, token, "
-		    "chat-id, events, timeout)", k);
-	int flags = (dst != &n->chat_id ? EXPAND_SECRET : 0) | (dst == &n->url ? EXPAND_URL : 0);
+	const char *v = l->tok[1].text;
+	char *missing = NULL;
 	char *val = expand(l, v, &missing, flags, cause);
 	if (val == NULL)
 		return -1;
 	if ((missing != NULL || *val == '\0') && n->missing_env == NULL)
 		n->missing_env = missing ? xasprintf("${%s}", missing) : xstrdup(v);
 	free(missing);
-	if (dst == &n->token) {
-		sanitize_add_secret(val);
-		/* the token goes into the path of the URL, escaped as one segment */
-		char *e = url_escape(val, URL_KEEP_SEGMENT);
-		sanitize_add_secret(e);
-		free(e);
-	}
 	free(*dst);
 	*dst = val;
 	return 0;
+}
+
+static int
+notify_url(void *obj, const struct line *l, char **cause)
+{
+	struct notify_conf *n = obj;
+	return notify_value(n, &n->url, EXPAND_SECRET | EXPAND_URL, l, cause);
+}
+
+static int
+notify_chat_id(void *obj, const struct line *l, char **cause)
+{
+	struct notify_conf *n = obj;
+	return notify_value(n, &n->chat_id, 0, l, cause);
+}
+
+static int
+notify_token(void *obj, const struct line *l, char **cause)
+{
+	struct notify_conf *n = obj;
+	if (notify_value(n, &n->token, EXPAND_SECRET, l, cause) == -1)
+		return -1;
+	sanitize_add_secret(n->token);
+	/* the token goes into the path of the URL, escaped as one segment */
+	char *e = url_escape(n->token, URL_KEEP_SEGMENT);
+	sanitize_add_secret(e);
+	free(e);
+	return 0;
+}
+
+#define N(f) KEY_AT(struct notify_conf, f)
+static const struct conf_key notify_keys[] = {
+	{ "type", NULL, KEY_FUNC, 0, 0, 0, notify_type },
+	{ "url", NULL, KEY_FUNC, 0, 0, 0, notify_url },
+	{ "token", NULL, KEY_FUNC, 0, 0, 0, notify_token },
+	{ "chat-id", NULL, KEY_FUNC, 0, 0, 0, notify_chat_id },
+	{ "events", NULL, KEY_FUNC, 0, 0, 0, notify_events },
+	{ "timeout", "timeout SECONDS", KEY_INT, N(timeout_s), 1, 600, NULL },
+	{ NULL, NULL, 0, 0, 0, 0, NULL },
+};
+#undef N
+
+static int
+parse_notify_key(struct notify_conf *n, const struct line *l, char **cause)
+{
+	return apply_key(notify_keys, "notify ", n, l, cause);
 }
 
 static int
@@ -1486,4 +1528,14 @@ conf_free(struct conf *c)
 	free(c->operator_name);
 	free(c->db);
 	memset(c, 0, sizeof *c);
+}
+
+void
+conf_key_names(enum conf_block block, struct strv *out)
+{
+	const struct conf_key *t = block == CONF_BLOCK_HOST ? host_keys :
+	    block == CONF_BLOCK_NOTIFY ? notify_keys : global_keys;
+	for (; t->name != NULL; t++)
+		if (!(t->kind == KEY_FUNC && t->parse == NULL) && strv_find(out, t->name) == -1)
+			strv_add(out, t->name);
 }

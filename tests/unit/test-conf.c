@@ -142,6 +142,70 @@ test_url_values(void)
 	sanitize_clear_secrets();
 }
 
+/*
+ * The manual's section for a block lists exactly the keys that block's table
+ * reads: ".It Ic KEY" entries (and ", Ic KEY" pairs on one line).
+ */
+static void
+manual_matches_table(const char *text, const char *section, const char *next,
+    enum conf_block block)
+{
+	const char *from = strstr(text, section), *to = strstr(text, next);
+	if (from == NULL || to == NULL || to < from) {
+		ok(0, "sitrep.conf(5) has the sections %s and %s", section, next);
+		return;
+	}
+	struct strv manual, table;
+	memset(&manual, 0, sizeof manual);
+	memset(&table, 0, sizeof table);
+	for (const char *p = from; p < to; p = strchr(p, '\n') + 1) {
+		if (strncmp(p, ".It ", 4) != 0)
+			continue;
+		const char *end = strchr(p, '\n');
+		/* every "Ic WORD" on an item line names a key */
+		for (const char *q = p; q < end && (q = strstr(q, "Ic ")) != NULL && q < end; q += 3) {
+			size_t n = strcspn(q + 3, " \n");
+			char *key = xstrndup(q + 3, n);
+			/* "check ... expect REGEX" and "service ... rto" are arguments, not keys */
+			if (q == p + 4 || q[-2] == ',' || strncmp(q - 3, "Xo ", 3) == 0)
+				strv_add(&manual, key);
+			free(key);
+		}
+	}
+	conf_key_names(block, &table);
+	for (size_t i = 0; i < table.n; i++)
+		ok(strv_find(&manual, table.v[i]) != -1, "%s: key '%s' is in the manual", section,
+		    table.v[i]);
+	for (size_t i = 0; i < manual.n; i++)
+		ok(strv_find(&table, manual.v[i]) != -1 || (block == CONF_BLOCK_HOST &&
+		    strcmp(manual.v[i], "host") == 0) || (block == CONF_BLOCK_NOTIFY &&
+		    strcmp(manual.v[i], "notify") == 0), "%s: the manual's '%s' is a key sitrep reads",
+		    section, manual.v[i]);
+	strv_free(&manual);
+	strv_free(&table);
+}
+
+static void
+test_manual_keys(void)
+{
+	const char *top = getenv("top_srcdir");
+	char *path = xasprintf("%s/man/sitrep.conf.5", top ? top : ".");
+	size_t len;
+	char *cause = NULL;
+	char *text = file_read(path, 1 << 20, &len, &cause);
+	if (text == NULL) {
+		ok(0, "read %s: %s", path, cause);
+		free(cause);
+		free(path);
+		return;
+	}
+	manual_matches_table(text, ".Sh GLOBAL KEYS", ".Sh HOST BLOCKS", CONF_BLOCK_GLOBAL);
+	manual_matches_table(text, ".Sh HOST BLOCKS", ".Sh NOTIFY BLOCKS", CONF_BLOCK_HOST);
+	manual_matches_table(text, ".Sh NOTIFY BLOCKS", ".Sh FILES", CONF_BLOCK_NOTIFY);
+	free(text);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -310,5 +374,6 @@ main(void)
 	is_int(c.hosts[0].transport, TRANSPORT_LOCAL, "this machine, over the local transport");
 	conf_free(&c);
 	test_url_values();
+	test_manual_keys();
 	return tap_done();
 }
