@@ -139,6 +139,15 @@ long transport_find_marker(const struct buf *out, size_t from, const char *marke
 int transport_script(struct transport *, const char *script, const char *end_marker, int idle_ms,
     int total_ms, struct buf *out, char **cause);
 
+/*
+ * Running out of file descriptors is sitrep's own failure, never the
+ * host's state: sets t->conn (when t) to CONN_LOCAL_ERROR and *cause to
+ * "sitrep: out of file descriptors (limit N)" for err EMFILE or ENFILE.
+ * Returns -1.
+ */
+int transport_fd_error(struct transport *, int err, char **cause);
+/* EMFILE or ENFILE when fewer than need (at most 16) descriptors can be opened now; else 0. */
+int transport_fd_short(int need);
 /* A transport for host (ssh or local, by its configuration). */
 struct transport *transport_new(const struct conf *, const struct host_conf *);
 void transport_free(struct transport **);

@@ -366,9 +366,11 @@ worker_main(void *arg)
 			log_msg("%s: %s", h->name, cause ? cause : "probe failed");
 			health_runner_reset(w->health, w->t);
 			engine_reset(w->engine, w->t);
+			/* out of descriptors is sitrep's failure, not the host's */
+			enum conn_state why = w->t->conn == CONN_LOCAL_ERROR ? CONN_LOCAL_ERROR : CONN_DOWN;
 			w->t->ops->disconnect(w->t);
-			w->t->conn = CONN_DOWN;
-			publish_conn(w, CONN_DOWN, cause);
+			w->t->conn = why;
+			publish_conn(w, why, cause);
 			free(cause);
 			if (f->flags & FLEET_ONESHOT)
 				break;

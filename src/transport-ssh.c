@@ -229,6 +229,24 @@ authenticate(struct transport *t, ssh_session s, char **cause)
 	return set_cause(cause, "authentication failed: no key was accepted");
 }
 
+/*
+ * Whether a failed connect ran out of file descriptors: errno as the
+ * failure left it, libssh's text ("Socket create failed: Too many open
+ * files"), or none to spare now. EMFILE, ENFILE or 0.
+ */
+static int
+fd_starved(ssh_session s, int err)
+{
+	if (err == EMFILE || err == ENFILE)
+		return err;
+	const char *e = ssh_get_error(s);
+	if (e != NULL && strstr(e, strerror(EMFILE)) != NULL)
+		return EMFILE;
+	if (e != NULL && strstr(e, strerror(ENFILE)) != NULL)
+		return ENFILE;
+	return transport_fd_short(1);
+}
+
 static int
 ssh_connect_transport(struct transport *t, char **cause)
 {
@@ -236,13 +254,28 @@ ssh_connect_transport(struct transport *t, char **cause)
 	if (p->session != NULL && t->conn == CONN_UP)
 		return 0;
 	t->ops->disconnect(t);
+	/*
+	 * libssh reads the ssh config, known_hosts and keys with fopen() and
+	 * takes a file it cannot open for one that is not there: with no
+	 * descriptor to spare it would connect with other settings or call
+	 * the host untrusted. Refuse first, as sitrep's own error.
+	 */
+	int err = transport_fd_short(3);
+	if (err != 0)
+		return transport_fd_error(t, err, cause);
 	p->session = session_new(t->conf, t->host, p, cause);
 	if (p->session == NULL) {
 		t->conn = CONN_DOWN;
 		return -1;
 	}
 	if (connect_checked(t, p->session, cause) == -1 || authenticate(t, p->session, cause) == -1) {
+		err = errno;
 		enum conn_state keep = t->conn;
+		if (keep != CONN_KEY_CHANGED && (err = fd_starved(p->session, err)) != 0) {
+			log_msg("%s: %s", t->host->name, cause && *cause ? *cause : "connect failed");
+			transport_fd_error(t, err, cause);
+			keep = t->conn;
+		}
 		t->ops->disconnect(t);
 		t->conn = keep;
 		return -1;
