@@ -162,9 +162,14 @@ int exec_take_output(struct exec_result *, struct buf *b, const struct exec_opts
 /*
  * Adds the host's current key to known_hosts, after checking that the key
  * presented has the expected fingerprint (NULL: any). Refuses a changed key.
+ * The key goes where OpenSSH would write it (sitrep's known-hosts, else the
+ * first UserKnownHostsFile, under the HostKeyAlias, hashed as the file or
+ * HashKnownHosts says) and counts only once the connect path finds it
+ * there. 1 when added (*file: where, when file), 0 when already trusted,
+ * -1 with *cause.
  */
 int transport_ssh_trust(const struct conf *, const struct host_conf *,
-    const char *expect_fingerprint, char **fingerprint, char **cause);
+    const char *expect_fingerprint, char **fingerprint, char **file, char **cause);
 
 extern const struct transport_ops transport_ssh_ops;
 extern const struct transport_ops transport_local_ops;

@@ -184,7 +184,7 @@ serve_requests(struct worker *w)
 		char *cause = NULL;
 		if (r->trust) {
 			char *got = NULL;
-			if (transport_ssh_trust(f->conf, w->host, r->name, &got, &cause) < 0)
+			if (transport_ssh_trust(f->conf, w->host, r->name, &got, NULL, &cause) < 0)
 				m->error = cause ? cause : xstrdup("not trusted");
 			else {
 				m->data = got ? got : xstrdup(r->name);
