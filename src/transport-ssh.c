@@ -497,6 +497,8 @@ ssh_connect_transport(struct transport *t, char **cause)
 	if (p->session == NULL) {
 		/* nothing was sent to the host: the config or this machine failed */
 		t->conn = CONN_LOCAL_ERROR;
+		if ((err = transport_fd_short(1)) != 0)
+			return transport_fd_error(t, err, cause);
 		return -1;
 	}
 	if (connect_checked(t, p->session, cause) == -1 || authenticate(t, p->session, cause) == -1) {
