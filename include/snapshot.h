@@ -22,6 +22,7 @@ enum conn_state {
 	CONN_UNTRUSTED,		/* host key not in known_hosts */
 	CONN_KEY_CHANGED,	/* host key differs from known_hosts: refused */
 	CONN_AUTH_FAILED,
+	CONN_LOCAL_ERROR,	/* sitrep's own failure (out of file descriptors), not the host's */
 };
 const char *conn_word(enum conn_state);
 

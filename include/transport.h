@@ -140,6 +140,15 @@ long transport_find_marker(const struct buf *out, size_t from, const char *marke
 int transport_script(struct transport *, const char *script, const char *end_marker, int idle_ms,
     int total_ms, struct buf *out, char **cause);
 
+/*
+ * Running out of file descriptors is sitrep's own failure, never the
+ * host's state: sets t->conn (when t) to CONN_LOCAL_ERROR and *cause to
+ * "sitrep: out of file descriptors (limit N)" for err EMFILE or ENFILE.
+ * Returns -1.
+ */
+int transport_fd_error(struct transport *, int err, char **cause);
+/* EMFILE or ENFILE when fewer than need (at most 16) descriptors can be opened now; else 0. */
+int transport_fd_short(int need);
 /* A transport for host (ssh or local, by its configuration). */
 struct transport *transport_new(const struct conf *, const struct host_conf *);
 void transport_free(struct transport **);
@@ -169,9 +178,14 @@ void exec_output_end(struct exec_result *, struct exec_output *, const struct ex
 /*
  * Adds the host's current key to known_hosts, after checking that the key
  * presented has the expected fingerprint (NULL: any). Refuses a changed key.
+ * The key goes where OpenSSH would write it (sitrep's known-hosts, else the
+ * first UserKnownHostsFile, under the HostKeyAlias, hashed as the file or
+ * HashKnownHosts says) and counts only once the connect path finds it
+ * there. 1 when added (*file: where, when file), 0 when already trusted,
+ * -1 with *cause.
  */
 int transport_ssh_trust(const struct conf *, const struct host_conf *,
-    const char *expect_fingerprint, char **fingerprint, char **cause);
+    const char *expect_fingerprint, char **fingerprint, char **file, char **cause);
 
 extern const struct transport_ops transport_ssh_ops;
 extern const struct transport_ops transport_local_ops;

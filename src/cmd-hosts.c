@@ -75,7 +75,7 @@ hosts_trust(struct cmd_ctx *x)
 		if (!isatty(STDIN_FILENO))
 			return cmd_error(EXIT_USAGE, "not a terminal: pass --fingerprint SHA256:... "
 			    "(checked against the key the host offers) or --yes");
-		int rc = transport_ssh_trust(c, h, "(look only)", &fp, &cause);
+		int rc = transport_ssh_trust(c, h, "(look only)", &fp, NULL, &cause);
 		if (rc == 0) {
 			printf("%s is already trusted (%s)\n", h->name, fp ? fp : "?");
 			free(fp);
@@ -98,8 +98,8 @@ hosts_trust(struct cmd_ctx *x)
 		}
 		expect = fp;
 	}
-	char *got = NULL;
-	int rc = transport_ssh_trust(c, h, expect, &got, &cause);
+	char *got = NULL, *file = NULL;
+	int rc = transport_ssh_trust(c, h, expect, &got, &file, &cause);
 	if (rc < 0) {
 		cmd_error(1, "%s", cause ? cause : "failed");
 		free(cause);
@@ -110,8 +110,9 @@ hosts_trust(struct cmd_ctx *x)
 	if (rc == 0)
 		printf("%s is already trusted (%s)\n", h->name, got ? got : "?");
 	else
-		printf("%s trusted: %s added to known_hosts\n", h->name, got ? got : "?");
+		printf("%s trusted: %s added to %s\n", h->name, got ? got : "?", file ? file : "known_hosts");
 	free(got);
+	free(file);
 	free(fp);
 	return 0;
 }

@@ -42,16 +42,22 @@ cmd_status(struct cmd_ctx *x)
 		cJSON_AddStringToObject(root, "version", PACKAGE_VERSION);
 		hosts = cJSON_AddArrayToObject(root, "hosts");
 	}
+	int own_error = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct host_snapshot *s = fleet_snapshot(f, i);
 		states[i] = s->state;
+		if (s->conn == CONN_LOCAL_ERROR && !own_error++) {
+			cmd_error(0, "%s, reaching %s", s->conn_reason ? s->conn_reason :
+			    conn_word(s->conn), s->host);
+		}
 		if (json)
 			cJSON_AddItemToArray(hosts, render_host_json(s, now));
 		else
 			render_host_text(stdout, s, now, verbose);
 		snapshot_unref(&s);
 	}
-	int rc = state_exit_code(states, n);
+	/* sitrep's own failure makes the check broken, not the fleet CRIT */
+	int rc = own_error ? EXIT_MONITOR_UNKNOWN : state_exit_code(states, n);
 	if (json) {
 		/* the fleet's state is the exit code's, in words */
 		static const char *const words[] = { "OK", "WARN", "CRIT", "UNKNOWN" };

@@ -130,7 +130,8 @@ cmd_error(int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	char *msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	char *safe = sanitize_str(msg);
+	/* a cause that already names sitrep (its own failure) is not named twice */
+	char *safe = sanitize_str(strncmp(msg, "sitrep: ", 8) == 0 ? msg + 8 : msg);
 	size_t len = strlen(safe);
 	if (len > CMD_ERROR_MAX) {
 		size_t cut = CMD_ERROR_MAX;
@@ -487,8 +488,11 @@ cmd_fleet_once(struct cmd_ctx *x, char **hosts, int nhosts, int flags, struct fl
 	o->wake[0] = o->wake[1] = -1;
 	if (conf_keep_hosts(&x->conf, hosts, nhosts, cause) == -1)
 		return -1;
-	if (wake_pipe(o->wake) == -1)
+	if (wake_pipe(o->wake) == -1) {
+		if (errno == EMFILE || errno == ENFILE)
+			return transport_fd_error(NULL, errno, cause);
 		return set_cause(cause, "cannot create a pipe: %s", strerror(errno));
+	}
 	o->fleet = fleet_start(&x->conf, o->wake[1], FLEET_ONESHOT | (flags & ~CMD_FLEET_NO_WAIT));
 	if (!(flags & CMD_FLEET_NO_WAIT))
 		fleet_wait_all(o->fleet, o->wake[0], fleet_first_cycle_bound(&x->conf));

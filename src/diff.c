@@ -111,6 +111,10 @@ diff_snapshots(const struct host_snapshot *old, const struct host_snapshot *new,
 			add(out, n, "key", 1, "%s: %s", h,
 			    new->conn_reason ? new->conn_reason : conn_word(new->conn));
 			break;
+		case CONN_LOCAL_ERROR:
+			add(out, n, "sitrep", 1, "%s: %s", h,
+			    new->conn_reason ? new->conn_reason : conn_word(new->conn));
+			break;
 		case CONN_UP:
 			if (oc != CONN_NEW)
 				add(out, n, "back", 0, "%s: host back (%s)", h, conn_word(oc));

@@ -184,7 +184,7 @@ serve_requests(struct worker *w)
 		char *cause = NULL;
 		if (r->trust) {
 			char *got = NULL;
-			if (transport_ssh_trust(f->conf, w->host, r->name, &got, &cause) < 0)
+			if (transport_ssh_trust(f->conf, w->host, r->name, &got, NULL, &cause) < 0)
 				m->error = cause ? cause : xstrdup("not trusted");
 			else {
 				m->data = got ? got : xstrdup(r->name);
@@ -423,9 +423,11 @@ worker_main(void *arg)
 			log_msg("%s: %s", h->name, cause ? cause : "probe failed");
 			health_runner_reset(w->health, w->t);
 			engine_reset(w->engine, w->t);
+			/* out of descriptors is sitrep's failure, not the host's */
+			enum conn_state why = w->t->conn == CONN_LOCAL_ERROR ? CONN_LOCAL_ERROR : CONN_DOWN;
 			w->t->ops->disconnect(w->t);
-			w->t->conn = CONN_DOWN;
-			publish_conn(w, CONN_DOWN, cause);
+			w->t->conn = why;
+			publish_conn(w, why, cause);
 			free(cause);
 			if (f->flags & FLEET_ONESHOT)
 				break;

@@ -347,8 +347,12 @@ health_runner_new(const struct host_conf *h)
 			c->tunneled = 1;
 			curl_easy_setopt(e, CURLOPT_UNIX_SOCKET_PATH, c->sock_path);
 			curl_easy_setopt(e, CURLOPT_PROXY, "");
-		} else if (hc->via_ssh && h->transport == TRANSPORT_SSH)
-			c->tunnel_error = xstrdup("cannot prepare the tunnel");
+		} else if (hc->via_ssh && h->transport == TRANSPORT_SSH) {
+			if (errno == EMFILE || errno == ENFILE)
+				transport_fd_error(NULL, errno, &c->tunnel_error);
+			else
+				c->tunnel_error = xstrdup("cannot prepare the tunnel");
+		}
 	}
 	return r;
 }
@@ -394,8 +398,12 @@ check_pump(struct check_state *c, struct transport *t)
 {
 	if (c->conn_fd < 0) {
 		c->conn_fd = accept4(c->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (c->conn_fd < 0)
+		if (c->conn_fd < 0) {
+			/* curl's connection waits in the queue: the reason is ours */
+			if (errno == EMFILE || errno == ENFILE)
+				transport_fd_error(NULL, errno, &c->tunnel_error);
 			return 0;
+		}
 		char *cause = NULL;
 		c->tu = t->ops->tunnel_open(t, c->host, c->port, &cause);
 		if (c->tu == NULL) {

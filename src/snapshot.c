@@ -19,6 +19,7 @@ conn_word(enum conn_state c)
 	case CONN_UNTRUSTED: return "untrusted host key";
 	case CONN_KEY_CHANGED: return "host key CHANGED";
 	case CONN_AUTH_FAILED: return "authentication failed";
+	case CONN_LOCAL_ERROR: return "sitrep error";
 	}
 	return "?";
 }

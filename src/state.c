@@ -283,6 +283,11 @@ state_eval_snapshot(struct host_snapshot *s)
 		s->state = STATE_DOWN;
 		s->reason = xstrdup(s->conn_reason ? s->conn_reason : "authentication failed");
 		return;
+	case CONN_LOCAL_ERROR:
+		/* nothing is known of the host: it is not down */
+		s->state = STATE_UNKNOWN;
+		s->reason = xstrdup(s->conn_reason ? s->conn_reason : conn_word(s->conn));
+		return;
 	case CONN_UNTRUSTED:
 	case CONN_KEY_CHANGED:
 		s->state = STATE_UNTRUSTED;

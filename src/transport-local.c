@@ -17,19 +17,30 @@
 
 #include "transport.h"
 
+/* A pipe that could not be made: out of descriptors is sitrep's own error. -1. */
+static int
+pipe_failed(struct transport *t, char **cause)
+{
+	if (errno == EMFILE || errno == ENFILE)
+		return transport_fd_error(t, errno, cause);
+	return set_cause(cause, "pipe: %s", strerror(errno));
+}
+
 /* Starts /bin/sh (with -c command, or reading stdin) in its own process group. */
 static pid_t
-spawn_shell(const char *command, int *in_fd, int *out_fd, char **cause)
+spawn_shell(struct transport *t, const char *command, int *in_fd, int *out_fd, char **cause)
 {
 	int in[2] = { -1, -1 }, out[2];
 	if (in_fd != NULL && pipe2(in, O_CLOEXEC) == -1)
-		return set_cause(cause, "pipe: %s", strerror(errno));
+		return pipe_failed(t, cause);
 	if (pipe2(out, O_CLOEXEC) == -1) {
+		int err = errno;
 		if (in_fd != NULL) {
 			close(in[0]);
 			close(in[1]);
 		}
-		return set_cause(cause, "pipe: %s", strerror(errno));
+		errno = err;
+		return pipe_failed(t, cause);
 	}
 	pid_t pid = fork();
 	if (pid == -1) {
@@ -153,7 +164,7 @@ local_script_start(struct transport *t, const char *script, char **cause)
 	struct local_priv *p = lpriv(t);
 	local_script_abort(p);
 	int in_fd;
-	p->pid = spawn_shell(NULL, &in_fd, &p->out_fd, cause);
+	p->pid = spawn_shell(t, NULL, &in_fd, &p->out_fd, cause);
 	if (p->pid == -1)
 		return -1;
 	p->started = mono_ms();
@@ -234,7 +245,7 @@ local_exec(struct transport *t, const char *command, const struct exec_opts *o,
 	int out_fd;
 	exec_result_clear(r);
 	int64_t start = mono_ms(), last = start;
-	pid_t pid = spawn_shell(command, NULL, &out_fd, cause);
+	pid_t pid = spawn_shell(t, command, NULL, &out_fd, cause);
 	if (pid == -1)
 		return -1;
 	struct exec_output eo;
@@ -311,6 +322,10 @@ local_stream_open(struct transport *t, const char *path, char **cause)
 	}
 	strcpy(sa.sun_path, path);
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+		transport_fd_error(NULL, errno, cause);
+		return NULL;
+	}
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) == -1) {
 		set_cause(cause, "%s: %s", path, strerror(errno));
 		if (fd >= 0)

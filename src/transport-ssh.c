@@ -10,14 +10,18 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <libssh/callbacks.h>
 #include <libssh/libssh.h>
 
+#include "sshconf.h"
 #include "transport.h"
 
 struct ssh_priv {
@@ -34,6 +38,10 @@ struct ssh_priv {
 	 * channel, not one per cycle.
 	 */
 	struct tunnel *tunnels;
+	/* the host's settings as `ssh -G` gave them, when have_sc */
+	struct sshconf sc;
+	int have_sc;
+	int no_agent;			/* IdentityAgent none */
 };
 
 struct tunnel {
@@ -95,17 +103,115 @@ transport_ssh_log_init(void)
 	ssh_set_log_callback(log_to_diag);
 }
 
+/* A word for a shell command line, in single quotes: NULL if it holds one. */
+static char *
+shell_quote(const char *w)
+{
+	if (strchr(w, '\'') != NULL)
+		return NULL;
+	return xasprintf("'%s'", w);
+}
+
+/*
+ * The ProxyCommand that does what ProxyJump a,b,...,z does: OpenSSH's own
+ * ssh, with the same config, reaches z through a..y (checking their keys
+ * its way) and carries the connection on; the target's key is then
+ * checked here. NULL (and why) when it cannot be written safely.
+ */
+static char *
+jump_command(const char *config, const char *jump, char **cause)
+{
+	char *copy = xstrdup(jump), *last = strrchr(copy, ',');
+	char *via = NULL, *to;
+	if (last != NULL) {
+		*last = '\0';
+		via = shell_quote(copy);
+		to = last + 1;
+	} else
+		to = copy;
+	char *uri = xasprintf("ssh://%s", to);
+	char *quri = shell_quote(uri), *qconf = config ? shell_quote(config) : NULL;
+	char *cmd = NULL;
+	if (quri == NULL || (last != NULL && via == NULL) || (config != NULL && qconf == NULL))
+		set_cause(cause, "ssh config: ProxyJump %s: a quote in it", jump);
+	else
+		cmd = xasprintf("exec ssh %s%s%s%s -o BatchMode=yes -W '[%%h]:%%p' %s 2>/dev/null",
+		    qconf ? "-F " : "", qconf ? qconf : "", via ? " -J " : "", via ? via : "", quri);
+	free(copy);
+	free(via);
+	free(uri);
+	free(quri);
+	free(qconf);
+	return cmd;
+}
+
+/*
+ * Applies what `ssh -G` resolved over libssh's own reading: the host,
+ * port and user ssh would use, its identity files, proxy, agent and
+ * connect timeout (the smaller of it and sitrep's). 0, or -1 and why.
+ */
+static int
+apply_resolved(ssh_session s, const struct conf *c, const struct sshconf *sc, int *no_agent,
+    long *timeout, char **cause)
+{
+	ssh_options_set(s, SSH_OPTIONS_HOST, sc->hostname);
+	if (sc->user != NULL)
+		ssh_options_set(s, SSH_OPTIONS_USER, sc->user);
+	if (sc->port > 0) {
+		unsigned int port = (unsigned int)sc->port;
+		ssh_options_set(s, SSH_OPTIONS_PORT, &port);
+	}
+	for (size_t i = 0; i < sc->identityfiles.n; i++)
+		if (access(sc->identityfiles.v[i], R_OK) == 0)
+			ssh_options_set(s, SSH_OPTIONS_ADD_IDENTITY, sc->identityfiles.v[i]);
+	if (sc->proxyjump != NULL) {
+		char *cmd = jump_command(c->ssh_config, sc->proxyjump, cause);
+		if (cmd == NULL)
+			return -1;
+		ssh_options_set(s, SSH_OPTIONS_PROXYCOMMAND, cmd);
+		free(cmd);
+	} else if (sc->proxycommand != NULL) {
+		/* its complaints would reach the terminal */
+		char *cmd = xasprintf("exec 2>/dev/null; %s", sc->proxycommand);
+		ssh_options_set(s, SSH_OPTIONS_PROXYCOMMAND, cmd);
+		free(cmd);
+	} else
+		ssh_options_set(s, SSH_OPTIONS_PROXYCOMMAND, "none");
+	*no_agent = sc->identityagent != NULL && strcasecmp(sc->identityagent, "none") == 0;
+	if (sc->identityagent != NULL && !*no_agent && strcmp(sc->identityagent, "SSH_AUTH_SOCK") != 0)
+		ssh_options_set(s, SSH_OPTIONS_IDENTITY_AGENT, sc->identityagent);
+	if (sc->connecttimeout > 0 && sc->connecttimeout < *timeout)
+		*timeout = sc->connecttimeout;
+	if (sc->userknownhosts.n > 0 && c->known_hosts == NULL)
+		ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, sc->userknownhosts.v[0]);
+	return 0;
+}
+
 static ssh_session
 session_new(const struct conf *c, const struct host_conf *h, struct ssh_priv *p, char **cause)
 {
 	/* libssh keeps its log callback per thread: set it on this one */
 	transport_ssh_log_init();
+	const char *target = h->address ? h->address : h->name;
+	long timeout = h->timeout_s > 0 ? h->timeout_s : 5;
+	sshconf_clear(&p->sc);
+	p->have_sc = p->no_agent = 0;
+	int r = sshconf_resolve(c->ssh_config, target, h->user, h->port, (int)timeout * 1000,
+	    &p->sc, cause);
+	if (r == -1)
+		return NULL;
+	p->have_sc = r == 0;
+	if (!p->have_sc)
+		log_msg("%s: no ssh client to resolve the ssh config: libssh reads it alone", h->name);
+	if (p->have_sc && p->sc.certificatefiles.n > 0) {
+		set_cause(cause, "ssh config: CertificateFile is not supported by sitrep (libssh 0.10)");
+		return NULL;
+	}
 	ssh_session s = ssh_new();
 	if (s == NULL) {
 		set_cause(cause, "libssh: cannot create a session");
 		return NULL;
 	}
-	const char *target = h->address ? h->address : h->name;
 	int verbosity = SSH_LOG_NOLOG;
 	ssh_options_set(s, SSH_OPTIONS_LOG_VERBOSITY, &verbosity);
 	if (ssh_options_set(s, SSH_OPTIONS_HOST, target) < 0) {
@@ -129,6 +235,10 @@ session_new(const struct conf *c, const struct host_conf *h, struct ssh_priv *p,
 	 */
 	verbosity = SSH_LOG_WARNING;
 	ssh_options_set(s, SSH_OPTIONS_LOG_VERBOSITY, &verbosity);
+	if (p->have_sc && apply_resolved(s, c, &p->sc, &p->no_agent, &timeout, cause) == -1) {
+		ssh_free(s);
+		return NULL;
+	}
 	if (h->user != NULL)
 		ssh_options_set(s, SSH_OPTIONS_USER, h->user);
 	if (h->port > 0) {
@@ -146,7 +256,6 @@ session_new(const struct conf *c, const struct host_conf *h, struct ssh_priv *p,
 	ssh_options_set(s, SSH_OPTIONS_KBDINT_AUTH, &no);
 	ssh_options_set(s, SSH_OPTIONS_GSSAPI_AUTH, &no);
 	ssh_options_set(s, SSH_OPTIONS_NODELAY, &yes);
-	long timeout = h->timeout_s > 0 ? h->timeout_s : 5;
 	ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &timeout);
 	memset(&p->callbacks, 0, sizeof p->callbacks);
 	p->callbacks.auth_function = no_passphrase;
@@ -178,6 +287,92 @@ read_server_key(struct transport *t, ssh_session s)
 	return rc == 0 ? 0 : -1;
 }
 
+#define KNOWN_REVOKED	100		/* beside libssh's enum ssh_known_hosts_e */
+
+/*
+ * The known_hosts files the host's key is looked up in: sitrep's own
+ * known-hosts setting, else every UserKnownHostsFile; then every
+ * GlobalKnownHostsFile. Filled into l (the strings are borrowed).
+ */
+static void
+known_files(const struct conf *c, const struct sshconf *sc, struct sshconf_list *l)
+{
+	l->n = 0;
+	l->v = xcalloc(sc->userknownhosts.n + sc->globalknownhosts.n + 1, sizeof *l->v);
+	if (c->known_hosts != NULL)
+		l->v[l->n++] = c->known_hosts;
+	else
+		for (size_t i = 0; i < sc->userknownhosts.n; i++)
+			l->v[l->n++] = sc->userknownhosts.v[i];
+	for (size_t i = 0; i < sc->globalknownhosts.n; i++)
+		l->v[l->n++] = sc->globalknownhosts.v[i];
+}
+
+/* Points libssh's known_hosts look-up at the name OpenSSH uses (HostKeyAlias). */
+static void
+known_name_set(ssh_session s, const struct sshconf *sc)
+{
+	if (sc->hostkeyalias != NULL) {
+		/* OpenSSH looks an alias up without the port */
+		unsigned int port = 22;
+		ssh_options_set(s, SSH_OPTIONS_HOST, sc->hostkeyalias);
+		ssh_options_set(s, SSH_OPTIONS_PORT, &port);
+	}
+}
+
+/*
+ * The server's key against known_hosts as OpenSSH checks it: under the
+ * HostKeyAlias when there is one, in every file of the lists, a key
+ * marked @revoked refused whatever else says. Without `ssh -G`, libssh's
+ * own look-up. An ssh_known_hosts_e, or KNOWN_REVOKED.
+ */
+static int
+known_lookup(struct transport *t, ssh_session s)
+{
+	struct ssh_priv *p = priv(t);
+	if (!p->have_sc)
+		return ssh_session_is_known_server(s);
+	struct sshconf_list files;
+	known_files(t->conf, &p->sc, &files);
+	int rc = SSH_KNOWN_HOSTS_NOT_FOUND;
+	ssh_key key = NULL;
+	char *b64 = NULL;
+	if (ssh_get_server_publickey(s, &key) == SSH_OK &&
+	    ssh_pki_export_pubkey_base64(key, &b64) == SSH_OK &&
+	    sshconf_key_revoked(&files, b64))
+		rc = KNOWN_REVOKED;
+	ssh_key_free(key);
+	free(b64);
+	known_name_set(s, &p->sc);
+	for (size_t i = 0; i < files.n && rc != KNOWN_REVOKED; i++) {
+		ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, files.v[i]);
+		ssh_options_set(s, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null");
+		int r = ssh_session_is_known_server(s);
+		if (r == SSH_KNOWN_HOSTS_OK) {
+			rc = r;
+			break;
+		}
+		if (r == SSH_KNOWN_HOSTS_CHANGED || r == SSH_KNOWN_HOSTS_OTHER || r == SSH_KNOWN_HOSTS_ERROR)
+			rc = r;
+	}
+	free(files.v);
+	return rc;
+}
+
+/* Whether the host's known_hosts files have @cert-authority lines: 1, 0. */
+static int
+ca_lines(struct transport *t)
+{
+	struct ssh_priv *p = priv(t);
+	if (!p->have_sc)
+		return 0;
+	struct sshconf_list files;
+	known_files(t->conf, &p->sc, &files);
+	int rc = sshconf_has_cert_authority(&files);
+	free(files.v);
+	return rc;
+}
+
 /* Connects and checks the host key; no authentication yet. */
 static int
 connect_checked(struct transport *t, ssh_session s, char **cause)
@@ -191,9 +386,14 @@ connect_checked(struct transport *t, ssh_session s, char **cause)
 		t->conn = CONN_DOWN;
 		return set_cause(cause, "could not read the host key");
 	}
-	switch (ssh_session_is_known_server(s)) {
+	switch (known_lookup(t, s)) {
 	case SSH_KNOWN_HOSTS_OK:
 		return 0;
+	case KNOWN_REVOKED:
+		t->conn = CONN_KEY_CHANGED;
+		return set_cause(cause, "REVOKED host key for %s: %s %s is marked @revoked in "
+		    "known_hosts; refusing to connect", h->name, t->key_type,
+		    t->fingerprint ? t->fingerprint : "?");
 	case SSH_KNOWN_HOSTS_CHANGED:
 		t->conn = CONN_KEY_CHANGED;
 		return set_cause(cause, "HOST KEY CHANGED for %s: %s %s does not match known_hosts; "
@@ -207,6 +407,11 @@ connect_checked(struct transport *t, ssh_session s, char **cause)
 	case SSH_KNOWN_HOSTS_NOT_FOUND:
 	case SSH_KNOWN_HOSTS_UNKNOWN:
 		t->conn = CONN_UNTRUSTED;
+		if (ca_lines(t))
+			return set_cause(cause, "unknown host key %s %s (known_hosts has @cert-authority "
+			    "lines: host certificates are not supported by sitrep): check it, then "
+			    "'sitrep hosts trust %s'", t->key_type, t->fingerprint ? t->fingerprint : "?",
+			    h->name);
 		return set_cause(cause, "unknown host key %s %s: check it, then 'sitrep hosts trust %s'",
 		    t->key_type, t->fingerprint ? t->fingerprint : "?", h->name);
 	case SSH_KNOWN_HOSTS_ERROR:
@@ -216,17 +421,60 @@ connect_checked(struct transport *t, ssh_session s, char **cause)
 	}
 }
 
+/*
+ * IdentitiesOnly yes or IdentityAgent none: only the identity files, no
+ * agent (libssh 0.10's automatic way always asks the agent). An
+ * ssh_auth_e.
+ */
+static int
+auth_files_only(const struct sshconf *sc, ssh_session s)
+{
+	int rc = SSH_AUTH_DENIED;
+	for (size_t i = 0; i < sc->identityfiles.n && rc != SSH_AUTH_SUCCESS; i++) {
+		ssh_key key = NULL;
+		if (access(sc->identityfiles.v[i], R_OK) == -1 ||
+		    ssh_pki_import_privkey_file(sc->identityfiles.v[i], NULL, no_passphrase, NULL,
+		    &key) != SSH_OK)
+			continue;
+		rc = ssh_userauth_publickey(s, NULL, key);
+		ssh_key_free(key);
+		if (rc == SSH_AUTH_ERROR)
+			break;
+	}
+	return rc;
+}
+
 static int
 authenticate(struct transport *t, ssh_session s, char **cause)
 {
+	struct ssh_priv *p = priv(t);
 	/* publickey_auto tries the agent first, then the configured and default keys */
-	int rc = ssh_userauth_publickey_auto(s, NULL, NULL);
+	int rc = p->have_sc && (p->sc.identitiesonly || p->no_agent) ? auth_files_only(&p->sc, s) :
+	    ssh_userauth_publickey_auto(s, NULL, NULL);
 	if (rc == SSH_AUTH_SUCCESS)
 		return 0;
 	t->conn = rc == SSH_AUTH_ERROR ? CONN_DOWN : CONN_AUTH_FAILED;
 	if (rc == SSH_AUTH_ERROR)
 		return set_cause(cause, "%s", ssh_error_text(s));
 	return set_cause(cause, "authentication failed: no key was accepted");
+}
+
+/*
+ * Whether a failed connect ran out of file descriptors: errno as the
+ * failure left it, libssh's text ("Socket create failed: Too many open
+ * files"), or none to spare now. EMFILE, ENFILE or 0.
+ */
+static int
+fd_starved(ssh_session s, int err)
+{
+	if (err == EMFILE || err == ENFILE)
+		return err;
+	const char *e = ssh_get_error(s);
+	if (e != NULL && strstr(e, strerror(EMFILE)) != NULL)
+		return EMFILE;
+	if (e != NULL && strstr(e, strerror(ENFILE)) != NULL)
+		return ENFILE;
+	return transport_fd_short(1);
 }
 
 static int
@@ -236,13 +484,31 @@ ssh_connect_transport(struct transport *t, char **cause)
 	if (p->session != NULL && t->conn == CONN_UP)
 		return 0;
 	t->ops->disconnect(t);
+	/*
+	 * libssh reads the ssh config, known_hosts and keys with fopen() and
+	 * takes a file it cannot open for one that is not there: with no
+	 * descriptor to spare it would connect with other settings or call
+	 * the host untrusted. Refuse first, as sitrep's own error.
+	 */
+	int err = transport_fd_short(5);
+	if (err != 0)
+		return transport_fd_error(t, err, cause);
 	p->session = session_new(t->conf, t->host, p, cause);
 	if (p->session == NULL) {
-		t->conn = CONN_DOWN;
+		/* nothing was sent to the host: the config or this machine failed */
+		t->conn = CONN_LOCAL_ERROR;
+		if ((err = transport_fd_short(1)) != 0)
+			return transport_fd_error(t, err, cause);
 		return -1;
 	}
 	if (connect_checked(t, p->session, cause) == -1 || authenticate(t, p->session, cause) == -1) {
+		err = errno;
 		enum conn_state keep = t->conn;
+		if (keep != CONN_KEY_CHANGED && (err = fd_starved(p->session, err)) != 0) {
+			log_msg("%s: %s", t->host->name, cause && *cause ? *cause : "connect failed");
+			transport_fd_error(t, err, cause);
+			keep = t->conn;
+		}
 		t->ops->disconnect(t);
 		t->conn = keep;
 		return -1;
@@ -277,6 +543,8 @@ ssh_disconnect_transport(struct transport *t)
 static void
 ssh_free_transport(struct transport *t)
 {
+	if (t->priv != NULL)
+		sshconf_clear(&((struct ssh_priv *)t->priv)->sc);
 	free(t->priv);
 	t->priv = NULL;
 }
@@ -815,9 +1083,114 @@ ssh_pollfd(struct transport *t)
 	return (int)ssh_get_fd(p->session);
 }
 
+/* The file a new host key goes to: where OpenSSH would write it. */
+static const char *
+trust_file(struct transport *t)
+{
+	struct ssh_priv *p = priv(t);
+	if (t->conf->known_hosts != NULL)
+		return t->conf->known_hosts;
+	if (p->have_sc && p->sc.userknownhosts.n > 0)
+		return p->sc.userknownhosts.v[0];
+	return "~/.ssh/known_hosts";
+}
+
+/*
+ * Hashes a known_hosts line as OpenSSH does (HashKnownHosts), by
+ * ssh-keygen -H on a private copy: the hashed line, or NULL and why.
+ */
+static char *
+hash_line(const char *line, char **cause)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *dir = xasprintf("%s/sitrep-kh-XXXXXX", tmp != NULL && *tmp == '/' ? tmp : "/tmp");
+	if (mkdtemp(dir) == NULL) {
+		set_cause(cause, "hashing the known_hosts line: %s", strerror(errno));
+		free(dir);
+		return NULL;
+	}
+	char *path = xasprintf("%s/kh", dir), *old = xasprintf("%s/kh.old", dir), *out = NULL;
+	FILE *f = fopen(path, "w");
+	int ok = f != NULL && fputs(line, f) >= 0;
+	if (f != NULL && fclose(f) != 0)
+		ok = 0;
+	if (ok) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			int devnull = open("/dev/null", O_RDWR);
+			if (devnull >= 0) {
+				dup2(devnull, STDIN_FILENO);
+				dup2(devnull, STDOUT_FILENO);
+				dup2(devnull, STDERR_FILENO);
+			}
+			execlp("ssh-keygen", "ssh-keygen", "-q", "-H", "-f", path, (char *)NULL);
+			_exit(127);
+		}
+		int status = -1;
+		while (pid > 0 && waitpid(pid, &status, 0) == -1 && errno == EINTR)
+			;
+		ok = pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	}
+	if (ok && (f = fopen(path, "r")) != NULL) {
+		char buf[8192];
+		if (fgets(buf, sizeof buf, f) != NULL && strncmp(buf, "|1|", 3) == 0)
+			out = xstrdup(buf);
+		fclose(f);
+	}
+	if (out == NULL)
+		set_cause(cause, "ssh-keygen -H could not hash the known_hosts line");
+	unlink(path);
+	unlink(old);
+	rmdir(dir);
+	free(path);
+	free(old);
+	free(dir);
+	return out;
+}
+
+/*
+ * Appends the host's key to the first known_hosts file, under the name
+ * OpenSSH looks it up by, hashed when HashKnownHosts says so or the file
+ * is hashed already. 0, or -1 and why (naming the file).
+ */
+static int
+write_known(struct transport *t, ssh_session s, char **cause)
+{
+	struct ssh_priv *p = priv(t);
+	const char *file = trust_file(t);
+	known_name_set(s, &p->sc);
+	char *entry = NULL;
+	if (ssh_session_export_known_hosts_entry(s, &entry) != SSH_OK || entry == NULL)
+		return set_cause(cause, "%s: cannot make the known_hosts line: %s", file,
+		    ssh_error_text(s));
+	char *line = entry[0] != '\0' && entry[strlen(entry) - 1] == '\n' ? xstrdup(entry) :
+	    xasprintf("%s\n", entry);
+	ssh_string_free_char(entry);
+	if (p->sc.hashknownhosts || sshconf_file_hashed(file)) {
+		char *h = hash_line(line, cause);
+		free(line);
+		if (h == NULL)
+			return -1;
+		line = h;
+	}
+	int rc = 0;
+	int fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd == -1)
+		rc = set_cause(cause, "%s: %s", file, strerror(errno));
+	else {
+		size_t len = strlen(line);
+		if (write(fd, line, len) != (ssize_t)len)
+			rc = set_cause(cause, "%s: %s", file, strerror(errno));
+		if (close(fd) == -1 && rc == 0)
+			rc = set_cause(cause, "%s: %s", file, strerror(errno));
+	}
+	free(line);
+	return rc;
+}
+
 int
 transport_ssh_trust(const struct conf *c, const struct host_conf *h, const char *expect,
-    char **fingerprint, char **cause)
+    char **fingerprint, char **file, char **cause)
 {
 	struct transport t;
 	memset(&t, 0, sizeof t);
@@ -850,10 +1223,21 @@ transport_ssh_trust(const struct conf *c, const struct host_conf *h, const char 
 		    t.key_type, t.fingerprint ? t.fingerprint : "?", expect);
 		goto out;
 	}
-	if (ssh_session_update_known_hosts(s) != SSH_OK) {
-		set_cause(cause, "could not write known_hosts: %s", ssh_error_text(s));
+	if (!p->have_sc) {
+		if (ssh_session_update_known_hosts(s) != SSH_OK) {
+			set_cause(cause, "could not write known_hosts: %s", ssh_error_text(s));
+			goto out;
+		}
+	} else if (write_known(&t, s, cause) == -1)
+		goto out;
+	/* trusted only if the connect path now finds it */
+	if (known_lookup(&t, s) != SSH_KNOWN_HOSTS_OK) {
+		set_cause(cause, "wrote the key to %s, but it cannot be read back from there "
+		    "(see UserKnownHostsFile): %s is still not trusted", trust_file(&t), h->name);
 		goto out;
 	}
+	if (file != NULL)
+		*file = xstrdup(trust_file(&t));
 	rc = 1;	/* newly trusted */
 out:
 	if (s != NULL) {
@@ -862,6 +1246,7 @@ out:
 	}
 	free(t.fingerprint);
 	free(t.key_type);
+	sshconf_clear(&p->sc);
 	free(t.priv);
 	return rc;
 }

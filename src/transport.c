@@ -3,8 +3,12 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "sanitize.h"
 #include "transport.h"
@@ -120,4 +124,37 @@ transport_script(struct transport *t, const char *script, const char *end_marker
 	if (t->ops->script_start(t, script, cause) == -1)
 		return -1;
 	return t->ops->script_finish(t, end_marker, idle_ms, total_ms, out, cause);
+}
+
+int
+transport_fd_error(struct transport *t, int err, char **cause)
+{
+	if (t != NULL)
+		t->conn = CONN_LOCAL_ERROR;
+	if (err == ENFILE)
+		return set_cause(cause, "sitrep: out of file descriptors (the system's table is full)");
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		return set_cause(cause, "sitrep: out of file descriptors (limit %llu)",
+		    (unsigned long long)rl.rlim_cur);
+	return set_cause(cause, "sitrep: out of file descriptors");
+}
+
+int
+transport_fd_short(int need)
+{
+	int fds[16], n = 0, err = 0;
+	if (need > 16)
+		need = 16;
+	while (n < need) {
+		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd == -1) {
+			err = errno;
+			break;
+		}
+		fds[n++] = fd;
+	}
+	while (n > 0)
+		close(fds[--n]);
+	return err == EMFILE || err == ENFILE ? err : 0;
 }

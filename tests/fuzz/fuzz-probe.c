@@ -89,6 +89,7 @@ check_snapshot(struct host_data *d)
 {
 	static const enum conn_state conns[] = {
 		CONN_UP, CONN_NEW, CONN_DOWN, CONN_UNTRUSTED, CONN_KEY_CHANGED, CONN_AUTH_FAILED,
+		CONN_LOCAL_ERROR,
 	};
 	struct host_snapshot *s = snapshot_new("fuzz");
 	s->data = host_data_ref(d);

@@ -101,6 +101,46 @@ fleet fault h3 sshd-start
 out=$(status h3)
 tap_is "$(jqh h3 .connection)" connected "sshd back: reached again"
 
+# out of file descriptors: sitrep's own error, never the hosts' state.
+# The hard limit is lowered from small (nothing connects) until every
+# host connects; each run is judged as a monitoring system would read it.
+fdseen=0 fdbad=0 fdlimit=0 fdn=6 fdrc=0
+while (( fdn <= 64 )); do
+	out=$(prlimit --nofile=$fdn:$fdn "$SITREP" -c "$conf" --log "$work/fd.log" status --json \
+	    2>"$work/fd.err"); st=$?
+	if [[ -z $out ]]; then
+		# too few to start: sitrep's own error before any host
+		[[ $st == 3 ]] && grep -q "^sitrep: out of file descriptors (limit $fdn)" "$work/fd.err" ||
+		    { fdbad=$fdn; tap_diag "limit $fdn: exit $st: $(cat "$work/fd.err")"; }
+		fdn=$((fdn + 2)); continue
+	fi
+	errs=$(jq -r '.hosts[] | select(.connection_error // "" | test("out of file descriptors")) | .name' <<<"$out")
+	# the host's own words for it would be DOWN with "Too many open files"
+	if jq -e '.hosts[] | select(.state=="DOWN" or .state=="UNTRUSTED" or .state=="CRIT")
+	    | select(((.reason // "") + (.connection_error // "")) | test("open files|descriptor"; "i"))' \
+	    <<<"$out" >/dev/null; then
+		fdbad=$fdn; tap_diag "limit $fdn: $(jq -c '.hosts[]|[.name,.state,.reason]' <<<"$out")"
+	fi
+	[[ -z $errs ]] && break
+	if (( !fdseen )) || [[ $(wc -w <<<"$errs") -lt 3 ]]; then
+		fdseen=1 fdlimit=$fdn fdrc=$st fdout=$out fderr=$(cat "$work/fd.err")
+	fi
+	(( st == 3 )) || { fdbad=$fdn; tap_diag "limit $fdn: exit $st with $errs out of descriptors"; }
+	fdn=$((fdn + 2))
+done
+ok $((!fdseen)) "a low descriptor limit made connections fail (up to $fdlimit)"
+tap_is "$fdbad" 0 "at no limit was a host shown DOWN/CRIT for it, and every such run exited 3"
+out_last=$out out=$fdout
+h=$(jq -r '[.hosts[] | select(.connection_error // "" | test("out of file"))][0].name' <<<"$out")
+tap_is "$(jqh "$h" .state)" UNKNOWN "$h: UNKNOWN, not DOWN"
+tap_is "$(jqh "$h" .connection)" "sitrep error" "$h: the connection failed on sitrep's side"
+tap_is "$(jqh "$h" .reason)" "sitrep: out of file descriptors (limit $fdlimit)" "$h: with the limit in the reason"
+tap_is "$fdrc" 3 "exit 3 (sitrep's own error), whatever the hosts that answered are"
+tap_like "$fderr" "^sitrep: out of file descriptors \\(limit $fdlimit\\), reaching h" "said on stderr"
+tap_like "$(cat "$work/fd.log")" "h[0-9]: sitrep: out of file descriptors \\(limit [0-9]+\\)" "and in the --log"
+tap_ok "with enough descriptors ($fdn) every host connects" \
+    test "$(jq -r '[.hosts[]|select(.connection=="connected")]|length' <<<"$out_last")" = 3
+
 # host keys
 cp "$FLEET_DIR/known_hosts" "$work/kh.orig"
 grep -v "$(fleet ip h1)" "$FLEET_DIR/known_hosts" | grep -v '^h1[ ,]' >"$work/kh.noh1"

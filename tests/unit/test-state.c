@@ -114,6 +114,12 @@ main(void)
 	s->conn = CONN_UNTRUSTED;
 	state_eval_snapshot(s);
 	is_int(s->state, STATE_UNTRUSTED, "an unknown key is UNTRUSTED");
+	s->conn = CONN_LOCAL_ERROR;
+	free(s->conn_reason);
+	s->conn_reason = xstrdup("sitrep: out of file descriptors (limit 16)");
+	state_eval_snapshot(s);
+	is_int(s->state, STATE_UNKNOWN, "sitrep's own failure leaves the host UNKNOWN, not DOWN");
+	is_str(s->reason, "sitrep: out of file descriptors (limit 16)", "with sitrep's reason");
 	snapshot_unref(&s);
 
 	enum state all_ok[] = { STATE_OK, STATE_OK };
