@@ -60,9 +60,9 @@ frame(WINDOW *w, const char *title)
 	wattrset(w, draw_attr(ROLE_BORDER));
 	box(w, 0, 0);
 	wattrset(w, A_NORMAL);
-	draw_safe(w, 0, 2, getmaxx(w) - 4, " ", draw_attr(ROLE_TITLE));
-	int used = draw_text(w, 0, 3, getmaxx(w) - 6, title, draw_attr(ROLE_TITLE));
-	draw_safe(w, 0, 3 + used, 1, " ", draw_attr(ROLE_TITLE));
+	draw_text(w, 0, 2, getmaxx(w) - 4, SAFE_LITERAL(" "), draw_attr(ROLE_TITLE));
+	int used = draw_text(w, 0, 3, getmaxx(w) - 6, safe_untrusted(title), draw_attr(ROLE_TITLE));
+	draw_text(w, 0, 3 + used, 1, SAFE_LITERAL(" "), draw_attr(ROLE_TITLE));
 }
 
 /* Appends a typed character (UTF-8) or edits; returns 1 if the text changed. */
@@ -113,9 +113,9 @@ draw_value(WINDOW *w, int y, int x, int cols, const char *value, attr_t a, int f
 		width = text_width(from);
 	}
 	draw_fill(w, y, x, cols, a);
-	int used = draw_safe(w, y, x, cols - 1, from, a);
+	int used = draw_text(w, y, x, cols - 1, safe_untrusted(from), a);
 	if (focused)
-		draw_safe(w, y, x + used, 1, "_", a | A_BLINK);
+		draw_text(w, y, x + used, 1, SAFE_LITERAL("_"), a | A_BLINK);
 	free(safe);
 }
 
@@ -133,7 +133,8 @@ form_overlay(struct console *c, void *arg)
 	for (int i = 0; i < d->nfields; i++) {
 		struct field *f = &d->fields[i];
 		int y = i + 2, focused = i == d->at;
-		draw_safe(w, y, 2, lw, f->label, draw_attr(focused ? ROLE_ACCENT : ROLE_NORMAL));
+		draw_text(w, y, 2, lw, safe_untrusted(f->label),
+		    draw_attr(focused ? ROLE_ACCENT : ROLE_NORMAL));
 		attr_t a = focused ? draw_attr(ROLE_SELECTION) : draw_attr(ROLE_NORMAL);
 		int vx = 2 + lw + 1, vw = d->w - vx - 2;
 		if (f->kind == FIELD_TEXT)
@@ -141,15 +142,16 @@ form_overlay(struct console *c, void *arg)
 		else if (f->kind == FIELD_CHOICE) {
 			char *s = xasprintf("< %s >", f->choices[f->choice]);
 			draw_fill(w, y, vx, vw, a);
-			draw_text(w, y, vx, vw, s, a);
+			draw_text(w, y, vx, vw, safe_untrusted(s), a);
 			free(s);
 		} else {
 			draw_fill(w, y, vx, vw, a);
-			draw_safe(w, y, vx, vw, f->toggle ? "[x] yes" : "[ ] no", a);
+			draw_text(w, y, vx, vw, safe_untrusted(f->toggle ? "[x] yes" : "[ ] no"),
+			    a);
 		}
 	}
-	draw_safe(w, d->h - 2, 2, d->w - 4, d->error ? d->error :
-	    "Tab/arrows move, Left/Right choose, Space toggles, Enter saves, Esc cancels",
+	draw_text(w, d->h - 2, 2, d->w - 4, safe_untrusted(d->error ? d->error :
+	    "Tab/arrows move, Left/Right choose, Space toggles, Enter saves, Esc cancels"),
 	    draw_attr(d->error ? ROLE_CRIT : ROLE_MUTED));
 	wnoutrefresh(w);
 }
@@ -273,9 +275,9 @@ menu_overlay(struct console *c, void *arg)
 		int i = d->scroll + r;
 		attr_t a = i == d->choice ? draw_attr(ROLE_SELECTION) : draw_attr(ROLE_NORMAL);
 		draw_fill(w, r + 1, 1, d->w - 2, a);
-		draw_text(w, r + 1, 2, d->w - 4, d->items[i], a);
+		draw_text(w, r + 1, 2, d->w - 4, safe_untrusted(d->items[i]), a);
 	}
-	draw_safe(w, d->h - 2, 2, d->w - 4, "j/k move, Enter chooses, Esc cancels",
+	draw_text(w, d->h - 2, 2, d->w - 4, SAFE_LITERAL("j/k move, Enter chooses, Esc cancels"),
 	    draw_attr(ROLE_MUTED));
 	wnoutrefresh(w);
 }
@@ -330,15 +332,16 @@ confirm_overlay(struct console *c, void *arg)
 	char *save = NULL;
 	for (char *line = strtok_r(body, "\n", &save); line && y < d->h - 3;
 	    line = strtok_r(NULL, "\n", &save))
-		draw_safe(w, y++, 2, d->w - 4, line, draw_attr(ROLE_NORMAL));
+		draw_text(w, y++, 2, d->w - 4, safe_untrusted(line), draw_attr(ROLE_NORMAL));
 	if (d->require != NULL) {
 		char *label = xasprintf("type %s:", d->require);
-		int used = draw_text(w, d->h - 3, 2, d->w / 2, label, draw_attr(ROLE_CRIT));
+		int used = draw_text(w, d->h - 3, 2, d->w / 2, safe_untrusted(label),
+		    draw_attr(ROLE_CRIT));
 		free(label);
 		draw_value(w, d->h - 3, 3 + used, d->w - used - 6, d->typed, draw_attr(ROLE_SELECTION), 1);
 	}
-	draw_safe(w, d->h - 2, 2, d->w - 4, d->error ? d->error : d->require ?
-	    "Enter confirms once the name matches, Esc cancels" : "Enter or y confirms, Esc or n cancels",
+	draw_text(w, d->h - 2, 2, d->w - 4, safe_untrusted(d->error ? d->error : d->require ?
+	    "Enter confirms once the name matches, Esc cancels" : "Enter or y confirms, Esc or n cancels"),
 	    draw_attr(d->error ? ROLE_CRIT : ROLE_MUTED));
 	wnoutrefresh(w);
 	free(body);
