@@ -345,28 +345,35 @@ wrap_rows(struct strv *rows, const char *text, int cols)
 	}
 }
 
+/* Sizes the confirmation for the terminal and wraps its body into rows. */
 static void
-confirm_overlay(struct console *c, void *arg)
+confirm_layout(struct console *c, struct dialog *d, struct strv *rows)
 {
-	struct dialog *d = arg;
 	char *body = sanitize_text(d->body, strlen(d->body), SAN_MULTILINE);
 	d->w = c->cols_total - 4 < 90 ? c->cols_total - 4 : 90;
-	struct strv rows;
-	memset(&rows, 0, sizeof rows);
-	wrap_rows(&rows, body, d->w - 4 > 1 ? d->w - 4 : 1);
+	wrap_rows(rows, body, d->w - 4 > 1 ? d->w - 4 : 1);
 	free(body);
 	/* under the body: a blank row, the name to type, the hint, the frame */
 	int below = d->require ? 4 : 3;
 	int most = c->rows_total - 2 > 8 ? c->rows_total - 2 : 8;
-	d->h = 2 + (int)rows.n + below;
+	d->h = 2 + (int)rows->n + below;
 	if (d->h > most)
 		d->h = most;
 	d->body_rows = d->h - 2 - below;
-	d->body_total = (int)rows.n;
+	d->body_total = (int)rows->n;
 	if (d->scroll > d->body_total - d->body_rows)
 		d->scroll = d->body_total - d->body_rows;
 	if (d->scroll < 0)
 		d->scroll = 0;
+}
+
+static void
+confirm_overlay(struct console *c, void *arg)
+{
+	struct dialog *d = arg;
+	struct strv rows;
+	memset(&rows, 0, sizeof rows);
+	confirm_layout(c, d, &rows);
 	WINDOW *w = dialog_window(c, d);
 	if (w == NULL) {
 		strv_free(&rows);
@@ -466,6 +473,12 @@ dialog_confirm(struct console *c, const char *title, const char *body, const cha
 	d.title = title;
 	d.body = body;
 	d.require = require;
+	/* a body that fits is seen whole at once, before the first paint */
+	struct strv rows;
+	memset(&rows, 0, sizeof rows);
+	confirm_layout(c, &d, &rows);
+	strv_free(&rows);
+	d.seen_end = d.body_total <= d.body_rows;
 	int ok = run_dialog(c, &d, confirm_overlay, confirm_key);
 	free(d.typed);
 	return ok;
