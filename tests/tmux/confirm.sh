@@ -28,7 +28,7 @@ cat >"$rb" <<MD
    $cmd
    \`\`\`
 MD
-plan 11
+plan 12
 tap_ok "the runbook's command is about 3000 bytes (${#cmd})" test "${#cmd}" -ge 3000
 
 term_start c 80 24 env TERM=xterm-256color "$SITREP" -H local --runbook "$rb" console
@@ -86,4 +86,8 @@ tap_ok "then Enter runs it" wait_screen c 10 'Output on local: done, exit 0'
 tap_ok "the stored command is the runbook's, byte for byte" cmp "$work/want" "$work/stored"
 tap_like "$("$SITREP" incident show --json | jq -r '.commands[0].output')" 'word-340 END-OF-THE-COMMAND$' \
 	"its output shows the end of the command ran"
+keys c q
+wait_screen c 3 'An incident is open' || show_screen c
+keys c Enter
+tap_ok "the console quits cleanly" wait_screen c 10 '__EXITED__ 0'
 tap_done
