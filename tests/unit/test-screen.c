@@ -295,19 +295,25 @@ scan_screen(struct findings *f)
 	free(row);
 }
 
-/* Paints the console (host view) or the wall with one snapshot. */
+/* Paints the console (host or logs view) or the wall with one snapshot. */
 static void
-paint(struct console *c, struct host_snapshot *s, int wall)
+paint_view(struct console *c, struct host_snapshot *s, int wall, enum view v)
 {
 	c->snaps[0] = s;
 	c->wall = wall;
-	c->view = VIEW_HOST;
-	c->focus = PANE_HOST;
+	c->view = v;
+	c->focus = v == VIEW_LOGS ? PANE_LOGS : PANE_HOST;
 	ui_relayout(c);
 	erase();
 	wnoutrefresh(stdscr);
 	ui_paint(c);
 	doupdate();
+}
+
+static void
+paint(struct console *c, struct host_snapshot *s, int wall)
+{
+	paint_view(c, s, wall, VIEW_HOST);
 }
 
 int
@@ -395,6 +401,32 @@ main(void)
 				free(first);
 			}
 		}
+	}
+	/* a container's log: its title and lines come from the host */
+	{
+		struct host_snapshot *s = make_snapshot();
+		struct findings base;
+		c.logs_title = xstrdup("web");
+		strv_add(&c.logs_lines, "started");
+		paint_view(&c, s, 0, VIEW_LOGS);
+		scan_screen(&base);
+		int bad = 0;
+		for (size_t k = 0; k < corpus.n; k++) {
+			free(c.logs_title);
+			c.logs_title = xstrdup(corpus.v[k]);
+			strv_free(&c.logs_lines);
+			strv_add(&c.logs_lines, corpus.v[k]);
+			strv_add(&c.logs_lines, "next line");
+			struct findings f;
+			paint_view(&c, s, 0, VIEW_LOGS);
+			scan_screen(&f);
+			bad += f.controls || f.invisible || f.carets || f.fake_ok || f.crit < base.crit;
+		}
+		ok(bad == 0, "%dx%d logs view: title and lines, %zu hostile strings, none drives the screen",
+		    getmaxx(curscr), getmaxy(curscr), corpus.n);
+		free(c.logs_title);
+		strv_free(&c.logs_lines);
+		snapshot_unref(&s);
 	}
 	for (int i = 0; i < PANE_COUNT; i++)
 		if (c.panes[i].win != NULL)
