@@ -117,8 +117,10 @@ draw_containers(struct console *c, struct pane *p, struct line_out *o, const str
 					snprintf(cpu, sizeof cpu, "%.1f%%", k->cpu_pct);
 					fmt_bytes(mem, sizeof mem, k->mem_bytes);
 				}
-				snprintf(rest, sizeof rest, "%-9.9s %8d %8s %6s %8s  ", k->health ? k->health : "-",
-				    k->restarts, up, cpu, mem);
+				/* the host's word in its own 9 columns: it cannot move the rest */
+				draw_text(w, y, x, 9, safe_untrusted(k->health ? k->health : "-"), base);
+				x += 10;
+				snprintf(rest, sizeof rest, "%8d %8s %6s %8s  ", k->restarts, up, cpu, mem);
 			} else
 				snprintf(rest, sizeof rest, "%4d %7s  ", k->restarts, up);
 			x += draw_text(w, y, x, o->width - x, safe_untrusted(rest), base);
