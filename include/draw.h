@@ -1,13 +1,17 @@
 /*
- * draw: the only way text reaches a curses window. Untrusted text is
- * sanitized here, measured in columns and cut at column boundaries; colours
- * come from the theme by role.
+ * draw: the only way text reaches a curses window. It takes text only as a
+ * struct safe_str, which only sanitize.c makes (or a literal of this
+ * program), so what came from a host or a file cannot reach the terminal
+ * unsanitized; text is measured in columns and cut at column boundaries;
+ * colours come from the theme by role. No other file calls curses' text
+ * output (tests/integration/draw-grep.sh checks).
  */
 #ifndef SITREP_DRAW_H
 #define SITREP_DRAW_H
 
 #include <curses.h>
 
+#include "sanitize.h"
 #include "snapshot.h"
 #include "theme.h"
 
@@ -16,16 +20,22 @@ void draw_init(const struct theme *);
 attr_t draw_attr(enum role);
 enum role draw_state_role(enum state);
 
-/* Untrusted text at (y, x), at most cols columns; returns the columns used. */
-int draw_text(WINDOW *, int y, int x, int cols, const char *untrusted, attr_t);
-/* Text that is already safe (sanitized or ours). */
-int draw_safe(WINDOW *, int y, int x, int cols, const char *safe, attr_t);
+/*
+ * Text at (y, x), at most cols columns, cut at a column boundary; returns
+ * the columns used. Text is a struct safe_str (sanitize.h): nothing else
+ * reaches the window. The text's own memory is freed here.
+ */
+int draw_text(WINDOW *, int y, int x, int cols, struct safe_str, attr_t);
 /* Text right-aligned so that it ends at column x_end (exclusive). */
-int draw_right(WINDOW *, int y, int x_end, int cols, const char *safe, attr_t);
+int draw_right(WINDOW *, int y, int x_end, int cols, struct safe_str, attr_t);
+/* Columns the text takes; the text stays the caller's. */
+int draw_width(const struct safe_str *);
 /* Fills cols columns from x with spaces in attr. */
 void draw_fill(WINDOW *, int y, int x, int cols, attr_t);
 /* A section rule with a title: "── Containers ─────". */
-void draw_rule(WINDOW *, int y, int x, int cols, const char *title, attr_t);
+void draw_rule(WINDOW *, int y, int x, int cols, struct safe_str title, attr_t);
+/* A line-drawn box of h rows and w columns at (y, x). */
+void draw_box(WINDOW *, int y, int x, int h, int w, attr_t);
 /* "▇▇▇▇▁▁▁ 75%" style bar, cols wide. */
 void draw_bar(WINDOW *, int y, int x, int cols, int pct, attr_t);
 /* "● OK" in the state's role; returns columns used. */

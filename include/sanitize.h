@@ -98,4 +98,23 @@ size_t text_fit(const char *s, int cols, int *width);
 /* A new string cut to at most cols columns, with "…" when cut. */
 char *text_ellipsize(const char *s, int cols);
 
+/*
+ * Text that may reach the terminal. It is made only by safe_untrusted(),
+ * safe_printf() (both sanitize what they are given) and SAFE_LITERAL() (a
+ * string literal written in this program: anything else does not compile).
+ * draw.c's functions take nothing else for text, and free what it owns.
+ */
+struct safe_str {
+	const char *s;
+	char *owned;
+};
+#define SAFE_LITERAL(lit) ((struct safe_str){ "" lit "", NULL })
+/* Sanitized single-line copy of untrusted text; NULL gives "". */
+struct safe_str safe_untrusted(const char *);
+struct safe_str safe_untrusted_n(const char *, size_t);
+/* Formats, then sanitizes the result as a single line. */
+struct safe_str safe_printf(const char *, ...) __attribute__((format(printf, 1, 2)));
+/* Frees what the text owns (draw.c does it for the text it is given). */
+void safe_str_free(struct safe_str *);
+
 #endif

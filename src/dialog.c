@@ -27,8 +27,10 @@ struct dialog {
 	int nitems;
 	int choice;
 	int scroll;
-	/* confirm */
+	/* confirm: the body is wrapped into body_total rows, body_rows shown */
 	const char *body;
+	int body_rows, body_total;
+	int seen_end;		/* the last row has been on the screen */
 	const char *require;
 	char *typed;
 	const char *error;
@@ -60,9 +62,9 @@ frame(WINDOW *w, const char *title)
 	wattrset(w, draw_attr(ROLE_BORDER));
 	box(w, 0, 0);
 	wattrset(w, A_NORMAL);
-	draw_safe(w, 0, 2, getmaxx(w) - 4, " ", draw_attr(ROLE_TITLE));
-	int used = draw_text(w, 0, 3, getmaxx(w) - 6, title, draw_attr(ROLE_TITLE));
-	draw_safe(w, 0, 3 + used, 1, " ", draw_attr(ROLE_TITLE));
+	draw_text(w, 0, 2, getmaxx(w) - 4, SAFE_LITERAL(" "), draw_attr(ROLE_TITLE));
+	int used = draw_text(w, 0, 3, getmaxx(w) - 6, safe_untrusted(title), draw_attr(ROLE_TITLE));
+	draw_text(w, 0, 3 + used, 1, SAFE_LITERAL(" "), draw_attr(ROLE_TITLE));
 }
 
 /* Appends a typed character (UTF-8) or edits; returns 1 if the text changed. */
@@ -113,9 +115,9 @@ draw_value(WINDOW *w, int y, int x, int cols, const char *value, attr_t a, int f
 		width = text_width(from);
 	}
 	draw_fill(w, y, x, cols, a);
-	int used = draw_safe(w, y, x, cols - 1, from, a);
+	int used = draw_text(w, y, x, cols - 1, safe_untrusted(from), a);
 	if (focused)
-		draw_safe(w, y, x + used, 1, "_", a | A_BLINK);
+		draw_text(w, y, x + used, 1, SAFE_LITERAL("_"), a | A_BLINK);
 	free(safe);
 }
 
@@ -133,7 +135,8 @@ form_overlay(struct console *c, void *arg)
 	for (int i = 0; i < d->nfields; i++) {
 		struct field *f = &d->fields[i];
 		int y = i + 2, focused = i == d->at;
-		draw_safe(w, y, 2, lw, f->label, draw_attr(focused ? ROLE_ACCENT : ROLE_NORMAL));
+		draw_text(w, y, 2, lw, safe_untrusted(f->label),
+		    draw_attr(focused ? ROLE_ACCENT : ROLE_NORMAL));
 		attr_t a = focused ? draw_attr(ROLE_SELECTION) : draw_attr(ROLE_NORMAL);
 		int vx = 2 + lw + 1, vw = d->w - vx - 2;
 		if (f->kind == FIELD_TEXT)
@@ -141,15 +144,16 @@ form_overlay(struct console *c, void *arg)
 		else if (f->kind == FIELD_CHOICE) {
 			char *s = xasprintf("< %s >", f->choices[f->choice]);
 			draw_fill(w, y, vx, vw, a);
-			draw_text(w, y, vx, vw, s, a);
+			draw_text(w, y, vx, vw, safe_untrusted(s), a);
 			free(s);
 		} else {
 			draw_fill(w, y, vx, vw, a);
-			draw_safe(w, y, vx, vw, f->toggle ? "[x] yes" : "[ ] no", a);
+			draw_text(w, y, vx, vw, safe_untrusted(f->toggle ? "[x] yes" : "[ ] no"),
+			    a);
 		}
 	}
-	draw_safe(w, d->h - 2, 2, d->w - 4, d->error ? d->error :
-	    "Tab/arrows move, Left/Right choose, Space toggles, Enter saves, Esc cancels",
+	draw_text(w, d->h - 2, 2, d->w - 4, safe_untrusted(d->error ? d->error :
+	    "Tab/arrows move, Left/Right choose, Space toggles, Enter saves, Esc cancels"),
 	    draw_attr(d->error ? ROLE_CRIT : ROLE_MUTED));
 	wnoutrefresh(w);
 }
@@ -273,9 +277,9 @@ menu_overlay(struct console *c, void *arg)
 		int i = d->scroll + r;
 		attr_t a = i == d->choice ? draw_attr(ROLE_SELECTION) : draw_attr(ROLE_NORMAL);
 		draw_fill(w, r + 1, 1, d->w - 2, a);
-		draw_text(w, r + 1, 2, d->w - 4, d->items[i], a);
+		draw_text(w, r + 1, 2, d->w - 4, safe_untrusted(d->items[i]), a);
 	}
-	draw_safe(w, d->h - 2, 2, d->w - 4, "j/k move, Enter chooses, Esc cancels",
+	draw_text(w, d->h - 2, 2, d->w - 4, SAFE_LITERAL("j/k move, Enter chooses, Esc cancels"),
 	    draw_attr(ROLE_MUTED));
 	wnoutrefresh(w);
 }
@@ -310,38 +314,121 @@ dialog_menu(struct console *c, const char *title, char **items, int n, int *choi
 	return ok;
 }
 
+/*
+ * Splits sanitized multi-line text into rows of at most cols columns, cut at
+ * column boundaries: nothing is left out, blank lines are kept.
+ */
+static void
+wrap_rows(struct strv *rows, const char *text, int cols)
+{
+	const char *p = text;
+	for (;;) {
+		size_t len = strcspn(p, "\n");
+		size_t at = 0;
+		do {
+			int width;
+			size_t n = text_fit(p + at, cols, &width);
+			if (n == 0 && at < len) {
+				/* a character wider than the row: it takes a row of its own */
+				uint32_t cp;
+				int k = utf8_decode((const unsigned char *)p + at, len - at, &cp);
+				n = k > 0 ? (size_t)k : 1;
+			}
+			if (at + n > len)
+				n = len - at;
+			strv_addn(rows, p + at, n);
+			at += n;
+		} while (at < len);
+		if (p[len] == '\0')
+			break;
+		p += len + 1;
+	}
+}
+
+/* Sizes the confirmation for the terminal and wraps its body into rows. */
+static void
+confirm_layout(struct console *c, struct dialog *d, struct strv *rows)
+{
+	char *body = sanitize_text(d->body, strlen(d->body), SAN_MULTILINE);
+	d->w = c->cols_total - 4 < 90 ? c->cols_total - 4 : 90;
+	wrap_rows(rows, body, d->w - 4 > 1 ? d->w - 4 : 1);
+	free(body);
+	/* under the body: a blank row, the name to type, the hint, the frame */
+	int below = d->require ? 4 : 3;
+	int most = c->rows_total - 2 > 8 ? c->rows_total - 2 : 8;
+	d->h = 2 + (int)rows->n + below;
+	if (d->h > most)
+		d->h = most;
+	d->body_rows = d->h - 2 - below;
+	d->body_total = (int)rows->n;
+	if (d->scroll > d->body_total - d->body_rows)
+		d->scroll = d->body_total - d->body_rows;
+	if (d->scroll < 0)
+		d->scroll = 0;
+}
+
 static void
 confirm_overlay(struct console *c, void *arg)
 {
 	struct dialog *d = arg;
-	char *body = sanitize_text(d->body, strlen(d->body), SAN_MULTILINE);
-	int lines = 1;
-	for (char *p = body; *p; p++)
-		lines += *p == '\n';
-	d->w = c->cols_total - 4 < 90 ? c->cols_total - 4 : 90;
-	d->h = lines + (d->require ? 7 : 5);
+	struct strv rows;
+	memset(&rows, 0, sizeof rows);
+	confirm_layout(c, d, &rows);
 	WINDOW *w = dialog_window(c, d);
 	if (w == NULL) {
-		free(body);
+		strv_free(&rows);
 		return;
 	}
 	frame(w, d->title);
-	int y = 2;
-	char *save = NULL;
-	for (char *line = strtok_r(body, "\n", &save); line && y < d->h - 3;
-	    line = strtok_r(NULL, "\n", &save))
-		draw_safe(w, y++, 2, d->w - 4, line, draw_attr(ROLE_NORMAL));
+	for (int r = 0; r < d->body_rows && d->scroll + r < d->body_total; r++)
+		draw_text(w, 2 + r, 2, d->w - 4, safe_untrusted(rows.v[d->scroll + r]),
+		    draw_attr(ROLE_NORMAL));
+	strv_free(&rows);
+	if (d->scroll + d->body_rows >= d->body_total)
+		d->seen_end = 1;
+	if (d->body_total > d->body_rows) {
+		/* where the view is, on the frame's right edge */
+		char *where = xasprintf(" %d-%d of %d ", d->scroll + 1,
+		    d->scroll + d->body_rows, d->body_total);
+		draw_right(w, d->h - 1, d->w - 2, d->w - 4, safe_untrusted(where), draw_attr(ROLE_ACCENT));
+		free(where);
+	}
 	if (d->require != NULL) {
 		char *label = xasprintf("type %s:", d->require);
-		int used = draw_text(w, d->h - 3, 2, d->w / 2, label, draw_attr(ROLE_CRIT));
+		int used = draw_text(w, d->h - 3, 2, d->w / 2, safe_untrusted(label), draw_attr(ROLE_CRIT));
 		free(label);
 		draw_value(w, d->h - 3, 3 + used, d->w - used - 6, d->typed, draw_attr(ROLE_SELECTION), 1);
 	}
-	draw_safe(w, d->h - 2, 2, d->w - 4, d->error ? d->error : d->require ?
-	    "Enter confirms once the name matches, Esc cancels" : "Enter or y confirms, Esc or n cancels",
-	    draw_attr(d->error ? ROLE_CRIT : ROLE_MUTED));
+	const char *hint = d->error ? d->error : !d->seen_end ?
+	    "scroll to the end to confirm: Down or PgDn; Esc cancels" : d->require ?
+	    "Enter confirms once the name matches, Esc cancels" : "Enter or y confirms, Esc or n cancels";
+	draw_text(w, d->h - 2, 2, d->w - 4, safe_untrusted(hint),
+	    draw_attr(d->error || !d->seen_end ? ROLE_CRIT : ROLE_MUTED));
 	wnoutrefresh(w);
-	free(body);
+}
+
+/* Moves the confirmation's view; returns 1 if the key was a scroll key. */
+static int
+confirm_scroll(struct dialog *d, int type, wint_t wch)
+{
+	int page = d->body_rows > 1 ? d->body_rows - 1 : 1;
+	int letters = d->require == NULL && type == OK;
+	if ((type == KEY_CODE_YES && wch == KEY_UP) || (letters && wch == 'k'))
+		d->scroll--;
+	else if ((type == KEY_CODE_YES && wch == KEY_DOWN) || (letters && wch == 'j'))
+		d->scroll++;
+	else if ((type == KEY_CODE_YES && wch == KEY_PPAGE) || (letters && wch == 'b'))
+		d->scroll -= page;
+	else if ((type == KEY_CODE_YES && wch == KEY_NPAGE) || (letters && wch == ' '))
+		d->scroll += page;
+	else if (type == KEY_CODE_YES && wch == KEY_HOME)
+		d->scroll = 0;
+	else
+		return 0;
+	/* the overlay clamps it to the text when it draws */
+	if (d->scroll < 0)
+		d->scroll = 0;
+	return 1;
 }
 
 static int
@@ -350,14 +437,25 @@ confirm_key(struct console *c, struct dialog *d, int type, wint_t wch)
 	d->error = NULL;
 	if (type == OK && wch == 27)
 		return 0;
+	if (confirm_scroll(d, type, wch))
+		return -1;
+	int enter = type == OK && (wch == '\r' || wch == '\n');
 	if (d->require == NULL) {
-		if (type == OK && (wch == '\r' || wch == '\n' || wch == 'y' || wch == 'Y'))
-			return 1;
+		if (enter || (type == OK && (wch == 'y' || wch == 'Y'))) {
+			if (d->seen_end)
+				return 1;
+			d->error = "scroll to the end to confirm: nothing was run (Down or PgDn)";
+			return -1;
+		}
 		if (type == OK && (wch == 'n' || wch == 'N' || wch == 'q'))
 			return 0;
 		return -1;
 	}
-	if (type == OK && (wch == '\r' || wch == '\n')) {
+	if (enter) {
+		if (!d->seen_end) {
+			d->error = "scroll to the end to confirm: nothing was run (Down or PgDn)";
+			return -1;
+		}
 		if (d->typed != NULL && strcmp(d->typed, d->require) == 0)
 			return 1;
 		d->error = "the name does not match: nothing was run";
@@ -375,6 +473,12 @@ dialog_confirm(struct console *c, const char *title, const char *body, const cha
 	d.title = title;
 	d.body = body;
 	d.require = require;
+	/* a body that fits is seen whole at once, before the first paint */
+	struct strv rows;
+	memset(&rows, 0, sizeof rows);
+	confirm_layout(c, &d, &rows);
+	strv_free(&rows);
+	d.seen_end = d.body_total <= d.body_rows;
 	int ok = run_dialog(c, &d, confirm_overlay, confirm_key);
 	free(d.typed);
 	return ok;

@@ -82,8 +82,9 @@ draw_state_role(enum state s)
 	}
 }
 
-int
-draw_safe(WINDOW *w, int y, int x, int cols, const char *safe, attr_t attr)
+/* Writes text already known safe; returns the columns used. */
+static int
+put_text(WINDOW *w, int y, int x, int cols, const char *safe, attr_t attr)
 {
 	if (cols <= 0 || y < 0 || x < 0 || y >= getmaxy(w) || x >= getmaxx(w))
 		return 0;
@@ -98,21 +99,26 @@ draw_safe(WINDOW *w, int y, int x, int cols, const char *safe, attr_t attr)
 }
 
 int
-draw_text(WINDOW *w, int y, int x, int cols, const char *untrusted, attr_t attr)
+draw_text(WINDOW *w, int y, int x, int cols, struct safe_str t, attr_t attr)
 {
-	char *safe = sanitize_str(untrusted);
-	int used = draw_safe(w, y, x, cols, safe, attr);
-	free(safe);
+	int used = put_text(w, y, x, cols, t.s ? t.s : "", attr);
+	safe_str_free(&t);
 	return used;
 }
 
 int
-draw_right(WINDOW *w, int y, int x_end, int cols, const char *safe, attr_t attr)
+draw_width(const struct safe_str *t)
 {
-	int width = text_width(safe);
+	return text_width(t->s ? t->s : "");
+}
+
+int
+draw_right(WINDOW *w, int y, int x_end, int cols, struct safe_str t, attr_t attr)
+{
+	int width = draw_width(&t);
 	if (width > cols)
 		width = cols;
-	return draw_safe(w, y, x_end - width, width, safe, attr);
+	return draw_text(w, y, x_end - width, width, t, attr);
 }
 
 void
@@ -130,17 +136,35 @@ draw_fill(WINDOW *w, int y, int x, int cols, attr_t attr)
 }
 
 void
-draw_rule(WINDOW *w, int y, int x, int cols, const char *title, attr_t attr)
+draw_rule(WINDOW *w, int y, int x, int cols, struct safe_str title, attr_t attr)
 {
 	draw_fill(w, y, x, cols, A_NORMAL);
 	wattrset(w, draw_attr(ROLE_BORDER));
 	mvwhline(w, y, x, ACS_HLINE, cols);
 	wattrset(w, A_NORMAL);
-	if (title != NULL && cols > 6) {
-		int used = draw_safe(w, y, x + 2, cols - 4, " ", attr);
-		used += draw_text(w, y, x + 2 + used, cols - 5 - used, title, attr);
-		draw_safe(w, y, x + 2 + used, 1, " ", attr);
+	if (title.s != NULL && *title.s && cols > 6) {
+		int used = put_text(w, y, x + 2, cols - 4, " ", attr);
+		used += put_text(w, y, x + 2 + used, cols - 5 - used, title.s, attr);
+		put_text(w, y, x + 2 + used, 1, " ", attr);
 	}
+	safe_str_free(&title);
+}
+
+void
+draw_box(WINDOW *w, int y, int x, int h, int wd, attr_t attr)
+{
+	if (h < 2 || wd < 2)
+		return;
+	wattrset(w, attr);
+	mvwhline(w, y, x, ACS_HLINE, wd);
+	mvwhline(w, y + h - 1, x, ACS_HLINE, wd);
+	mvwvline(w, y, x, ACS_VLINE, h);
+	mvwvline(w, y, x + wd - 1, ACS_VLINE, h);
+	mvwaddch(w, y, x, ACS_ULCORNER);
+	mvwaddch(w, y, x + wd - 1, ACS_URCORNER);
+	mvwaddch(w, y + h - 1, x, ACS_LLCORNER);
+	mvwaddch(w, y + h - 1, x + wd - 1, ACS_LRCORNER);
+	wattrset(w, A_NORMAL);
 }
 
 void
@@ -162,7 +186,7 @@ draw_bar(WINDOW *w, int y, int x, int cols, int pct, attr_t attr)
 		o += 3;
 	}
 	s[o] = '\0';
-	draw_safe(w, y, x, cols, s, attr);
+	put_text(w, y, x, cols, s, attr);
 	free(s);
 }
 
@@ -183,8 +207,8 @@ draw_state(WINDOW *w, int y, int x, enum state s, int stale)
 {
 	char buf[32];
 	snprintf(buf, sizeof buf, "%s %s", state_symbol(s), state_word(s));
-	int used = draw_safe(w, y, x, 12, buf, draw_attr(draw_state_role(s)));
+	int used = put_text(w, y, x, 12, buf, draw_attr(draw_state_role(s)));
 	if (stale)
-		used += draw_safe(w, y, x + used, 7, " STALE", draw_attr(ROLE_STALE));
+		used += put_text(w, y, x + used, 7, " STALE", draw_attr(ROLE_STALE));
 	return used;
 }

@@ -25,9 +25,10 @@ fleet_draw(struct console *c, struct pane *p)
 	else
 		snprintf(title, sizeof title, "HOSTS %zu", c->nhosts);
 	attr_t ta = p->focused ? draw_attr(ROLE_ACCENT) : draw_attr(ROLE_HEADER);
-	int used = draw_safe(w, 0, 0, width, title, ta);
+	int used = draw_text(w, 0, 0, width, safe_untrusted(title), ta);
 	if (c->filter != NULL)
-		draw_text(w, 0, used, width - used, c->filter, draw_attr(ROLE_ACCENT));
+		draw_text(w, 0, used, width - used, safe_untrusted(c->filter),
+		    draw_attr(ROLE_ACCENT));
 	/* keep the selection visible */
 	int rows = p->h - 1;
 	int sel = 0;
@@ -52,7 +53,8 @@ fleet_draw(struct console *c, struct pane *p)
 		int stale = s && snapshot_is_stale(s, now);
 		char word[40];
 		snprintf(word, sizeof word, "%s %-9s", state_symbol(st), draw_host_word(st, stale));
-		x += draw_safe(w, y, x, width, word, selected ? base : draw_attr(draw_host_role(st, stale)));
+		x += draw_text(w, y, x, width, safe_untrusted(word),
+		    selected ? base : draw_attr(draw_host_role(st, stale)));
 		x++;
 		int name_w = 4;
 		for (size_t k = 0; k < c->nhosts; k++) {
@@ -62,18 +64,21 @@ fleet_draw(struct console *c, struct pane *p)
 		}
 		if (name_w > (width >= 40 ? 14 : 10))
 			name_w = width >= 40 ? 14 : 10;
-		draw_text(w, y, x, name_w, c->conf->hosts[i].name, base | A_BOLD);
+		draw_text(w, y, x, name_w, safe_untrusted(c->conf->hosts[i].name), base | A_BOLD);
 		x += name_w + 1;
 		char age[32] = "-";
 		if (s != NULL)
 			render_age(age, sizeof age, s, now);
-		draw_right(w, y, width, 7, age, selected ? base : draw_attr(stale ? ROLE_STALE : ROLE_MUTED));
+		draw_right(w, y, width, 7, safe_untrusted(age),
+		    selected ? base : draw_attr(stale ? ROLE_STALE : ROLE_MUTED));
 		int reason_w = width - x - 8;
 		if (reason_w > 3 && s != NULL)
-			draw_text(w, y, x, reason_w, s->reason, selected ? base : draw_attr(ROLE_NORMAL));
+			draw_text(w, y, x, reason_w, safe_untrusted(s->reason),
+			    selected ? base : draw_attr(ROLE_NORMAL));
 	}
 	if (n == 0)
-		draw_safe(w, 1, 0, width, "no host matches the filter", draw_attr(ROLE_MUTED));
+		draw_text(w, 1, 0, width, SAFE_LITERAL("no host matches the filter"),
+		    draw_attr(ROLE_MUTED));
 	wattrset(w, draw_attr(ROLE_BORDER));
 	mvwvline(w, 0, p->w - 1, ACS_VLINE, p->h);
 	wattrset(w, A_NORMAL);

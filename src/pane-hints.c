@@ -13,7 +13,8 @@ hints_draw(struct console *c, struct pane *p)
 	WINDOW *w = p->win;
 	if (c->message != NULL) {
 		draw_fill(w, 0, 0, p->w, c->message_error ? draw_attr(ROLE_CRIT) : draw_attr(ROLE_NORMAL));
-		draw_safe(w, 0, 1, p->w - 2, c->message, c->message_error ? draw_attr(ROLE_CRIT) :
+		draw_text(w, 0, 1, p->w - 2, safe_untrusted(c->message),
+		    c->message_error ? draw_attr(ROLE_CRIT) :
 		    draw_attr(ROLE_ACCENT));
 		return;
 	}
@@ -35,7 +36,7 @@ hints_draw(struct console *c, struct pane *p)
 		    "j/k host  Enter details  L logs  i open incident  / filter  r refresh  ? help  q quit";
 		break;
 	}
-	draw_safe(w, 0, 1, p->w - 2, hint, draw_attr(ROLE_MUTED));
+	draw_text(w, 0, 1, p->w - 2, safe_untrusted(hint), draw_attr(ROLE_MUTED));
 }
 
 const struct pane_ops pane_hints_ops = {

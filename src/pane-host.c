@@ -62,11 +62,12 @@ draw_containers(struct console *c, struct pane *p, struct line_out *o, const str
 	if (!d->containers_enabled && d->containers_error == NULL)
 		return;
 	if (visible(o))
-		draw_rule(w, wy(o), 0, o->width, "Containers", draw_attr(ROLE_HEADER));
+		draw_rule(w, wy(o), 0, o->width, SAFE_LITERAL("Containers"),
+		    draw_attr(ROLE_HEADER));
 	o->y++;
 	if (d->containers_error != NULL) {
 		if (visible(o))
-			draw_text(w, wy(o), 1, o->width - 1, d->containers_error,
+			draw_text(w, wy(o), 1, o->width - 1, safe_untrusted(d->containers_error),
 			    draw_attr(d->containers_enabled ? ROLE_UNKNOWN : ROLE_MUTED));
 		o->y++;
 	}
@@ -81,7 +82,7 @@ draw_containers(struct console *c, struct pane *p, struct line_out *o, const str
 		else
 			snprintf(hdr, sizeof hdr, " %-13s %-14s %4s %7s  %s", "STATE", "NAME", "RST", "UP",
 			    "REASON");
-		draw_safe(w, wy(o), 0, o->width, hdr, draw_attr(ROLE_MUTED));
+		draw_text(w, wy(o), 0, o->width, safe_untrusted(hdr), draw_attr(ROLE_MUTED));
 	}
 	o->y++;
 	for (size_t i = 0; i < d->ncontainers; i++) {
@@ -100,10 +101,11 @@ draw_containers(struct console *c, struct pane *p, struct line_out *o, const str
 			snprintf(st, sizeof st, "%s %s", state_symbol(k->state),
 			    k->crashloop ? "RESTARTING" : state_word(k->state));
 			int x = 1;
-			draw_safe(w, y, x, 13, st, selected ? base : draw_attr(draw_state_role(k->state)));
+			draw_text(w, y, x, 13, safe_untrusted(st),
+			    selected ? base : draw_attr(draw_state_role(k->state)));
 			x += 14;
 			int nw = wide ? 18 : 14;
-			draw_text(w, y, x, nw, k->name, base | A_BOLD);
+			draw_text(w, y, x, nw, safe_untrusted(k->name), base | A_BOLD);
 			x += nw + 1;
 			char up[24];
 			int running = k->engine_state && strcmp(k->engine_state, "running") == 0;
@@ -115,12 +117,14 @@ draw_containers(struct console *c, struct pane *p, struct line_out *o, const str
 					snprintf(cpu, sizeof cpu, "%.1f%%", k->cpu_pct);
 					fmt_bytes(mem, sizeof mem, k->mem_bytes);
 				}
-				snprintf(rest, sizeof rest, "%-9.9s %8d %8s %6s %8s  ", k->health ? k->health : "-",
-				    k->restarts, up, cpu, mem);
+				/* the host's word in its own 9 columns: it cannot move the rest */
+				draw_text(w, y, x, 9, safe_untrusted(k->health ? k->health : "-"), base);
+				x += 10;
+				snprintf(rest, sizeof rest, "%8d %8s %6s %8s  ", k->restarts, up, cpu, mem);
 			} else
 				snprintf(rest, sizeof rest, "%4d %7s  ", k->restarts, up);
-			x += draw_safe(w, y, x, o->width - x, rest, base);
-			draw_text(w, y, x, o->width - x, k->reason, base);
+			x += draw_text(w, y, x, o->width - x, safe_untrusted(rest), base);
+			draw_text(w, y, x, o->width - x, safe_untrusted(k->reason), base);
 		}
 		o->y++;
 	}
@@ -134,7 +138,7 @@ draw_units(struct console *c, struct pane *p, struct line_out *o, const struct h
 		return;
 	WINDOW *w = o->w;
 	if (visible(o))
-		draw_rule(w, wy(o), 0, o->width, "Services", draw_attr(ROLE_HEADER));
+		draw_rule(w, wy(o), 0, o->width, SAFE_LITERAL("Services"), draw_attr(ROLE_HEADER));
 	o->y++;
 	for (size_t i = 0; i < d->nunits; i++) {
 		const struct unit_status *u = &d->units[i];
@@ -151,13 +155,14 @@ draw_units(struct console *c, struct pane *p, struct line_out *o, const struct h
 				draw_fill(w, y, 0, o->width, base);
 			char st[32];
 			snprintf(st, sizeof st, "%s %s", state_symbol(u->state), state_word(u->state));
-			draw_safe(w, y, 1, 11, st, selected ? base : draw_attr(draw_state_role(u->state)));
-			draw_text(w, y, 13, 18, u->name, base | A_BOLD);
+			draw_text(w, y, 1, 11, safe_untrusted(st),
+			    selected ? base : draw_attr(draw_state_role(u->state)));
+			draw_text(w, y, 13, 18, safe_untrusted(u->name), base | A_BOLD);
 			char up[24], rest[64];
 			uptime_text(up, sizeof up, u->since_ms);
 			snprintf(rest, sizeof rest, " %3d restarts  up %-7s ", u->restarts, up);
-			int x = 32 + draw_safe(w, y, 32, o->width - 32, rest, base);
-			draw_text(w, y, x, o->width - x, u->reason, base);
+			int x = 32 + draw_text(w, y, 32, o->width - 32, safe_untrusted(rest), base);
+			draw_text(w, y, x, o->width - x, safe_untrusted(u->reason), base);
 		}
 		o->y++;
 	}
@@ -170,7 +175,8 @@ draw_checks(struct console *c, struct line_out *o, const struct host_data *d)
 		return;
 	WINDOW *w = o->w;
 	if (visible(o))
-		draw_rule(w, wy(o), 0, o->width, "Checks and health", draw_attr(ROLE_HEADER));
+		draw_rule(w, wy(o), 0, o->width, SAFE_LITERAL("Checks and health"),
+		    draw_attr(ROLE_HEADER));
 	o->y++;
 	for (size_t i = 0; i < d->nhealth; i++) {
 		const struct health_result *h = &d->health[i];
@@ -180,20 +186,26 @@ draw_checks(struct console *c, struct line_out *o, const struct host_data *d)
 			int y = wy(o);
 			char st[32], lat[32] = "-";
 			snprintf(st, sizeof st, "%s %s", state_symbol(h->state), state_word(h->state));
-			draw_safe(w, y, 1, 11, st, draw_attr(draw_state_role(h->state)));
-			draw_text(w, y, 13, 16, h->name, draw_attr(ROLE_NORMAL) | A_BOLD);
+			draw_text(w, y, 1, 11, safe_untrusted(st),
+			    draw_attr(draw_state_role(h->state)));
+			draw_text(w, y, 13, 16, safe_untrusted(h->name),
+			    draw_attr(ROLE_NORMAL) | A_BOLD);
 			if (h->latency_ms >= 0 && h->http_status)
 				snprintf(lat, sizeof lat, "%lld ms", (long long)h->latency_ms);
 			char mid[48];
 			snprintf(mid, sizeof mid, " http %3d %8s  ", h->http_status, lat);
-			int x = 30 + draw_safe(w, y, 30, o->width - 30, mid, draw_attr(ROLE_NORMAL));
-			draw_text(w, y, x, o->width - x, h->reason, draw_attr(ROLE_NORMAL));
+			int x = 30 + draw_text(w, y, 30, o->width - 30, safe_untrusted(mid),
+			    draw_attr(ROLE_NORMAL));
+			draw_text(w, y, x, o->width - x, safe_untrusted(h->reason),
+			    draw_attr(ROLE_NORMAL));
 		}
 		o->y++;
 		if (h->state >= STATE_WARN && h->body && *h->body) {
 			if (visible(o)) {
-				draw_safe(w, wy(o), 3, 6, "body:", draw_attr(ROLE_MUTED));
-				draw_text(w, wy(o), 9, o->width - 9, h->body, draw_attr(ROLE_MUTED));
+				draw_text(w, wy(o), 3, 6, SAFE_LITERAL("body:"),
+				    draw_attr(ROLE_MUTED));
+				draw_text(w, wy(o), 9, o->width - 9, safe_untrusted(h->body),
+				    draw_attr(ROLE_MUTED));
 			}
 			o->y++;
 		}
@@ -206,20 +218,26 @@ draw_checks(struct console *c, struct line_out *o, const struct host_data *d)
 			int y = wy(o);
 			char st[32], lat[32] = "-";
 			snprintf(st, sizeof st, "%s %s", state_symbol(k->state), state_word(k->state));
-			draw_safe(w, y, 1, 11, st, draw_attr(draw_state_role(k->state)));
-			draw_text(w, y, 13, 16, k->name, draw_attr(ROLE_NORMAL) | A_BOLD);
+			draw_text(w, y, 1, 11, safe_untrusted(st),
+			    draw_attr(draw_state_role(k->state)));
+			draw_text(w, y, 13, 16, safe_untrusted(k->name),
+			    draw_attr(ROLE_NORMAL) | A_BOLD);
 			if (k->latency_ms >= 0)
 				snprintf(lat, sizeof lat, "%lld ms", (long long)k->latency_ms);
 			char mid[48];
 			snprintf(mid, sizeof mid, " exit %3d %8s  ", k->exit_code, lat);
-			int x = 30 + draw_safe(w, y, 30, o->width - 30, mid, draw_attr(ROLE_NORMAL));
-			draw_text(w, y, x, o->width - x, k->reason, draw_attr(ROLE_NORMAL));
+			int x = 30 + draw_text(w, y, 30, o->width - 30, safe_untrusted(mid),
+			    draw_attr(ROLE_NORMAL));
+			draw_text(w, y, x, o->width - x, safe_untrusted(k->reason),
+			    draw_attr(ROLE_NORMAL));
 		}
 		o->y++;
 		if (k->state >= STATE_WARN && k->output && *k->output) {
 			if (visible(o)) {
-				draw_safe(w, wy(o), 3, 8, "output:", draw_attr(ROLE_MUTED));
-				draw_text(w, wy(o), 11, o->width - 11, k->output, draw_attr(ROLE_MUTED));
+				draw_text(w, wy(o), 3, 8, SAFE_LITERAL("output:"),
+				    draw_attr(ROLE_MUTED));
+				draw_text(w, wy(o), 11, o->width - 11, safe_untrusted(k->output),
+				    draw_attr(ROLE_MUTED));
 			}
 			o->y++;
 		}
@@ -231,7 +249,7 @@ draw_disks(struct line_out *o, const struct host_data *d)
 {
 	WINDOW *w = o->w;
 	if (visible(o))
-		draw_rule(w, wy(o), 0, o->width, "Disk", draw_attr(ROLE_HEADER));
+		draw_rule(w, wy(o), 0, o->width, SAFE_LITERAL("Disk"), draw_attr(ROLE_HEADER));
 	o->y++;
 	for (size_t i = 0; i < d->ndisks; i++) {
 		const struct disk *k = &d->disks[i];
@@ -239,8 +257,10 @@ draw_disks(struct line_out *o, const struct host_data *d)
 			int y = wy(o);
 			char st[32];
 			snprintf(st, sizeof st, "%s %s", state_symbol(k->state), state_word(k->state));
-			draw_safe(w, y, 1, 11, st, draw_attr(draw_state_role(k->state)));
-			draw_text(w, y, 13, 16, k->mount, draw_attr(ROLE_NORMAL) | A_BOLD);
+			draw_text(w, y, 1, 11, safe_untrusted(st),
+			    draw_attr(draw_state_role(k->state)));
+			draw_text(w, y, 13, 16, safe_untrusted(k->mount),
+			    draw_attr(ROLE_NORMAL) | A_BOLD);
 			int barw = o->width >= 70 ? 20 : 10;
 			draw_bar(w, y, 30, barw, k->pct, draw_attr(draw_state_role(k->state)));
 			char size[16], rest[80];
@@ -249,7 +269,8 @@ draw_disks(struct line_out *o, const struct host_data *d)
 				snprintf(rest, sizeof rest, " %3d%% of %-9s inodes %d%%", k->pct, size, k->ipct);
 			else
 				snprintf(rest, sizeof rest, " %3d%% of %s", k->pct, size);
-			draw_safe(w, y, 30 + barw, o->width - 30 - barw, rest, draw_attr(ROLE_NORMAL));
+			draw_text(w, y, 30 + barw, o->width - 30 - barw, safe_untrusted(rest),
+			    draw_attr(ROLE_NORMAL));
 		}
 		o->y++;
 	}
@@ -257,23 +278,26 @@ draw_disks(struct line_out *o, const struct host_data *d)
 		int y = wy(o);
 		char st[32], txt[128];
 		snprintf(st, sizeof st, "%s %s", state_symbol(d->load_state), state_word(d->load_state));
-		draw_safe(w, y, 1, 11, st, draw_attr(draw_state_role(d->load_state)));
+		draw_text(w, y, 1, 11, safe_untrusted(st),
+		    draw_attr(draw_state_role(d->load_state)));
 		snprintf(txt, sizeof txt, "load %.2f %.2f %.2f on %d core%s", d->load1, d->load5, d->load15,
 		    d->ncpu, d->ncpu == 1 ? "" : "s");
-		draw_safe(w, y, 13, o->width - 13, txt, draw_attr(ROLE_NORMAL));
+		draw_text(w, y, 13, o->width - 13, safe_untrusted(txt), draw_attr(ROLE_NORMAL));
 	}
 	o->y++;
 	if (visible(o) && d->mem_total_kb > 0) {
 		int y = wy(o);
 		char st[32], txt[128], tot[16];
 		snprintf(st, sizeof st, "%s %s", state_symbol(d->mem_state), state_word(d->mem_state));
-		draw_safe(w, y, 1, 11, st, draw_attr(draw_state_role(d->mem_state)));
-		draw_safe(w, y, 13, 16, "memory", draw_attr(ROLE_NORMAL) | A_BOLD);
+		draw_text(w, y, 1, 11, safe_untrusted(st),
+		    draw_attr(draw_state_role(d->mem_state)));
+		draw_text(w, y, 13, 16, SAFE_LITERAL("memory"), draw_attr(ROLE_NORMAL) | A_BOLD);
 		int barw = o->width >= 70 ? 20 : 10;
 		draw_bar(w, y, 30, barw, d->mem_pct, draw_attr(draw_state_role(d->mem_state)));
 		fmt_bytes(tot, sizeof tot, d->mem_total_kb * 1024);
 		snprintf(txt, sizeof txt, " %3d%% of %s", d->mem_pct, tot);
-		draw_safe(w, y, 30 + barw, o->width - 30 - barw, txt, draw_attr(ROLE_NORMAL));
+		draw_text(w, y, 30 + barw, o->width - 30 - barw, safe_untrusted(txt),
+		    draw_attr(ROLE_NORMAL));
 	}
 	o->y++;
 }
@@ -289,36 +313,38 @@ host_draw(struct console *c, struct pane *p)
 	char age[32];
 	render_age(age, sizeof age, s, now);
 	attr_t ta = p->focused ? draw_attr(ROLE_ACCENT) : draw_attr(ROLE_TITLE);
-	int x = draw_text(w, 0, 1, p->w / 2, hc->name, ta);
+	int x = draw_text(w, 0, 1, p->w / 2, safe_untrusted(hc->name), ta);
 	char meta[160];
 	snprintf(meta, sizeof meta, "  %s  ", hc->transport == TRANSPORT_LOCAL ? "local" : "ssh");
-	x += 1 + draw_safe(w, 0, 1 + x, p->w - x - 1, meta, draw_attr(ROLE_MUTED));
+	x += 1 + draw_text(w, 0, 1 + x, p->w - x - 1, safe_untrusted(meta), draw_attr(ROLE_MUTED));
 	if (s != NULL) {
 		x += draw_state(w, 0, 1 + x, s->state, snapshot_is_stale(s, now));
 		snprintf(meta, sizeof meta, "  data %s old", age);
-		x += draw_safe(w, 0, 1 + x, p->w - x - 1, meta, draw_attr(ROLE_MUTED));
+		x += draw_text(w, 0, 1 + x, p->w - x - 1, safe_untrusted(meta),
+		    draw_attr(ROLE_MUTED));
 	}
 	if (s == NULL)
 		return;
 	int y = 1;
 	if (s->state != STATE_OK && s->reason) {
-		draw_text(w, y, 1, p->w - 2, s->reason, draw_attr(draw_state_role(s->state)));
+		draw_text(w, y, 1, p->w - 2, safe_untrusted(s->reason),
+		    draw_attr(draw_state_role(s->state)));
 		y++;
 	}
 	if (s->conn == CONN_UNTRUSTED && s->fingerprint) {
 		char *msg = xasprintf("key %s %s: T trusts it after you compare it", s->key_type ?
 		    s->key_type : "", s->fingerprint);
-		draw_text(w, y++, 1, p->w - 2, msg, draw_attr(ROLE_UNTRUSTED));
+		draw_text(w, y++, 1, p->w - 2, safe_untrusted(msg), draw_attr(ROLE_UNTRUSTED));
 		free(msg);
 	}
 	const struct host_data *d = s->data;
 	if (d == NULL) {
-		draw_safe(w, y, 1, p->w - 2, "no data yet", draw_attr(ROLE_MUTED));
+		draw_text(w, y, 1, p->w - 2, SAFE_LITERAL("no data yet"), draw_attr(ROLE_MUTED));
 		return;
 	}
 	if (s->conn != CONN_UP) {
 		char *msg = xasprintf("last seen %s ago: what follows is that old", age);
-		draw_safe(w, y++, 1, p->w - 2, msg, draw_attr(ROLE_STALE));
+		draw_text(w, y++, 1, p->w - 2, safe_untrusted(msg), draw_attr(ROLE_STALE));
 		free(msg);
 	}
 	struct line_out o = { w, 0, p->scroll, p->h - y, 0, p->w };

@@ -121,8 +121,10 @@ incident_draw(struct console *c, struct pane *p)
 {
 	WINDOW *w = p->win;
 	if (c->inc.id <= 0) {
-		draw_safe(w, 0, 1, p->w - 2, "No open incident.", draw_attr(ROLE_TITLE));
-		draw_safe(w, 2, 1, p->w - 2, "i opens one: title, severity, hosts, impact.",
+		draw_text(w, 0, 1, p->w - 2, SAFE_LITERAL("No open incident."),
+		    draw_attr(ROLE_TITLE));
+		draw_text(w, 2, 1, p->w - 2,
+		    SAFE_LITERAL("i opens one: title, severity, hosts, impact."),
 		    draw_attr(ROLE_MUTED));
 		return;
 	}
@@ -134,7 +136,8 @@ incident_draw(struct console *c, struct pane *p)
 		if (c->inc.ms[m])
 			fmt_utc_hms(ts, sizeof ts, c->inc.ms[m]);
 		snprintf(line, sizeof line, "%s %s  ", milestone_name(m), ts);
-		x += draw_safe(w, 0, x, p->w - x - 1, line, draw_attr(c->inc.ms[m] ? ROLE_NORMAL :
+		x += draw_text(w, 0, x, p->w - x - 1, safe_untrusted(line),
+		    draw_attr(c->inc.ms[m] ? ROLE_NORMAL :
 		    ROLE_MUTED));
 	}
 	int output_rows = 0;
@@ -162,11 +165,13 @@ incident_draw(struct console *c, struct pane *p)
 		snprintf(line, sizeof line, "Triage %d/%zu%s", done, c->triage.n,
 		    c->inc.ms[MS_TRIAGE_DONE] ? " (done)" : "");
 		if (pass && shown(&o))
-			draw_rule(sub, oy(&o), 0, o.width, line, draw_attr(ROLE_HEADER));
+			draw_rule(sub, oy(&o), 0, o.width, safe_untrusted(line),
+			    draw_attr(ROLE_HEADER));
 		o.line++;
 		if (c->triage.n == 0) {
 			if (pass && shown(&o))
-				draw_safe(sub, oy(&o), 1, o.width - 2, "no triage checklist (triage.md) found",
+				draw_text(sub, oy(&o), 1, o.width - 2,
+				    SAFE_LITERAL("no triage checklist (triage.md) found"),
 				    draw_attr(ROLE_MUTED));
 			o.line++;
 		}
@@ -178,20 +183,24 @@ incident_draw(struct console *c, struct pane *p)
 			if (pass && shown(&o)) {
 				attr_t base;
 				draw_row_marker(&o, sel, &base);
-				int xx = draw_safe(sub, oy(&o), 1, 5, c->triage_checked[i] ? "[x] " : "[ ] ",
+				int xx = draw_text(sub, oy(&o), 1, 5,
+				    safe_untrusted(c->triage_checked[i] ? "[x] " : "[ ] "),
 				    sel ? base : draw_attr(c->triage_checked[i] ? ROLE_OK : ROLE_NORMAL));
-				draw_text(sub, oy(&o), 1 + xx, o.width - 2 - xx, c->triage.v[i], base);
+				draw_text(sub, oy(&o), 1 + xx, o.width - 2 - xx,
+				    safe_untrusted(c->triage.v[i]), base);
 			}
 			o.line++;
 		}
 		const struct runbook *rb = c->runbook.rb;
 		if (rb == NULL) {
 			if (pass && shown(&o))
-				draw_rule(sub, oy(&o), 0, o.width, "Runbook", draw_attr(ROLE_HEADER));
+				draw_rule(sub, oy(&o), 0, o.width, SAFE_LITERAL("Runbook"),
+				    draw_attr(ROLE_HEADER));
 			o.line++;
 			if (pass && shown(&o))
-				draw_safe(sub, oy(&o), 1, o.width - 2, c->suggestion ? c->suggestion :
-				    "no runbook chosen: R chooses one (sitrep suggests from the fleet)",
+				draw_text(sub, oy(&o), 1, o.width - 2,
+				    safe_untrusted(c->suggestion ? c->suggestion :
+				    "no runbook chosen: R chooses one (sitrep suggests from the fleet)"),
 				    draw_attr(ROLE_MUTED));
 			o.line++;
 			continue;
@@ -204,7 +213,8 @@ incident_draw(struct console *c, struct pane *p)
 		}
 		snprintf(line, sizeof line, "Runbook: %s (%zu steps%s)", rb->title, rb->nsteps, total);
 		if (pass && shown(&o))
-			draw_rule(sub, oy(&o), 0, o.width, line, draw_attr(ROLE_HEADER));
+			draw_rule(sub, oy(&o), 0, o.width, safe_untrusted(line),
+			    draw_attr(ROLE_HEADER));
 		o.line++;
 		for (size_t i = 0; i < rb->nsteps; i++) {
 			const struct runbook_step *st = &rb->steps[i];
@@ -229,14 +239,17 @@ incident_draw(struct console *c, struct pane *p)
 					mr = ROLE_CRIT;
 				} else if (sr)
 					mark = "- ";
-				int xx = 1 + draw_safe(sub, oy(&o), 1, 2, mark, sel ? base : draw_attr(mr));
+				int xx = 1 + draw_text(sub, oy(&o), 1, 2, safe_untrusted(mark),
+				    sel ? base : draw_attr(mr));
 				char num[16], tb[48];
 				snprintf(num, sizeof num, "%d. ", st->number ? st->number : (int)i + 1);
-				xx += draw_safe(sub, oy(&o), xx, 5, num, base);
+				xx += draw_text(sub, oy(&o), xx, 5, safe_untrusted(num), base);
 				timebox_text(tb, sizeof tb, st);
 				int right = o.width >= 60 ? 34 : 0;
-				int tw = draw_text(sub, oy(&o), xx, o.width - xx - right - 1, st->title, base | A_BOLD);
-				draw_safe(sub, oy(&o), xx + tw, o.width - xx - tw - right - 1, tb, base);
+				int tw = draw_text(sub, oy(&o), xx, o.width - xx - right - 1,
+				    safe_untrusted(st->title), base | A_BOLD);
+				draw_text(sub, oy(&o), xx + tw, o.width - xx - tw - right - 1,
+				    safe_untrusted(tb), base);
 				if (sr != NULL) {
 					int64_t el = step_elapsed(sr);
 					char clock[32], box[48] = "", txt[160];
@@ -258,7 +271,8 @@ incident_draw(struct console *c, struct pane *p)
 						    limit > 0 && el > limit * 1000 ? " (over)" : "");
 					}
 					if (right > 0)
-						draw_right(sub, oy(&o), o.width - 1, right, txt, sel ? base : draw_attr(tr));
+						draw_right(sub, oy(&o), o.width - 1, right,
+						    safe_untrusted(txt), sel ? base : draw_attr(tr));
 				}
 			}
 			o.line++;
@@ -272,16 +286,19 @@ incident_draw(struct console *c, struct pane *p)
 				if (pass && shown(&o)) {
 					attr_t base;
 					draw_row_marker(&o, csel, &base);
-					int xx = draw_safe(sub, oy(&o), 6, 2, "$ ", sel ? base : draw_attr(ROLE_MUTED));
+					int xx = draw_text(sub, oy(&o), 6, 2, SAFE_LITERAL("$ "),
+					    sel ? base : draw_attr(ROLE_MUTED));
 					int cw = o.width - 6 - xx - 14;
-					draw_text(sub, oy(&o), 6 + xx, cw, rc->text, base);
+					draw_text(sub, oy(&o), 6 + xx, cw,
+					    safe_untrusted(rc->text), base);
 					char tag[32] = "";
 					if (rc->destructive)
 						snprintf(tag, sizeof tag, "DESTRUCTIVE");
 					if (rc->host)
 						snprintf(tag + strlen(tag), sizeof tag - strlen(tag), "%s@host",
 						    tag[0] ? " " : "");
-					draw_right(sub, oy(&o), o.width - 1, 13, tag, csel ? base :
+					draw_right(sub, oy(&o), o.width - 1, 13,
+					    safe_untrusted(tag), csel ? base :
 					    draw_attr(rc->destructive ? ROLE_CRIT : ROLE_MUTED));
 				}
 				o.line++;
@@ -295,17 +312,21 @@ incident_draw(struct console *c, struct pane *p)
 					attr_t base;
 					draw_row_marker(&o, csel, &base);
 					int ticked = console_step_check_ticked(c, (int)i, (int)k);
-					draw_safe(sub, oy(&o), 6, 4, ticked ? "[x] " : "[ ] ",
+					draw_text(sub, oy(&o), 6, 4,
+					    safe_untrusted(ticked ? "[x] " : "[ ] "),
 					    csel ? base : draw_attr(ticked ? ROLE_OK : ROLE_NORMAL));
-					draw_text(sub, oy(&o), 10, o.width - 11, st->checklist.v[k], base);
+					draw_text(sub, oy(&o), 10, o.width - 11,
+					    safe_untrusted(st->checklist.v[k]), base);
 				}
 				o.line++;
 			}
 			if (sr && !sr->ended_at && st->expected.n > 0) {
 				for (size_t k = 0; k < st->expected.n; k++) {
 					if (pass && shown(&o)) {
-						int xx = draw_safe(sub, oy(&o), 6, 10, "expected: ", draw_attr(ROLE_MUTED));
-						draw_text(sub, oy(&o), 6 + xx, o.width - 7 - xx, st->expected.v[k],
+						int xx = draw_text(sub, oy(&o), 6, 10,
+						    SAFE_LITERAL("expected: "), draw_attr(ROLE_MUTED));
+						draw_text(sub, oy(&o), 6 + xx, o.width - 7 - xx,
+						    safe_untrusted(st->expected.v[k]),
 						    draw_attr(ROLE_MUTED));
 					}
 					o.line++;
@@ -329,7 +350,8 @@ incident_draw(struct console *c, struct pane *p)
 			size_t n = strlen(head);
 			snprintf(head + n, sizeof head - n, ", exit %d", j->exit_status);
 		}
-		draw_rule(w, y0, 0, p->w, head, draw_attr(j->finished && j->exit_status != 0 ?
+		draw_rule(w, y0, 0, p->w, safe_untrusted(head),
+		    draw_attr(j->finished && j->exit_status != 0 ?
 		    ROLE_WARN : ROLE_HEADER));
 		/* the last lines of output, sanitized */
 		char *text = sanitize_text(j->output.data ? j->output.data : "", j->output.len,
@@ -352,7 +374,7 @@ incident_draw(struct console *c, struct pane *p)
 			const char *nl = memchr(start, '\n', (size_t)(end - start));
 			size_t len = nl ? (size_t)(nl - start) : (size_t)(end - start);
 			char *one = xstrndup(start, len);
-			draw_safe(w, y++, 1, p->w - 2, one, draw_attr(ROLE_NORMAL));
+			draw_text(w, y++, 1, p->w - 2, safe_untrusted(one), draw_attr(ROLE_NORMAL));
 			free(one);
 			start += len + (nl != NULL);
 		}

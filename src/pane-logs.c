@@ -17,12 +17,13 @@ logs_draw(struct console *c, struct pane *p)
 	char title[64];
 	snprintf(title, sizeof title, "LOGS %zu lines  ", c->logs_lines.n);
 	attr_t ta = p->focused ? draw_attr(ROLE_ACCENT) : draw_attr(ROLE_TITLE);
-	int x = draw_safe(w, 0, 1, p->w - 2, title, ta);
+	int x = draw_text(w, 0, 1, p->w - 2, safe_untrusted(title), ta);
 	if (c->logs_title)
-		draw_text(w, 0, 1 + x, p->w - 2 - x, c->logs_title, ta);
+		draw_text(w, 0, 1 + x, p->w - 2 - x, safe_untrusted(c->logs_title), ta);
 	int rows = p->h - 1;
 	if (c->logs_pending) {
-		draw_safe(w, 1, 1, p->w - 2, "asking the host...", draw_attr(ROLE_MUTED));
+		draw_text(w, 1, 1, p->w - 2, SAFE_LITERAL("asking the host..."),
+		    draw_attr(ROLE_MUTED));
 		return;
 	}
 	int n = (int)c->logs_lines.n;
@@ -40,10 +41,10 @@ logs_draw(struct console *c, struct pane *p)
 		if (c->filter && strcasestr(line, c->filter))
 			a = draw_attr(ROLE_ACCENT);
 		/* already sanitized when it arrived */
-		draw_safe(w, y, 1, p->w - 2, line, a);
+		draw_text(w, y, 1, p->w - 2, safe_untrusted(line), a);
 	}
 	if (n == 0)
-		draw_safe(w, 1, 1, p->w - 2, "(empty)", draw_attr(ROLE_MUTED));
+		draw_text(w, 1, 1, p->w - 2, SAFE_LITERAL("(empty)"), draw_attr(ROLE_MUTED));
 }
 
 static int

@@ -33,8 +33,8 @@ static void
 timeline_draw(struct console *c, struct pane *p)
 {
 	WINDOW *w = p->win;
-	draw_rule(w, 0, 0, p->w, c->inc.id > 0 ? "Timeline (incident, recorded)" :
-	    "Timeline (fleet changes, recorded)", p->focused ? draw_attr(ROLE_ACCENT) :
+	draw_rule(w, 0, 0, p->w, safe_untrusted(c->inc.id > 0 ? "Timeline (incident, recorded)" :
+	    "Timeline (fleet changes, recorded)"), p->focused ? draw_attr(ROLE_ACCENT) :
 	    draw_attr(ROLE_HEADER));
 	int rows = p->h - 1;
 	int n = (int)c->nevents;
@@ -51,14 +51,15 @@ timeline_draw(struct console *c, struct pane *p)
 		char ts[16], src[16];
 		fmt_utc_hms(ts, sizeof ts, e->at);
 		snprintf(src, sizeof src, "%-9.9s", e->source);
-		int x = draw_safe(w, y, 1, 9, ts, draw_attr(ROLE_MUTED));
+		int x = draw_text(w, y, 1, 9, safe_untrusted(ts), draw_attr(ROLE_MUTED));
 		x += 2;
-		x += draw_safe(w, y, x, 10, src, draw_attr(ROLE_MUTED));
+		x += draw_text(w, y, x, 10, safe_untrusted(src), draw_attr(ROLE_MUTED));
 		x++;
-		draw_text(w, y, x, p->w - x - 1, e->text, draw_attr(event_role(e)));
+		draw_text(w, y, x, p->w - x - 1, safe_untrusted(e->text), draw_attr(event_role(e)));
 	}
 	if (n == 0)
-		draw_safe(w, 1, 1, p->w - 2, c->store ? "nothing yet" : "no store: nothing is recorded",
+		draw_text(w, 1, 1, p->w - 2,
+		    safe_untrusted(c->store ? "nothing yet" : "no store: nothing is recorded"),
 		    draw_attr(ROLE_MUTED));
 }
 

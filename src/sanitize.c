@@ -558,3 +558,36 @@ sanitize_utf8(const char *text, size_t len)
 	}
 	return buf_take(&b);
 }
+
+struct safe_str
+safe_untrusted_n(const char *s, size_t len)
+{
+	char *t = sanitize_text(s ? s : "", s ? len : 0, 0);
+	return (struct safe_str){ t, t };
+}
+
+struct safe_str
+safe_untrusted(const char *s)
+{
+	return safe_untrusted_n(s, s ? strlen(s) : 0);
+}
+
+struct safe_str
+safe_printf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *raw = xvasprintf(fmt, ap);
+	va_end(ap);
+	struct safe_str t = safe_untrusted(raw);
+	free(raw);
+	return t;
+}
+
+void
+safe_str_free(struct safe_str *t)
+{
+	free(t->owned);
+	t->owned = NULL;
+	t->s = "";
+}

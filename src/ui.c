@@ -205,10 +205,12 @@ draw_help(struct console *c)
 	werase(win);
 	wattrset(win, draw_attr(ROLE_BORDER));
 	box(win, 0, 0);
-	draw_safe(win, 0, 2, w - 4, " Keys (? or Esc closes) ", draw_attr(ROLE_TITLE));
+	draw_text(win, 0, 2, w - 4, SAFE_LITERAL(" Keys (? or Esc closes) "),
+	    draw_attr(ROLE_TITLE));
 	for (int i = 0; i < n && i + 2 < h - 1; i++) {
-		draw_safe(win, i + 2, 2, 18, keys[i].keys, draw_attr(ROLE_ACCENT));
-		draw_safe(win, i + 2, 21, w - 23, keys[i].what, draw_attr(ROLE_NORMAL));
+		draw_text(win, i + 2, 2, 18, safe_untrusted(keys[i].keys), draw_attr(ROLE_ACCENT));
+		draw_text(win, i + 2, 21, w - 23, safe_untrusted(keys[i].what),
+		    draw_attr(ROLE_NORMAL));
 	}
 	wnoutrefresh(win);
 	delwin(win);
@@ -223,8 +225,8 @@ ui_paint(struct console *c)
 	}
 	if (c->too_small) {
 		erase();
-		const char *msg = "sitrep needs at least 40x12";
-		mvaddnstr(0, 0, msg, c->cols_total);
+		draw_text(stdscr, 0, 0, c->cols_total, SAFE_LITERAL("sitrep needs at least 40x12"),
+		    A_NORMAL);
 		wnoutrefresh(stdscr);
 		return;
 	}

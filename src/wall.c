@@ -85,14 +85,12 @@ big_text(int y, int x, int maxw, const char *s, attr_t a)
 		for (const char *p = s; *p; p++) {
 			const struct glyph *g = glyph_of(*p);
 			for (const char *q = g->rows[r]; *q; q++, cx++)
-				if (*q == '#')
-					mvaddstr(y + r, cx, "\xe2\x96\x88");
-				else
-					mvaddch(y + r, cx, ' ');
+				draw_text(stdscr, y + r, cx, 1,
+				    *q == '#' ? SAFE_LITERAL("\xe2\x96\x88") :
+				    SAFE_LITERAL(" "), a);
 			cx++;
 		}
 	}
-	(void)a;
 	return 1;
 }
 
@@ -101,7 +99,8 @@ draw_big(int y, int x, int w, const char *s, attr_t a)
 {
 	attrset(a);
 	if (!big_text(y, x + (w - big_width(s)) / 2, w, s, a))
-		draw_safe(stdscr, y + 2, x + (w - (int)strlen(s)) / 2, w, s, a | A_BOLD);
+		draw_text(stdscr, y + 2, x + (w - (int)strlen(s)) / 2, w, safe_untrusted(s),
+		    a | A_BOLD);
 	attrset(A_NORMAL);
 }
 
@@ -115,8 +114,8 @@ draw_incident(struct console *c, int W)
 	char head[256];
 	snprintf(head, sizeof head, " INCIDENT #%lld  P%d%s ", (long long)c->inc.id, c->inc.severity,
 	    c->inc.drill ? "  DRILL" : "");
-	int x = draw_safe(stdscr, 0, 1, W - 2, head, a);
-	draw_text(stdscr, 0, 1 + x, W - 3 - x, c->inc.title, a);
+	int x = draw_text(stdscr, 0, 1, W - 2, safe_untrusted(head), a);
+	draw_text(stdscr, 0, 1 + x, W - 3 - x, safe_untrusted(c->inc.title), a);
 	int64_t start = c->inc.ms[MS_STARTED] ? c->inc.ms[MS_STARTED] : c->inc.opened_at;
 	char clock[32], big[40];
 	fmt_clock(clock, sizeof clock, now - start);
@@ -146,13 +145,15 @@ draw_incident(struct console *c, int W)
 				word = "  OK";
 		}
 		snprintf(line, sizeof line, "step %d:", sr->number);
-		int used = draw_safe(stdscr, 2, rx, rw, line, a);
-		draw_text(stdscr, 2, rx + used + 1, rw - used - 1, sr->title, a);
+		int used = draw_text(stdscr, 2, rx, rw, safe_untrusted(line), a);
+		draw_text(stdscr, 2, rx + used + 1, rw - used - 1, safe_untrusted(sr->title), a);
 		snprintf(line, sizeof line, "%s%s", el, box);
-		int uw = draw_safe(stdscr, 4, rx, rw, line, a | A_BOLD);
-		draw_safe(stdscr, 4, rx + uw, rw - uw, word, r == ROLE_INCIDENT ? a : draw_attr(r));
+		int uw = draw_text(stdscr, 4, rx, rw, safe_untrusted(line), a | A_BOLD);
+		draw_text(stdscr, 4, rx + uw, rw - uw, safe_untrusted(word),
+		    r == ROLE_INCIDENT ? a : draw_attr(r));
 	} else
-		draw_safe(stdscr, 3, rx, rw, c->inc.ms[MS_TRIAGE_DONE] ? "no step running" : "triage",
+		draw_text(stdscr, 3, rx, rw,
+		    safe_untrusted(c->inc.ms[MS_TRIAGE_DONE] ? "no step running" : "triage"),
 		    a);
 	int64_t left = console_target_left(c, now);
 	char lb[32], line[128];
@@ -161,7 +162,7 @@ draw_incident(struct console *c, int W)
 	    (left >= 0 ? "met" : "missed") : "");
 	if (!c->inc.ms[MS_TRIAGE_DONE])
 		snprintf(line, sizeof line, "response target: %s %s", lb, left >= 0 ? "left" : "OVER");
-	draw_safe(stdscr, 6, rx, rw, line, a);
+	draw_text(stdscr, 6, rx, rw, safe_untrusted(line), a);
 	return 8;
 }
 
@@ -172,33 +173,26 @@ draw_tile(struct console *c, size_t i, int y, int x, int h, int w)
 	enum state st = s ? s->state : STATE_UNKNOWN;
 	int stale = s && snapshot_is_stale(s, mono_ms());
 	attr_t a = draw_attr(draw_host_role(st, stale));
-	attrset(draw_attr(ROLE_BORDER));
-	mvhline(y, x, ACS_HLINE, w);
-	mvhline(y + h - 1, x, ACS_HLINE, w);
-	mvvline(y, x, ACS_VLINE, h);
-	mvvline(y, x + w - 1, ACS_VLINE, h);
-	mvaddch(y, x, ACS_ULCORNER);
-	mvaddch(y, x + w - 1, ACS_URCORNER);
-	mvaddch(y + h - 1, x, ACS_LLCORNER);
-	mvaddch(y + h - 1, x + w - 1, ACS_LRCORNER);
-	attrset(A_NORMAL);
-	draw_text(stdscr, y, x + 2, w - 4, c->conf->hosts[i].name, draw_attr(ROLE_TITLE));
+	draw_box(stdscr, y, x, h, w, draw_attr(ROLE_BORDER));
+	draw_text(stdscr, y, x + 2, w - 4, safe_untrusted(c->conf->hosts[i].name),
+	    draw_attr(ROLE_TITLE));
 	const char *word = draw_host_word(st, stale);
 	char small[32];
 	snprintf(small, sizeof small, "%s %s", state_symbol(st), word);
 	int inner = w - 2;
 	if (h >= 9 && big_width(word) <= inner - 2) {
 		draw_big(y + 1, x + 1, inner, word, a);
-		draw_safe(stdscr, y + 6, x + 2, inner - 2, small, a);
+		draw_text(stdscr, y + 6, x + 2, inner - 2, safe_untrusted(small), a);
 	} else
-		draw_safe(stdscr, y + 1, x + 2, inner - 2, small, a | A_BOLD);
+		draw_text(stdscr, y + 1, x + 2, inner - 2, safe_untrusted(small), a | A_BOLD);
 	int ry = h >= 9 ? y + 7 : y + 2;
 	if (s != NULL && ry < y + h - 1) {
 		char age[32];
 		render_age(age, sizeof age, s, mono_ms());
-		int used = draw_text(stdscr, ry, x + 2, inner - 12, s->reason, draw_attr(ROLE_NORMAL));
+		int used = draw_text(stdscr, ry, x + 2, inner - 12, safe_untrusted(s->reason),
+		    draw_attr(ROLE_NORMAL));
 		(void)used;
-		draw_right(stdscr, ry, x + w - 2, 9, age, draw_attr(ROLE_MUTED));
+		draw_right(stdscr, ry, x + w - 2, 9, safe_untrusted(age), draw_attr(ROLE_MUTED));
 	}
 }
 
@@ -216,34 +210,41 @@ draw_rotation(struct console *c, int y, int h, int W)
 	const struct host_snapshot *s = c->snaps[i];
 	char title[128];
 	snprintf(title, sizeof title, "%s%s", c->conf->hosts[i].name, c->paused ? "  (paused)" : "");
-	draw_rule(stdscr, y, 0, W, title, draw_attr(ROLE_HEADER));
+	draw_rule(stdscr, y, 0, W, safe_untrusted(title), draw_attr(ROLE_HEADER));
 	const struct host_data *d = s ? s->data : NULL;
 	int row = y + 1, col = 1, colw = W / 2 - 2;
 	if (d == NULL) {
-		draw_safe(stdscr, row, 1, W - 2, "no data", draw_attr(ROLE_MUTED));
+		draw_text(stdscr, row, 1, W - 2, SAFE_LITERAL("no data"), draw_attr(ROLE_MUTED));
 		return;
 	}
 	for (size_t k = 0; k < d->ncontainers && row < y + h; k++, row++) {
 		const struct container *ct = &d->containers[k];
 		int used = draw_state(stdscr, row, col, ct->state, 0);
-		used += 1 + draw_text(stdscr, row, col + used + 1, 20, ct->name, draw_attr(ROLE_NORMAL));
-		draw_text(stdscr, row, col + 34, colw - 34, ct->reason, draw_attr(ROLE_MUTED));
+		used += 1 + draw_text(stdscr, row, col + used + 1, 20, safe_untrusted(ct->name),
+		    draw_attr(ROLE_NORMAL));
+		draw_text(stdscr, row, col + 34, colw - 34, safe_untrusted(ct->reason),
+		    draw_attr(ROLE_MUTED));
 	}
 	row = y + 1;
 	col = W / 2;
 	for (size_t k = 0; k < d->nhealth && row < y + h; k++, row++) {
 		int used = draw_state(stdscr, row, col, d->health[k].state, 0);
-		used += 1 + draw_text(stdscr, row, col + used + 1, 16, d->health[k].name, draw_attr(ROLE_NORMAL));
-		draw_text(stdscr, row, col + 30, colw - 30, d->health[k].reason, draw_attr(ROLE_MUTED));
+		used += 1 + draw_text(stdscr, row, col + used + 1, 16,
+		    safe_untrusted(d->health[k].name), draw_attr(ROLE_NORMAL));
+		draw_text(stdscr, row, col + 30, colw - 30, safe_untrusted(d->health[k].reason),
+		    draw_attr(ROLE_MUTED));
 	}
 	for (size_t k = 0; k < d->nchecks && row < y + h; k++, row++) {
 		int used = draw_state(stdscr, row, col, d->checks[k].state, 0);
-		used += 1 + draw_text(stdscr, row, col + used + 1, 16, d->checks[k].name, draw_attr(ROLE_NORMAL));
-		draw_text(stdscr, row, col + 30, colw - 30, d->checks[k].reason, draw_attr(ROLE_MUTED));
+		used += 1 + draw_text(stdscr, row, col + used + 1, 16,
+		    safe_untrusted(d->checks[k].name), draw_attr(ROLE_NORMAL));
+		draw_text(stdscr, row, col + 30, colw - 30, safe_untrusted(d->checks[k].reason),
+		    draw_attr(ROLE_MUTED));
 	}
 	for (size_t k = 0; k < d->ndisks && row < y + h; k++, row++) {
 		int used = draw_state(stdscr, row, col, d->disks[k].state, 0);
-		draw_text(stdscr, row, col + used + 1, colw - used - 1, d->disks[k].reason,
+		draw_text(stdscr, row, col + used + 1, colw - used - 1,
+		    safe_untrusted(d->disks[k].reason),
 		    draw_attr(ROLE_NORMAL));
 	}
 }
@@ -260,7 +261,8 @@ wall_draw(struct console *c)
 	int H = c->rows_total, W = c->cols_total;
 	erase();
 	if (c->too_small) {
-		mvaddnstr(0, 0, "sitrep wall needs at least 40x12", W);
+		draw_text(stdscr, 0, 0, W, SAFE_LITERAL("sitrep wall needs at least 40x12"),
+		    A_NORMAL);
 		wnoutrefresh(stdscr);
 		return;
 	}
@@ -277,8 +279,8 @@ wall_draw(struct console *c)
 		fmt_utc(ts, sizeof ts, wall_ms());
 		snprintf(line, sizeof line, " sitrep wall   %d OK  %d WARN  %d CRIT  %d DOWN   no open incident",
 		    counts[STATE_OK], counts[STATE_WARN], counts[STATE_CRIT], counts[STATE_DOWN]);
-		draw_safe(stdscr, 0, 0, W, line, a);
-		draw_right(stdscr, 0, W - 1, 24, ts, a);
+		draw_text(stdscr, 0, 0, W, safe_untrusted(line), a);
+		draw_right(stdscr, 0, W - 1, 24, safe_untrusted(ts), a);
 		top = 1;
 	}
 	int hints = 1;
@@ -310,7 +312,8 @@ wall_draw(struct console *c)
 	int used_h = rows * th < grid_h ? rows * th : grid_h;
 	if (detail > 0 || avail - used_h >= 4)
 		draw_rotation(c, top + used_h, avail - used_h, W);
-	draw_safe(stdscr, H - 1, 1, W - 2, c->paused ? "read-only wall   p resume rotation   q quit" :
-	    "read-only wall   p pause rotation   q quit", draw_attr(ROLE_MUTED));
+	draw_text(stdscr, H - 1, 1, W - 2,
+	    safe_untrusted(c->paused ? "read-only wall   p resume rotation   q quit" :
+	    "read-only wall   p pause rotation   q quit"), draw_attr(ROLE_MUTED));
 	wnoutrefresh(stdscr);
 }
