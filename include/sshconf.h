@@ -10,10 +10,7 @@
 
 #include <stddef.h>
 
-struct sshconf_list {
-	char **v;
-	size_t n;
-};
+#include "util.h"
 
 struct sshconf {
 	char *hostname;
@@ -27,10 +24,10 @@ struct sshconf {
 	int hashknownhosts;
 	int connecttimeout;		/* seconds; 0: none */
 	int serveraliveinterval;
-	struct sshconf_list userknownhosts;	/* ~ expanded */
-	struct sshconf_list globalknownhosts;
-	struct sshconf_list identityfiles;
-	struct sshconf_list certificatefiles;
+	struct strv userknownhosts;	/* ~ expanded */
+	struct strv globalknownhosts;
+	struct strv identityfiles;
+	struct strv certificatefiles;
 };
 
 /*
@@ -53,9 +50,9 @@ char *sshconf_known_name(const struct sshconf *);
  * Whether any known_hosts file in files marks key (base64) @revoked: 1, 0.
  * Revocation is checked whatever the host pattern of the line says.
  */
-int sshconf_key_revoked(const struct sshconf_list *files, const char *key_b64);
+int sshconf_key_revoked(const struct strv *files, const char *key_b64);
 /* Whether any of the files has a @cert-authority line: 1, 0. */
-int sshconf_has_cert_authority(const struct sshconf_list *files);
+int sshconf_has_cert_authority(const struct strv *files);
 /* Whether the file holds hashed (|1|) host names: 1, 0. */
 int sshconf_file_hashed(const char *path);
 

@@ -21,23 +21,6 @@
 #include "sshconf.h"
 #include "util.h"
 
-static void
-list_add(struct sshconf_list *l, const char *s)
-{
-	l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
-	l->v[l->n++] = xstrdup(s);
-}
-
-static void
-list_clear(struct sshconf_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
 void
 sshconf_clear(struct sshconf *c)
 {
@@ -47,10 +30,10 @@ sshconf_clear(struct sshconf *c)
 	free(c->proxyjump);
 	free(c->proxycommand);
 	free(c->identityagent);
-	list_clear(&c->userknownhosts);
-	list_clear(&c->globalknownhosts);
-	list_clear(&c->identityfiles);
-	list_clear(&c->certificatefiles);
+	strv_free(&c->userknownhosts);
+	strv_free(&c->globalknownhosts);
+	strv_free(&c->identityfiles);
+	strv_free(&c->certificatefiles);
 	memset(c, 0, sizeof *c);
 }
 
@@ -66,12 +49,12 @@ expand_tilde(const char *p)
 
 /* Adds each space-separated path of value to l. */
 static void
-add_paths(struct sshconf_list *l, char *value)
+add_paths(struct strv *l, char *value)
 {
 	char *save = NULL;
 	for (char *w = strtok_r(value, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save)) {
 		char *p = expand_tilde(w);
-		list_add(l, p);
+		strv_add(l, p);
 		free(p);
 	}
 }
@@ -275,7 +258,7 @@ sshconf_known_name(const struct sshconf *c)
  * words after the marker; stops when fn returns nonzero, and returns that.
  */
 static int
-each_marker(const struct sshconf_list *files, const char *marker,
+each_marker(const struct strv *files, const char *marker,
     int (*fn)(char **w, int nw, const void *arg), const void *arg)
 {
 	size_t mlen = strlen(marker);
@@ -313,7 +296,7 @@ revoked_match(char **w, int nw, const void *arg)
 }
 
 int
-sshconf_key_revoked(const struct sshconf_list *files, const char *key_b64)
+sshconf_key_revoked(const struct strv *files, const char *key_b64)
 {
 	return each_marker(files, "@revoked", revoked_match, key_b64);
 }
@@ -327,7 +310,7 @@ any_line(char **w, int nw, const void *arg)
 }
 
 int
-sshconf_has_cert_authority(const struct sshconf_list *files)
+sshconf_has_cert_authority(const struct strv *files)
 {
 	return each_marker(files, "@cert-authority", any_line, NULL);
 }

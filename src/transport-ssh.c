@@ -295,7 +295,7 @@ read_server_key(struct transport *t, ssh_session s)
  * GlobalKnownHostsFile. Filled into l (the strings are borrowed).
  */
 static void
-known_files(const struct conf *c, const struct sshconf *sc, struct sshconf_list *l)
+known_files(const struct conf *c, const struct sshconf *sc, struct strv *l)
 {
 	l->n = 0;
 	l->v = xcalloc(sc->userknownhosts.n + sc->globalknownhosts.n + 1, sizeof *l->v);
@@ -332,7 +332,7 @@ known_lookup(struct transport *t, ssh_session s)
 	struct ssh_priv *p = priv(t);
 	if (!p->have_sc)
 		return ssh_session_is_known_server(s);
-	struct sshconf_list files;
+	struct strv files;
 	known_files(t->conf, &p->sc, &files);
 	int rc = SSH_KNOWN_HOSTS_NOT_FOUND;
 	ssh_key key = NULL;
@@ -366,7 +366,7 @@ ca_lines(struct transport *t)
 	struct ssh_priv *p = priv(t);
 	if (!p->have_sc)
 		return 0;
-	struct sshconf_list files;
+	struct strv files;
 	known_files(t->conf, &p->sc, &files);
 	int rc = sshconf_has_cert_authority(&files);
 	free(files.v);
