@@ -55,6 +55,7 @@ enum runbook_kind {
 	RB_IMPLICIT,
 	RB_KEYWORD,		/* Runbook / Procedure / Scenario / Сценарий ... */
 	RB_NUMBERED,		/* ### 4. Redis failure */
+	RB_SECTION,		/* ### Redis failure: a runbook if it holds ordered steps */
 };
 
 enum section {
@@ -2471,6 +2472,23 @@ runbook_close(struct parser *p)
 	p->cur = &p->implicit;
 	p->step = -1;
 	p->implicit.orphan = -1;
+	if (rb->kind == RB_SECTION && !numbered_is_runbook(rb)) {
+		/* Commands under a plain heading stay steps of the document. */
+		for (size_t i = 0; i < rb->nsteps; i++) {
+			struct step_build *st = &rb->steps[i];
+			if (st->pub.ncommands == 0 && st->pub.checklist.n == 0)
+				continue;
+			struct step_build *to = step_new(&p->implicit, st->kind, 0, NULL, 0);
+			*to = *st;
+			if (to->pub.title == NULL)
+				to->pub.title = xstrdup(rb->pub.title);
+			memset(st, 0, sizeof *st);
+			buf_init(&st->text);
+		}
+		p->step = -1;
+		runbook_build_free(rb);
+		return;
+	}
 	if ((rb->kind == RB_NUMBERED && !numbered_is_runbook(rb)) ||
 	    (rb->kind == RB_KEYWORD && rb->nsteps == 0 && rb->container)) {
 		if (rb->kind == RB_NUMBERED)
@@ -2585,6 +2603,37 @@ atx_heading(const char *t, int *level, char **text)
 	return 1;
 }
 
+/*
+ * Whether a plain heading ("### Redis failure", "#### **Database Failover**")
+ * may open a runbook of its own: it does unless it lies inside a step or
+ * inside a runbook that already has steps (a "Rollback" or "Notes" part of
+ * it), or names a part such as "Symptoms". The runbook is kept only if its
+ * section turns out to hold ordered steps.
+ */
+static int
+section_opens_runbook(struct parser *p, int level, const char *text)
+{
+	struct step_build *st = cur_step(p);
+	if (st != NULL && st->kind == STEP_HEADING && level > st->level)
+		return 0;
+	if (p->have_open && level > p->open.pub.level && p->open.nsteps > 0)
+		return 0;
+	if (symptoms_heading(text) || expected_heading(text))
+		return 0;
+	return 1;
+}
+
+/* A copy of a heading without the bold marks around it ("**Failover**"). */
+static char *
+unbold_dup(const char *text)
+{
+	size_t n = strlen(text);
+	if (n > 4 && ((text[0] == '*' && text[1] == '*' && text[n - 1] == '*' && text[n - 2] == '*') ||
+	    (text[0] == '_' && text[1] == '_' && text[n - 1] == '_' && text[n - 2] == '_')))
+		return trim_dup(text + 2, n - 4);
+	return xstrdup(text);
+}
+
 static void
 heading_line(struct parser *p, int level, const char *text, const char *line)
 {
@@ -2615,6 +2664,12 @@ heading_line(struct parser *p, int level, const char *text, const char *line)
 			return;
 		}
 		runbook_start(p, RB_NUMBERED, level, text, title, number);
+		return;
+	}
+	if (section_opens_runbook(p, level, text)) {
+		char *plain = unbold_dup(text);
+		runbook_start(p, RB_SECTION, level, text, plain, 0);
+		free(plain);
 		return;
 	}
 	other_heading(p, level, text, line);
