@@ -108,6 +108,15 @@ struct fence {
 	int cont;		/* the last line ended with a backslash */
 	char *heredoc;		/* terminator of an open heredoc */
 	struct strv assigned;	/* variables assigned earlier in the block */
+	struct buf chunk;	/* shell lines not yet split into commands */
+	int seen_line;		/* a non-blank line was read */
+	int chunk_line;		/* the line of its first line */
+	char *session_host;	/* after an "ssh HOST" line alone, until "exit" */
+	char *session_user;
+	char *ssh_pending;	/* an "ssh HOST" line alone, not yet given */
+	char *ssh_pending_raw;
+	int ssh_pending_line;
+	char *ssh_pending_host, *ssh_pending_user;
 };
 
 struct parser {
@@ -1425,7 +1434,7 @@ shell_words(const char *s, struct strv *words)
  * interactive ssh and lines with local pipes or redirections.
  */
 static int
-ssh_split(const char *s, char **host, char **user, char **command)
+ssh_split(const char *s, char **host, char **user, char **command, int bare)
 {
 	const char *p = skip_blank(s);
 	const char *w = p;
@@ -1459,7 +1468,7 @@ ssh_split(const char *s, char **host, char **user, char **command)
 			}
 		}
 	}
-	if (i + 1 >= words.n || words.v[i][0] == '\0')
+	if (i >= words.n || (i + 1 == words.n && !bare) || words.v[i][0] == '\0')
 		goto out;
 	const char *target = words.v[i++];
 	const char *at = strrchr(target, '@');
@@ -2097,7 +2106,18 @@ fence_reset(struct fence *f)
 	buf_reset(&f->body);
 	buf_reset(&f->text);
 	buf_reset(&f->raw);
+	buf_reset(&f->chunk);
+	f->seen_line = 0;
 	strv_free(&f->assigned);
+	free(f->session_host);
+	f->session_host = NULL;
+	free(f->session_user);
+	f->session_user = NULL;
+	free(f->ssh_pending);
+	free(f->ssh_pending_raw);
+	free(f->ssh_pending_host);
+	free(f->ssh_pending_user);
+	f->ssh_pending = f->ssh_pending_raw = f->ssh_pending_host = f->ssh_pending_user = NULL;
 }
 
 /* Sets f->heredoc when the logical line opens a heredoc (<<EOF, <<-'EOF'). */
@@ -2134,6 +2154,439 @@ heredoc_start(struct fence *f)
 	}
 }
 
+/* Shell text split into whole commands. */
+
+enum shell_group {
+	GROUP_IF,		/* if ... fi */
+	GROUP_LOOP,		/* for / while / until ... done */
+	GROUP_CASE,		/* case ... esac */
+	GROUP_BRACE,		/* { ... } */
+	GROUP_PAREN,		/* ( ... ), $( ... ) */
+};
+
+#define SHELL_DEPTH 64
+#define SHELL_HEREDOCS 8
+
+struct shell_lexer {
+	const char *s;
+	size_t i;
+	struct buf cur;		/* the command so far, as the shell reads it */
+	size_t start;		/* where it starts in s */
+	int in_cmd;
+	int cmdpos;		/* the next word is a command name */
+	int cont;		/* after |, && or ||: the next line goes on */
+	int open;		/* an unterminated quote */
+	enum shell_group stack[SHELL_DEPTH];
+	int depth;
+	char *heredoc[SHELL_HEREDOCS];
+	int strip_tabs[SHELL_HEREDOCS];
+	int nheredocs;
+};
+
+static void
+lexer_push(struct shell_lexer *l, enum shell_group g)
+{
+	if (l->depth < SHELL_DEPTH)
+		l->stack[l->depth] = g;
+	l->depth++;
+}
+
+static void
+lexer_pop(struct shell_lexer *l, enum shell_group g)
+{
+	if (l->depth > 0 && (l->depth > SHELL_DEPTH || l->stack[l->depth - 1] == g))
+		l->depth--;
+}
+
+static enum shell_group
+lexer_top(const struct shell_lexer *l)
+{
+	if (l->depth == 0 || l->depth > SHELL_DEPTH)
+		return GROUP_PAREN;
+	return l->stack[l->depth - 1];
+}
+
+/* Starts the command at the current position if none is open. */
+static void
+lexer_mark(struct shell_lexer *l)
+{
+	if (!l->in_cmd) {
+		l->in_cmd = 1;
+		l->start = l->i;
+		buf_reset(&l->cur);
+	}
+	l->cont = 0;
+}
+
+static void
+lexer_end(struct shell_lexer *l, struct strv *out, struct buf *spans)
+{
+	if (!l->in_cmd)
+		return;
+	char *t = trim_dup(l->cur.data ? l->cur.data : "", l->cur.len);
+	if (*t != '\0') {
+		size_t end = l->i;
+		while (end > l->start && is_space(l->s[end - 1]))
+			end--;
+		strv_add(out, t);
+		buf_add(spans, &l->start, sizeof l->start);
+		buf_add(spans, &end, sizeof end);
+	}
+	free(t);
+	buf_reset(&l->cur);
+	l->in_cmd = 0;
+}
+
+/* Copies heredoc bodies that start after the newline at l->i. */
+static void
+lexer_heredocs(struct shell_lexer *l)
+{
+	for (int h = 0; h < l->nheredocs; h++) {
+		const char *delim = l->heredoc[h];
+		size_t dl = strlen(delim);
+		while (l->s[l->i] != '\0') {
+			size_t b = l->i, e = b;
+			while (l->s[e] != '\0' && l->s[e] != '\n')
+				e++;
+			buf_add(&l->cur, l->s + b, e - b);
+			l->i = e;
+			const char *t = skip_blank(l->s + b);
+			size_t tl = (size_t)(l->s + e - t);
+			while (tl > 0 && is_blank(t[tl - 1]))
+				tl--;
+			int last = tl == dl && strncmp(t, delim, dl) == 0;
+			if (l->s[e] == '\0')
+				break;
+			if (last)
+				break;
+			buf_addc(&l->cur, '\n');
+			l->i = e + 1;
+		}
+		free(l->heredoc[h]);
+		l->heredoc[h] = NULL;
+	}
+	l->nheredocs = 0;
+}
+
+/* "<<EOF", "<<-'EOF'": records the terminator; l->i is at the first '<'. */
+static void
+lexer_heredoc_op(struct shell_lexer *l)
+{
+	const char *p = l->s + l->i + 2;
+	int tabs = 0;
+	if (*p == '-') {
+		p++;
+		tabs = 1;
+	}
+	p = skip_blank(p);
+	char q = 0;
+	if (*p == '\'' || *p == '"')
+		q = *p++;
+	const char *w = p;
+	while (is_alnum(*p) || *p == '_' || *p == '.' || *p == '-')
+		p++;
+	if (p == w) {
+		buf_add(&l->cur, "<<", 2);
+		l->i += 2;
+		return;
+	}
+	if (q && *p == q)
+		p++;
+	if (l->nheredocs < SHELL_HEREDOCS) {
+		l->heredoc[l->nheredocs] = xstrndup(w, (size_t)(p - w - (q && p[-1] == q ? 1 : 0)));
+		l->strip_tabs[l->nheredocs] = tabs;
+		l->nheredocs++;
+	}
+	buf_add(&l->cur, l->s + l->i, (size_t)(p - (l->s + l->i)));
+	l->i = (size_t)(p - l->s);
+}
+
+/* Copies a quoted string starting at l->i (', " or `). */
+static void
+lexer_quoted(struct shell_lexer *l)
+{
+	char q = l->s[l->i];
+	size_t j = l->i + 1;
+	while (l->s[j] != '\0' && l->s[j] != q) {
+		if (l->s[j] == '\\' && q != '\'' && l->s[j + 1] != '\0')
+			j++;
+		j++;
+	}
+	if (l->s[j] == '\0')
+		l->open = 1;
+	else
+		j++;
+	buf_add(&l->cur, l->s + l->i, j - l->i);
+	l->i = j;
+}
+
+/* A reserved word at a command's start opens or closes a group. */
+static void
+lexer_word(struct shell_lexer *l, const char *w, size_t n)
+{
+#define IS(x) (n == sizeof(x) - 1 && memcmp(w, x, n) == 0)
+	int cmdpos = l->cmdpos;
+	l->cmdpos = 0;
+	if (!cmdpos)
+		return;
+	if (IS("if")) {
+		lexer_push(l, GROUP_IF);
+		l->cmdpos = 1;
+	} else if (IS("then") || IS("else") || IS("elif") || IS("do") || IS("!") ||
+	    IS("time") || IS("sudo") || IS("exec")) {
+		l->cmdpos = IS("sudo") ? 0 : 1;
+	} else if (IS("fi")) {
+		lexer_pop(l, GROUP_IF);
+	} else if (IS("for") || IS("select")) {
+		lexer_push(l, GROUP_LOOP);
+	} else if (IS("while") || IS("until")) {
+		lexer_push(l, GROUP_LOOP);
+		l->cmdpos = 1;
+	} else if (IS("done")) {
+		lexer_pop(l, GROUP_LOOP);
+	} else if (IS("case")) {
+		lexer_push(l, GROUP_CASE);
+	} else if (IS("esac")) {
+		lexer_pop(l, GROUP_CASE);
+	} else if (IS("{")) {
+		lexer_push(l, GROUP_BRACE);
+		l->cmdpos = 1;
+	} else if (IS("}")) {
+		lexer_pop(l, GROUP_BRACE);
+	}
+#undef IS
+}
+
+/*
+ * Splits the lines of a shell block into whole commands the way sh reads
+ * them: a newline ends a command only outside quotes, if/fi, for/done,
+ * case/esac, { }, ( ), $( ) and heredoc bodies, and not after |, && or ||;
+ * a backslash-newline joins two lines with a space; comments are dropped.
+ * Each command goes to out, its byte span in text (start, end) to spans as
+ * two size_t. Returns 1 when text ends inside an unfinished command.
+ */
+static int
+split_block_commands(const char *text, struct strv *out, struct buf *spans)
+{
+	struct shell_lexer l;
+	memset(&l, 0, sizeof l);
+	l.s = text;
+	l.cmdpos = 1;
+	buf_init(&l.cur);
+	while (text[l.i] != '\0') {
+		char c = text[l.i];
+		if (c == '\n') {
+			while (l.cur.len > 0 && is_blank(l.cur.data[l.cur.len - 1]))
+				l.cur.len--;
+			if (l.in_cmd)
+				buf_addc(&l.cur, '\n');
+			if (l.nheredocs > 0) {
+				l.i++;
+				lexer_heredocs(&l);
+				if (text[l.i] == '\0')
+					break;
+			}
+			if (l.depth == 0 && !l.cont && !l.open)
+				lexer_end(&l, out, spans);
+			l.cmdpos = 1;
+			l.i++;
+			continue;
+		}
+		if (is_blank(c)) {
+			if (l.in_cmd)
+				buf_addc(&l.cur, c);
+			l.i++;
+			continue;
+		}
+		if (c == '#' && (l.i == 0 || is_space(text[l.i - 1]) || strchr(";&|(", text[l.i - 1]))) {
+			while (text[l.i] != '\0' && text[l.i] != '\n')
+				l.i++;
+			continue;
+		}
+		if (c == '\\') {
+			if (text[l.i + 1] == '\n') {
+				while (l.cur.len > 0 && is_blank(l.cur.data[l.cur.len - 1]))
+					l.cur.len--;
+				if (l.in_cmd)
+					buf_addc(&l.cur, ' ');
+				l.i += 2;
+				while (is_blank(text[l.i]))
+					l.i++;
+				continue;
+			}
+			lexer_mark(&l);
+			buf_add(&l.cur, text + l.i, text[l.i + 1] != '\0' ? 2 : 1);
+			l.i += text[l.i + 1] != '\0' ? 2 : 1;
+			l.cmdpos = 0;
+			continue;
+		}
+		lexer_mark(&l);
+		if (c == '\'' || c == '"' || c == '`') {
+			lexer_quoted(&l);
+			l.cmdpos = 0;
+			if (l.open)
+				break;
+			continue;
+		}
+		if (c == '(') {
+			lexer_push(&l, GROUP_PAREN);
+			buf_addc(&l.cur, c);
+			l.i++;
+			l.cmdpos = 1;
+			continue;
+		}
+		if (c == ')') {
+			int empty = l.i > 0 && text[l.i - 1] == '(';
+			if (l.depth > 0 && lexer_top(&l) == GROUP_PAREN) {
+				lexer_pop(&l, GROUP_PAREN);
+				l.cmdpos = empty;
+			} else
+				l.cmdpos = 1;	/* a case pattern */
+			buf_addc(&l.cur, c);
+			l.i++;
+			continue;
+		}
+		if (c == ';' || c == '|' || c == '&') {
+			int twice = text[l.i + 1] == c;
+			int redirect = c == '&' && l.i > 0 && (text[l.i - 1] == '>' || text[l.i - 1] == '<');
+			buf_add(&l.cur, text + l.i, twice ? 2 : 1);
+			l.i += twice ? 2 : 1;
+			if (redirect)
+				continue;
+			l.cmdpos = 1;
+			if (c == '|' || (c == '&' && twice))
+				l.cont = 1;
+			continue;
+		}
+		if (c == '<' && text[l.i + 1] == '<' && text[l.i + 2] != '<') {
+			lexer_heredoc_op(&l);
+			l.cmdpos = 0;
+			continue;
+		}
+		if (c == '<' || c == '>' || c == '$') {
+			buf_addc(&l.cur, c);
+			l.i++;
+			if (c == '$' && text[l.i] == '{') {
+				/* ${VAR}: not a group */
+				size_t j = l.i;
+				while (text[j] != '\0' && text[j] != '}' && text[j] != '\n')
+					j++;
+				if (text[j] == '}')
+					j++;
+				buf_add(&l.cur, text + l.i, j - l.i);
+				l.i = j;
+			}
+			l.cmdpos = 0;
+			continue;
+		}
+		size_t n = 0;
+		while (text[l.i + n] != '\0' && !is_space(text[l.i + n]) &&
+		    strchr(";&|()<>'\"`\\$", text[l.i + n]) == NULL)
+			n++;
+		if (n == 0)
+			n = 1;
+		buf_add(&l.cur, text + l.i, n);
+		lexer_word(&l, text + l.i, n);
+		l.i += n;
+	}
+	int unfinished = l.open || l.depth > 0 || l.cont || l.nheredocs > 0;
+	lexer_end(&l, out, spans);
+	for (int h = 0; h < l.nheredocs; h++)
+		free(l.heredoc[h]);
+	buf_free(&l.cur);
+	return unfinished;
+}
+
+/* Gives one whole command to its step; host is a session's host, or NULL. */
+static void
+command_store(struct parser *p, const char *full, char *raw, int line, const char *host,
+    const char *user)
+{
+	struct fence *f = &p->fence;
+	struct runbook_command c;
+	memset(&c, 0, sizeof c);
+	c.raw = raw;
+	c.line = line;
+	if (ssh_split(full, &c.host, &c.user, &c.text, 0) < 0) {
+		c.text = xstrdup(full);
+		if (host != NULL) {
+			c.host = xstrdup(host);
+			c.user = user ? xstrdup(user) : NULL;
+		}
+	}
+	c.destructive = runbook_is_destructive(full) || runbook_is_destructive(c.text);
+	collect_assignments(full, &f->assigned);
+	find_placeholders(c.text, &f->assigned, &c.placeholders);
+	if (c.host != NULL && strcmp(c.text, full) != 0)
+		find_placeholders(full, &f->assigned, &c.placeholders);
+	step_add_command(block_step(p), &c);
+}
+
+/* An "ssh HOST" line that was not followed by commands is a command itself. */
+static void
+ssh_pending_flush(struct parser *p)
+{
+	struct fence *f = &p->fence;
+	if (f->ssh_pending == NULL)
+		return;
+	command_store(p, f->ssh_pending, f->ssh_pending_raw, f->ssh_pending_line, NULL, NULL);
+	free(f->ssh_pending);
+	f->ssh_pending = NULL;
+	f->ssh_pending_raw = NULL;
+}
+
+/*
+ * Gives one whole command (text as the shell reads it, raw as written) to
+ * its step. "ssh HOST" alone followed by other commands opens a session:
+ * they run on HOST until "exit", another ssh line or the block's end.
+ */
+static void
+command_emit(struct parser *p, const char *full, char *raw, int line)
+{
+	struct fence *f = &p->fence;
+	char *host = NULL, *user = NULL, *cmd = NULL;
+	int split = ssh_split(full, &host, &user, &cmd, 1) == 0;
+	int is_ssh = split || strncmp(skip_blank(full), "ssh ", 4) == 0;
+	if (f->session_host != NULL && f->ssh_pending == NULL &&
+	    (strcmp(full, "exit") == 0 || strcmp(full, "logout") == 0)) {
+		free(f->session_host);
+		free(f->session_user);
+		f->session_host = f->session_user = NULL;
+		free(raw);
+		return;
+	}
+	if (is_ssh) {
+		free(f->session_host);
+		free(f->session_user);
+		f->session_host = f->session_user = NULL;
+	}
+	if (f->ssh_pending != NULL && !is_ssh) {
+		/* the pending "ssh HOST" opens a session */
+		f->session_host = f->ssh_pending_host;
+		f->session_user = f->ssh_pending_user;
+		f->ssh_pending_host = f->ssh_pending_user = NULL;
+		free(f->ssh_pending);
+		free(f->ssh_pending_raw);
+		f->ssh_pending = f->ssh_pending_raw = NULL;
+	} else
+		ssh_pending_flush(p);
+	if (split && *cmd == '\0') {
+		free(f->ssh_pending_host);
+		free(f->ssh_pending_user);
+		f->ssh_pending = xstrdup(full);
+		f->ssh_pending_raw = raw;
+		f->ssh_pending_line = line;
+		f->ssh_pending_host = host;
+		f->ssh_pending_user = user;
+		free(cmd);
+		return;
+	}
+	free(host);
+	free(user);
+	free(cmd);
+	command_store(p, full, raw, line, f->session_host, f->session_user);
+}
+
 /* Finishes the logical command being assembled and gives it to its step. */
 static void
 command_finish(struct parser *p)
@@ -2149,20 +2602,57 @@ command_finish(struct parser *p)
 		buf_reset(&f->raw);
 		return;
 	}
-	struct runbook_command c;
-	memset(&c, 0, sizeof c);
 	buf_rtrim(&f->raw);
-	c.raw = buf_take(&f->raw);
-	c.line = f->command_line;
-	if (ssh_split(full, &c.host, &c.user, &c.text) < 0)
-		c.text = xstrdup(full);
-	c.destructive = runbook_is_destructive(full) || runbook_is_destructive(c.text);
-	collect_assignments(full, &f->assigned);
-	find_placeholders(c.text, &f->assigned, &c.placeholders);
-	if (c.host != NULL)
-		find_placeholders(full, &f->assigned, &c.placeholders);
+	command_emit(p, full, buf_take(&f->raw), f->command_line);
 	free(full);
-	step_add_command(block_step(p), &c);
+}
+
+/* Splits the shell lines gathered so far into commands and gives them to their steps. */
+static void
+block_flush(struct parser *p)
+{
+	struct fence *f = &p->fence;
+	if (f->chunk.len == 0)
+		return;
+	struct strv cmds = { NULL, 0 };
+	struct buf spans;
+	buf_init(&spans);
+	buf_addc(&f->chunk, '\0');
+	const char *text = f->chunk.data;
+	split_block_commands(text, &cmds, &spans);
+	const size_t *span = (const size_t *)(void *)spans.data;
+	int line = f->chunk_line;
+	size_t at = 0;
+	for (size_t i = 0; i < cmds.n; i++) {
+		size_t start = span[2 * i], end = span[2 * i + 1];
+		for (; at < start; at++)
+			if (text[at] == '\n')
+				line++;
+		command_emit(p, cmds.v[i], trim_dup(text + start, end - start), line);
+	}
+	strv_free(&cmds);
+	buf_free(&spans);
+	buf_reset(&f->chunk);
+}
+
+/* Whether the gathered shell lines end inside a command (an open if, quote, ...). */
+static int
+block_unfinished(struct parser *p)
+{
+	struct fence *f = &p->fence;
+	if (f->chunk.len == 0)
+		return 0;
+	if (f->chunk.len > 65536)
+		return 1;
+	struct strv cmds = { NULL, 0 };
+	struct buf spans;
+	buf_init(&spans);
+	buf_addc(&f->chunk, '\0');
+	int r = split_block_commands(f->chunk.data, &cmds, &spans);
+	f->chunk.len--;
+	strv_free(&cmds);
+	buf_free(&spans);
+	return r;
 }
 
 /* Adds a (continued) command line; a trailing backslash continues it. */
@@ -2274,6 +2764,25 @@ code_line(struct parser *p, const char *line)
 		return;
 	}
 	const char *t = skip_blank(line);
+	if (!f->console && !f->seen_line && t[0] == '$' && t[1] == ' ')
+		f->console = 1;	/* prompts: the other lines are output */
+	if (*t != '\0')
+		f->seen_line = 1;
+	if (!f->console) {
+		if (*t == '#' && !block_unfinished(p)) {
+			block_flush(p);
+			code_comment(p, t);
+			return;
+		}
+		if (f->chunk.len == 0) {
+			if (*t == '\0')
+				return;
+			f->chunk_line = p->lineno;
+		}
+		buf_adds(&f->chunk, line);
+		buf_addc(&f->chunk, '\n');
+		return;
+	}
 	if (*t == '\0')
 		return;
 	if (*t == '#') {
@@ -2365,8 +2874,10 @@ static void
 fence_close(struct parser *p)
 {
 	struct fence *f = &p->fence;
+	block_flush(p);
 	if (f->text.len > 0 || f->heredoc != NULL)
 		command_finish(p);
+	ssh_pending_flush(p);
 	if (!f->runnable || f->expected)
 		block_body_finish(p);
 	if (f->expected && !p->section_heading)
@@ -3212,6 +3723,7 @@ runbook_parse(const char *text, size_t len, const char *path, struct runbook_doc
 	buf_init(&p.fence.body);
 	buf_init(&p.fence.text);
 	buf_init(&p.fence.raw);
+	buf_init(&p.fence.chunk);
 	buf_init(&line);
 	if (text == NULL)
 		len = 0;
@@ -3251,6 +3763,7 @@ runbook_parse(const char *text, size_t len, const char *path, struct runbook_doc
 	buf_free(&p.fence.body);
 	buf_free(&p.fence.text);
 	buf_free(&p.fence.raw);
+	buf_free(&p.fence.chunk);
 	runbook_build_free(&p.implicit);
 	runbook_build_free(&p.open);
 	free(p.done);
