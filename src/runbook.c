@@ -136,6 +136,9 @@ struct parser {
 	int lineno;
 	int in_comment;		/* inside <!-- ... --> */
 	int skip_lines;		/* front matter */
+	int mojibake_line;	/* the first line repaired from mis-encoded text */
+	int mojibake_lines;
+	int mojibake_table;
 	char *first_heading;
 	int first_heading_line, first_heading_level;
 	size_t lint_cap;
@@ -3683,6 +3686,140 @@ parse_end(struct parser *p)
 	lint_sort(doc);
 }
 
+/*
+ * Mis-encoded text: UTF-8 that was read as Mac Roman or Windows-1252 and
+ * saved again as UTF-8 ("–º–∏–Ω—É—Ç" for "минут"). These tables give what
+ * each byte 0x80-0xff became; a line is repaired by mapping each
+ * character back to its byte, when every one maps and the bytes are UTF-8.
+ * Windows-1252 leaves five bytes undefined: most tools keep them as the
+ * C1 control of the same number, and so does its table.
+ */
+static const uint16_t mac_roman_high[128] = {
+	0x00c4, 0x00c5, 0x00c7, 0x00c9, 0x00d1, 0x00d6, 0x00dc, 0x00e1,
+	0x00e0, 0x00e2, 0x00e4, 0x00e3, 0x00e5, 0x00e7, 0x00e9, 0x00e8,
+	0x00ea, 0x00eb, 0x00ed, 0x00ec, 0x00ee, 0x00ef, 0x00f1, 0x00f3,
+	0x00f2, 0x00f4, 0x00f6, 0x00f5, 0x00fa, 0x00f9, 0x00fb, 0x00fc,
+	0x2020, 0x00b0, 0x00a2, 0x00a3, 0x00a7, 0x2022, 0x00b6, 0x00df,
+	0x00ae, 0x00a9, 0x2122, 0x00b4, 0x00a8, 0x2260, 0x00c6, 0x00d8,
+	0x221e, 0x00b1, 0x2264, 0x2265, 0x00a5, 0x00b5, 0x2202, 0x2211,
+	0x220f, 0x03c0, 0x222b, 0x00aa, 0x00ba, 0x03a9, 0x00e6, 0x00f8,
+	0x00bf, 0x00a1, 0x00ac, 0x221a, 0x0192, 0x2248, 0x2206, 0x00ab,
+	0x00bb, 0x2026, 0x00a0, 0x00c0, 0x00c3, 0x00d5, 0x0152, 0x0153,
+	0x2013, 0x2014, 0x201c, 0x201d, 0x2018, 0x2019, 0x00f7, 0x25ca,
+	0x00ff, 0x0178, 0x2044, 0x20ac, 0x2039, 0x203a, 0xfb01, 0xfb02,
+	0x2021, 0x00b7, 0x201a, 0x201e, 0x2030, 0x00c2, 0x00ca, 0x00c1,
+	0x00cb, 0x00c8, 0x00cd, 0x00ce, 0x00cf, 0x00cc, 0x00d3, 0x00d4,
+	0xf8ff, 0x00d2, 0x00da, 0x00db, 0x00d9, 0x0131, 0x02c6, 0x02dc,
+	0x00af, 0x02d8, 0x02d9, 0x02da, 0x00b8, 0x02dd, 0x02db, 0x02c7,
+};
+static const uint16_t cp1252_high[128] = {
+	0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
+	0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178,
+	0x00a0, 0x00a1, 0x00a2, 0x00a3, 0x00a4, 0x00a5, 0x00a6, 0x00a7,
+	0x00a8, 0x00a9, 0x00aa, 0x00ab, 0x00ac, 0x00ad, 0x00ae, 0x00af,
+	0x00b0, 0x00b1, 0x00b2, 0x00b3, 0x00b4, 0x00b5, 0x00b6, 0x00b7,
+	0x00b8, 0x00b9, 0x00ba, 0x00bb, 0x00bc, 0x00bd, 0x00be, 0x00bf,
+	0x00c0, 0x00c1, 0x00c2, 0x00c3, 0x00c4, 0x00c5, 0x00c6, 0x00c7,
+	0x00c8, 0x00c9, 0x00ca, 0x00cb, 0x00cc, 0x00cd, 0x00ce, 0x00cf,
+	0x00d0, 0x00d1, 0x00d2, 0x00d3, 0x00d4, 0x00d5, 0x00d6, 0x00d7,
+	0x00d8, 0x00d9, 0x00da, 0x00db, 0x00dc, 0x00dd, 0x00de, 0x00df,
+	0x00e0, 0x00e1, 0x00e2, 0x00e3, 0x00e4, 0x00e5, 0x00e6, 0x00e7,
+	0x00e8, 0x00e9, 0x00ea, 0x00eb, 0x00ec, 0x00ed, 0x00ee, 0x00ef,
+	0x00f0, 0x00f1, 0x00f2, 0x00f3, 0x00f4, 0x00f5, 0x00f6, 0x00f7,
+	0x00f8, 0x00f9, 0x00fa, 0x00fb, 0x00fc, 0x00fd, 0x00fe, 0x00ff,
+};
+
+static const char *const mojibake_names[] = { "Mac Roman", "Windows-1252" };
+
+/* Decodes one UTF-8 character at s (n bytes left); returns its length, or 0. */
+static size_t
+utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	size_t len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+	if (len == 0 || len > n || s[0] > 0xf4)
+		return 0;
+	uint32_t c = s[0] & (0x7f >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* Whether s (n bytes) is valid UTF-8 holding at least one character above ASCII. */
+static int
+utf8_multibyte(const unsigned char *s, size_t n)
+{
+	int multi = 0;
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t l = utf8_decode(s + i, n - i, &cp);
+		if (l == 0)
+			return 0;
+		multi |= l > 1;
+		i += l;
+	}
+	return multi;
+}
+
+/*
+ * Repairs a mis-encoded line in place. Returns the table that repaired it
+ * (0 Mac Roman, 1 Windows-1252), or -1 when the line is left as it is.
+ */
+static int
+mojibake_repair(struct buf *line)
+{
+	static const uint16_t *const tables[] = { mac_roman_high, cp1252_high };
+	const unsigned char *s = (const unsigned char *)line->data;
+	size_t n = line->len, high = 0;
+	for (size_t i = 0; i < n; i++)
+		high += s[i] >= 0x80;
+	if (high < 4)
+		return -1;
+	unsigned char *out = xmalloc(n + 1);
+	for (int t = 0; t < 2; t++) {
+		size_t o = 0, i = 0;
+		while (i < n) {
+			uint32_t cp;
+			size_t l = utf8_decode(s + i, n - i, &cp);
+			if (l == 0)
+				break;
+			if (cp < 0x80)
+				out[o++] = (unsigned char)cp;
+			else {
+				int b = -1;
+				for (int k = 0; k < 128 && b < 0; k++)
+					if (tables[t][k] == cp)
+						b = 0x80 + k;
+				if (b < 0)
+					break;
+				out[o++] = (unsigned char)b;
+			}
+			i += l;
+		}
+		if (i == n && utf8_multibyte(out, o)) {
+			memcpy(line->data, out, o);
+			line->len = o;
+			line->data[o] = '\0';
+			free(out);
+			return t;
+		}
+	}
+	free(out);
+	return -1;
+}
+
 /* Lines to skip for a YAML front matter block ("---" ... "---"), or 0. */
 static int
 front_matter_lines(const char *text, size_t len)
@@ -3754,8 +3891,20 @@ runbook_parse(const char *text, size_t len, const char *path, struct runbook_doc
 		for (size_t k = 0; k < n; k++)
 			if (line.data[k] == '\0')
 				line.data[k] = ' ';
+		int t = mojibake_repair(&line);
+		if (t >= 0) {
+			if (p.mojibake_lines++ == 0) {
+				p.mojibake_line = p.lineno;
+				p.mojibake_table = t;
+			}
+		}
 		parse_line(&p, line.data);
 	}
+	if (p.mojibake_lines > 0)
+		lint(&p, p.mojibake_line, LINT_WARNING,
+		    "UTF-8 text read as %s and saved again: repaired on %d line%s",
+		    mojibake_names[p.mojibake_table], p.mojibake_lines,
+		    p.mojibake_lines == 1 ? "" : "s");
 	parse_end(&p);
 
 	buf_free(&line);

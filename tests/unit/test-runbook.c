@@ -902,6 +902,25 @@ test_shapes(void)
 	is_int(st ? st->number : -1, 0, "unnumbered step");
 	runbook_doc_free(&doc);
 
+	/* UTF-8 read as Mac Roman and saved again is repaired; real accents stay */
+	{
+		const char *good = "# Café — crème\n1. Перезапустить (5 минут)\n   ```bash\n   uptime\n   ```\n";
+		parse_string(good, &doc);
+		is_str(doc.title, "Café — crème", "accented text is not taken for mis-encoded");
+		is_int(doc.nlint, 0, "no mis-encoding lint on clean text");
+		runbook_doc_free(&doc);
+		/* "Перезапустить (5 минут)" as a Mac reads its UTF-8 */
+		parse_string("# X\n1. \xe2\x80\x93\xc3\xbc\xe2\x80\x93\xc2\xb5 (5 \xe2\x80\x93\xc2\xba"
+		    "\xe2\x80\x93\xe2\x88\x8f\xe2\x80\x93\xce\xa9\xe2\x80\x94\xc3\x89\xe2\x80\x94"
+		    "\xc3\x87)\n   ```bash\n   uptime\n   ```\n", &doc);
+		st = step_at(rb_at(&doc, 0), 0);
+		is_str(st ? st->title : NULL, "Пе", "mis-encoded title repaired");
+		is_int(st ? st->timebox_s : 0, 300, "repaired \"минут\" is a time box");
+		ok(doc.nlint == 1 && strstr(doc.lint[0].text, "Mac Roman") != NULL,
+		    "lint says once that the text was mis-encoded");
+		runbook_doc_free(&doc);
+	}
+
 	/* no runbook, no steps */
 	is_int(parse_string("# Just notes\n\nNothing to run here.\n", &doc), 1,
 	    "a document without steps is an error");
