@@ -936,6 +936,26 @@ numbered_heading(const char *text, int *number, const char **title)
 	return **title != '\0';
 }
 
+/* "1.2 Verify the switch", "2.1. Start": a sub-step number and its title; 0 if none. */
+static int
+sub_numbered(const char *s, int *number, const char **title)
+{
+	int major;
+	size_t n = read_number(s, &major);
+	if (n == 0 || s[n] != '.')
+		return 0;
+	size_t m = read_number(s + n + 1, number);
+	if (m == 0)
+		return 0;
+	const char *p = s + n + 1 + m;
+	if (*p == '.')
+		p++;
+	if (!is_blank(*p))
+		return 0;
+	*title = skip_blank(p);
+	return **title != '\0';
+}
+
 /* Nonzero for a heading that starts a "Symptoms" section. */
 static int
 symptoms_heading(const char *text)
@@ -3173,7 +3193,7 @@ heading_line(struct parser *p, int level, const char *text, const char *line)
 			text_add(&st->text, &st->blank, line);
 			return;
 		}
-		if (p->have_open && level > p->open.pub.level) {
+		if (p->have_open && level > p->open.pub.level && p->open.kind != RB_SECTION) {
 			heading_step(p, level, number, title, text);
 			return;
 		}
@@ -3377,7 +3397,7 @@ bold_step_line(struct parser *p, const char *t)
 	if (!bold_split(t, &inner, &inner_len, &rest))
 		return 0;
 	char *in = xstrndup(inner, inner_len);
-	if (!step_heading(in, &number, &title)) {
+	if (!step_heading(in, &number, &title) && !sub_numbered(in, &number, &title)) {
 		free(in);
 		return 0;
 	}
