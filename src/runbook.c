@@ -141,6 +141,7 @@ struct parser {
 	int mojibake_table;
 	char *first_heading;
 	int first_heading_line, first_heading_level;
+	char *lead;		/* the last paragraph line outside lists ("Purging a queue:") */
 	size_t lint_cap;
 	int errors;
 };
@@ -2841,6 +2842,8 @@ fence_open(struct parser *p, const char *s, int indent)
 	if (ch == '`' && strchr(info, '`') != NULL)
 		return 0;
 	fence_reset(f);
+	free(p->lead);
+	p->lead = NULL;
 	f->open = 1;
 	f->ch = ch;
 	f->len = n;
@@ -2947,7 +2950,11 @@ numbered_is_runbook(const struct runbook_build *rb)
 {
 	for (size_t i = 0; i < rb->nsteps; i++) {
 		const struct step_build *st = &rb->steps[i];
-		if (st->kind == STEP_ITEM || st->kind == STEP_HEADING || st->kind == STEP_COMMENT)
+		if (st->kind == STEP_ITEM || st->kind == STEP_COMMENT)
+			return 1;
+		/* headings over prose alone ("### 1. Database Failure") are a catalogue */
+		if (st->kind == STEP_HEADING && (st->pub.ncommands > 0 || st->pub.checklist.n > 0 ||
+		    st->pub.expected.n > 0 || st->pub.timebox_s > 0 || st->pub.number == 0))
 			return 1;
 		if (st->kind == STEP_PLAIN && (st->pub.ncommands > 0 || st->pub.checklist.n > 0))
 			return 1;
@@ -3174,6 +3181,8 @@ heading_line(struct parser *p, int level, const char *text, const char *line)
 	const char *title;
 	int number;
 	section_end(p);
+	free(p->lead);
+	p->lead = NULL;
 	if (p->first_heading == NULL) {
 		p->first_heading = xstrdup(text);
 		p->first_heading_line = p->lineno;
@@ -3228,6 +3237,39 @@ demote_plain_steps(struct runbook_build *rb)
 	}
 	rb->nsteps = k;
 	rb->orphan = -1;
+}
+
+/* Whether the current runbook already holds a numbered list, so "1." starts anew. */
+static int
+list_restarts(const struct parser *p)
+{
+	const struct runbook_build *rb = p->cur;
+	for (size_t i = 0; i < rb->nsteps; i++)
+		if ((rb->steps[i].kind == STEP_PLAIN || rb->steps[i].kind == STEP_ITEM) &&
+		    rb->steps[i].pub.number >= 1)
+			return 1;
+	return 0;
+}
+
+/*
+ * "Purging a queue:" then a list numbered from 1 again: a procedure of its
+ * own, named by that line, next to the one before it.
+ */
+static void
+lead_runbook(struct parser *p)
+{
+	char *title = xstrdup(p->lead);
+	size_t n = strlen(title);
+	while (n > 0 && (title[n - 1] == ':' || title[n - 1] == '*' || is_blank(title[n - 1])))
+		title[--n] = '\0';
+	const char *t = title;
+	while (*t == '*' || *t == '_')
+		t++;
+	if (*t != '\0' && n < 80) {
+		int level = p->have_open ? p->open.pub.level : 6;
+		runbook_start(p, RB_SECTION, level, t, t, 0);
+	}
+	free(title);
 }
 
 /* "1. **Check the backups** (10 min)" or a plain "1. Check disk space". */
@@ -3351,6 +3393,10 @@ numbered_item(struct parser *p, const char *t, int indent)
 			return 0;	/* a symptom or an expected result */
 		section_end(p);
 	}
+	if (number == 1 && indent < 2 && p->lead != NULL && list_restarts(p))
+		lead_runbook(p);
+	free(p->lead);
+	p->lead = NULL;
 	int digits = 0;
 	while (is_digit(t[digits]))
 		digits++;
@@ -3485,6 +3531,8 @@ text_line(struct parser *p, const char *s, const char *t)
 		section_end(p);
 	}
 	struct step_build *st = cur_step(p);
+	free(p->lead);
+	p->lead = indent_of(s) < 2 ? xstrdup(t) : NULL;
 	if (st != NULL)
 		text_add(&st->text, &st->blank, strip_indent(s, st->content_indent));
 	else
@@ -3937,6 +3985,7 @@ runbook_parse(const char *text, size_t len, const char *path, struct runbook_doc
 	runbook_build_free(&p.open);
 	free(p.done);
 	free(p.section_title);
+	free(p.lead);
 	free(p.first_heading);
 	return p.errors;
 }
