@@ -142,6 +142,10 @@ struct parser {
 	char *first_heading;
 	int first_heading_line, first_heading_level;
 	char *lead;		/* the last paragraph line outside lists ("Purging a queue:") */
+	int placeholder_boxes;	/* lines with a template's time box ("[X] min") */
+	int placeholder_first, placeholder_last;
+	char *placeholder_box;
+	struct buf placeholder_lines;
 	size_t lint_cap;
 	int errors;
 };
@@ -589,6 +593,109 @@ timebox_at(const char *p, int64_t *min_s, int64_t *max_s, const char **end)
 	return 0;
 }
 
+/* Whether the number at p follows "every" ("every 4 hours" is a schedule, not a time box). */
+static int
+after_every(const char *s, const char *p)
+{
+	static const char *const every_words[] = {
+		"every", "each", "каждые", "каждый", "каждую", "каждое", NULL
+	};
+	const char *e = p;
+	while (e > s && is_blank(e[-1]))
+		e--;
+	if (e == p)
+		return 0;
+	const char *b = e;
+	while (b > s && (is_alpha(b[-1]) || ((unsigned char)b[-1] & 0xC0) == 0x80 ||
+	    (unsigned char)b[-1] == 0xD0 || (unsigned char)b[-1] == 0xD1))
+		b--;
+	char w[24];
+	if (e - b == 0 || (size_t)(e - b) >= sizeof w)
+		return 0;
+	fold(b, (size_t)(e - b), w);
+	return table_find(every_words, w) >= 0;
+}
+
+/* Durations in words: "ten minutes", "пять минут", "полчаса", "(час)". */
+struct number_word {
+	const char *word;
+	int milli;		/* thousandths */
+};
+
+static const struct number_word number_words[] = {
+	{ "one", 1000 }, { "two", 2000 }, { "three", 3000 }, { "four", 4000 },
+	{ "five", 5000 }, { "six", 6000 }, { "ten", 10000 }, { "fifteen", 15000 },
+	{ "twenty", 20000 }, { "thirty", 30000 }, { "forty", 40000 }, { "sixty", 60000 },
+	{ "a", 1000 }, { "an", 1000 }, { "half", 500 },
+	{ "один", 1000 }, { "одна", 1000 }, { "одну", 1000 }, { "два", 2000 },
+	{ "две", 2000 }, { "три", 3000 }, { "четыре", 4000 }, { "пять", 5000 },
+	{ "десять", 10000 }, { "пятнадцать", 15000 }, { "двадцать", 20000 },
+	{ "тридцать", 30000 }, { "сорок", 40000 }, { "полтора", 1500 }, { "полторы", 1500 },
+};
+
+/* A duration in words at the word w (len n) of s; returns its end, or NULL. */
+static const char *
+word_duration_at(const char *s, const char *w, size_t n, int64_t *seconds)
+{
+	char f[40];
+	if (n >= sizeof f)
+		return NULL;
+	fold(w, n, f);
+	if (strcmp(f, "полчаса") == 0) {
+		*seconds = 1800;
+		return w + n;
+	}
+	const struct time_unit *u = unit_lookup(w, n);
+	if (u != NULL && u->is_long && u->seconds == 3600 &&
+	    ((w > s && w[-1] == '(' && w[n] == ')') || (w == s && *skip_blank(w + n) == '\0'))) {
+		*seconds = 3600;	/* "(час)", "(hour)" */
+		return w + n;
+	}
+	for (size_t i = 0; i < nitems(number_words); i++) {
+		if (strcmp(f, number_words[i].word) != 0)
+			continue;
+		const char *q = w + n;
+		if (!is_blank(*q))
+			return NULL;
+		q = skip_gap(q);
+		size_t m = word_len(q, 24);
+		char g[8];
+		if (number_words[i].milli == 500 && m == 2 && (fold(q, 2, g), strcmp(g, "an") == 0)) {
+			q = skip_gap(q + m);	/* "half an hour" */
+			m = word_len(q, 24);
+		}
+		u = unit_lookup(q, m);
+		if (u == NULL || !u->is_long)
+			return NULL;
+		*seconds = (int64_t)number_words[i].milli * u->seconds / 1000;
+		return q + m;
+	}
+	return NULL;
+}
+
+/* The first duration in words in s: 0 and its span, or -1. */
+static int
+timebox_words(const char *s, int64_t *seconds, size_t *start, size_t *end)
+{
+	const char *p = s;
+	while (*p != '\0') {
+		size_t n = word_len(p, 36);
+		if (n == 0) {
+			p++;
+			continue;
+		}
+		const char *e = (p == s || letter_len(p - 1) == 0) ?
+		    word_duration_at(s, p, n, seconds) : NULL;
+		if (e != NULL) {
+			*start = (size_t)(p - s);
+			*end = (size_t)(e - s);
+			return 0;
+		}
+		p += n;
+	}
+	return -1;
+}
+
 /* Finds the first time box in s; sets its span as offsets. Returns 0 or -1. */
 static int
 timebox_find(const char *s, int64_t *min_s, int64_t *max_s, size_t *start, size_t *end)
@@ -601,13 +708,18 @@ timebox_find(const char *s, int64_t *min_s, int64_t *max_s, size_t *start, size_
 		}
 		int glued = p > s && (is_alnum(p[-1]) ||
 		    ((p[-1] == '.' || p[-1] == ',') && p - 1 > s && is_digit(p[-2])));
-		if (!glued && timebox_at(p, min_s, max_s, &e) == 0) {
+		if (!glued && !after_every(s, p) && timebox_at(p, min_s, max_s, &e) == 0) {
 			*start = (size_t)(p - s);
 			*end = (size_t)(e - s);
 			return 0;
 		}
 		while (is_digit(*p))
 			p++;
+	}
+	int64_t sec;
+	if (timebox_words(s, &sec, start, end) == 0) {
+		*min_s = *max_s = sec;
+		return 0;
 	}
 	return -1;
 }
@@ -649,6 +761,31 @@ mentions_time_unit(const char *s)
  * Finds a time box in title (outside `code`) and cuts it out when it sits
  * in parentheses or ends the title after a separator. Returns 0 if found.
  */
+static int placeholder_timebox(const char *s);
+
+/* Cuts a template's "([X] min)" out of a title; it is no time box. */
+static void
+title_cut_placeholder(char *title)
+{
+	char *open = strchr(title, '(');
+	while (open != NULL) {
+		char *close = strchr(open + 1, ')');
+		if (close == NULL)
+			return;
+		char *group = xstrndup(open + 1, (size_t)(close - open - 1));
+		int ph = placeholder_timebox(group);
+		free(group);
+		if (ph) {
+			memmove(open, close + 1, strlen(close + 1) + 1);
+			char *t = trim_dup(title, strlen(title));
+			strcpy(title, t);
+			free(t);
+			return;
+		}
+		open = strchr(close + 1, '(');
+	}
+}
+
 static int
 title_take_timebox(char *title, int64_t *min_s, int64_t *max_s)
 {
@@ -657,8 +794,10 @@ title_take_timebox(char *title, int64_t *min_s, int64_t *max_s)
 	blank_code_spans(scan);
 	int rc = timebox_find(scan, min_s, max_s, &a, &b);
 	free(scan);
-	if (rc < 0)
+	if (rc < 0) {
+		title_cut_placeholder(title);
 		return -1;
+	}
 
 	/* the enclosing "(...)" or "[...]", if short */
 	size_t l = a, r = b;
@@ -732,7 +871,52 @@ lint(struct parser *p, int line, enum lint_level level, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Checks "(...)" groups that look like time boxes ("(five min)") but cannot be read. */
+/* A copy of s cut to at most max bytes at a character boundary, "..." when cut. */
+static char *
+clip(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	if (n <= max)
+		return xstrdup(s);
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return xasprintf("%.*s...", (int)max, s);
+}
+
+/* Nonzero for a template's time box: "[X] min", "<N> minutes", "TBD min", "?? h". */
+static int
+placeholder_timebox(const char *s)
+{
+	s = skip_blank(s);
+	if (*s == '[' || *s == '<' || *s == '{' || *s == '?' || *s == '_')
+		return mentions_time_unit(s);
+	size_t n = word_len(s, 8);
+	if ((n == 1 && (*s == 'X' || *s == 'N' || *s == 'x')) ||
+	    (n == 3 && strncasecmp(s, "tbd", 3) == 0))
+		return mentions_time_unit(s + n);
+	return 0;
+}
+
+/* Notes a template's time box; they are said once for the document, with their lines. */
+static void
+lint_placeholder_timebox(struct parser *p, int line, const char *box)
+{
+	if (p->placeholder_boxes == 0) {
+		p->placeholder_first = line;
+		free(p->placeholder_box);
+		p->placeholder_box = clip(box, 40);
+		buf_printf(&p->placeholder_lines, "%d", line);
+	} else if (line != p->placeholder_last)
+		buf_printf(&p->placeholder_lines, ", %d", line);
+	if (line != p->placeholder_last)
+		p->placeholder_boxes++;
+	p->placeholder_last = line;
+}
+
+/*
+ * Checks "(...)" groups that look like time boxes but cannot be read
+ * ("(about an age min)"): a warning, since prose may say such things.
+ */
 static void
 lint_paren_timeboxes(struct parser *p, const char *s, int line)
 {
@@ -742,8 +926,14 @@ lint_paren_timeboxes(struct parser *p, const char *s, int line)
 		if (close == NULL)
 			return;
 		char *group = xstrndup(open + 1, (size_t)(close - open - 1));
-		if (mentions_time_unit(group) && runbook_parse_timebox(group, NULL, NULL) < 0)
-			lint(p, line, LINT_ERROR, "cannot read the time box \"(%.60s)\"", group);
+		if (placeholder_timebox(group))
+			lint_placeholder_timebox(p, line, group);
+		else if (mentions_time_unit(group) && runbook_parse_timebox(group, NULL, NULL) < 0) {
+			char *c = clip(group, 60);
+			lint(p, line, LINT_WARNING, "\"(%s)\" names a time unit but no duration: "
+			    "no time box taken", c);
+			free(c);
+		}
 		free(group);
 		s = close + 1;
 	}
@@ -761,7 +951,7 @@ enum label_kind {
 
 static const char *const time_labels[] = {
 	"expected time", "time", "time box", "timebox", "duration",
-	"estimated time", "expected duration", "eta", "time estimate",
+	"estimated time", "expected duration", "eta", "time estimate", "time to recovery",
 	"время", "ожидаемое время", "длительность", "оценка времени",
 	"время выполнения", "продолжительность", NULL
 };
@@ -3052,7 +3242,8 @@ runbook_start(struct parser *p, enum runbook_kind kind, int level, const char *h
 {
 	step_close(p);
 	if (p->have_open) {
-		if (kind == RB_KEYWORD && level > p->open.pub.level && p->open.nsteps == 0)
+		if ((kind == RB_KEYWORD || kind == RB_SECTION) && level > p->open.pub.level &&
+		    p->open.nsteps == 0)
 			p->open.container = 1;
 		runbook_close(p);
 	}
@@ -3481,8 +3672,15 @@ label_line(struct parser *p, const char *t)
 	case LABEL_TOTAL:
 		if (*value == '\0')
 			break;
+		if (placeholder_timebox(value)) {
+			lint_placeholder_timebox(p, p->lineno, value);
+			break;
+		}
 		if (runbook_parse_timebox(value, &lo, &hi) < 0) {
-			lint(p, p->lineno, LINT_ERROR, "cannot read the time box \"%.60s\"", value);
+			char *c = clip(value, 60);
+			lint(p, p->lineno, LINT_WARNING, "\"%s\" after \"%s\" is not a duration: "
+			    "no time box taken", c, label);
+			free(c);
 			break;
 		}
 		if (lk == LABEL_TIME && st != NULL) {
@@ -3637,11 +3835,18 @@ lint_steps(struct parser *p, const struct runbook *rb, const struct step_build *
 	unsigned char seen[8192];
 	int prev = 0;
 	memset(seen, 0, sizeof seen);
+	struct buf idle;
+	int nidle = 0, idle_line = 0;
+	buf_init(&idle);
 	for (size_t i = 0; i < rb->nsteps; i++) {
 		const struct runbook_step *st = &rb->steps[i];
-		if (st->ncommands == 0 && st->checklist.n == 0 && st->text == NULL)
-			lint(p, st->line, LINT_WARNING, "step %d \"%.60s\" has no action",
-			    st->number, st->title);
+		/* a stub ("Wait", "TODO"): a sentence of a title is itself the action */
+		if (st->ncommands == 0 && st->checklist.n == 0 && st->text == NULL &&
+		    strchr(skip_blank(st->title ? st->title : ""), ' ') == NULL) {
+			if (nidle++ == 0)
+				idle_line = st->line;
+			buf_printf(&idle, "%s%d", nidle > 1 ? ", " : "", st->number ? st->number : (int)i + 1);
+		}
 		if (st->number <= 0 || steps[i].kind == STEP_ORPHAN)
 			continue;
 		int n = st->number;
@@ -3655,6 +3860,18 @@ lint_steps(struct parser *p, const struct runbook *rb, const struct step_build *
 			seen[n / 8] |= (unsigned char)(1 << (n % 8));
 		prev = n;
 	}
+	if (nidle > 0) {
+		char *t = clip(rb->title, 60);
+		buf_addc(&idle, '\0');
+		if (nidle == 1)
+			lint(p, idle_line, LINT_WARNING, "\"%s\": step %s has no action "
+			    "(no command, checklist or text)", t, idle.data);
+		else
+			lint(p, idle_line, LINT_WARNING, "\"%s\": %d steps have no action "
+			    "(no command, checklist or text): %s", t, nidle, idle.data);
+		free(t);
+	}
+	buf_free(&idle);
 }
 
 /* Moves a built runbook into out and lints it. */
@@ -3670,8 +3887,11 @@ runbook_finish(struct parser *p, struct runbook_build *b, struct runbook *out)
 	out->steps = xcalloc(b->nsteps, sizeof *out->steps);
 	for (size_t i = 0; i < b->nsteps; i++)
 		step_finish(&b->steps[i], &out->steps[i], out->title);
-	if (b->nsteps == 0)
-		lint(p, out->line, LINT_WARNING, "runbook \"%.60s\" has no steps", out->title);
+	if (b->nsteps == 0) {
+		char *t = clip(out->title, 60);
+		lint(p, out->line, LINT_WARNING, "runbook \"%s\" has no steps", t);
+		free(t);
+	}
 	lint_steps(p, out, b->steps);
 	free(b->steps);
 	buf_free(&b->symptoms);
@@ -3929,6 +4149,7 @@ runbook_parse(const char *text, size_t len, const char *path, struct runbook_doc
 	buf_init(&p.fence.text);
 	buf_init(&p.fence.raw);
 	buf_init(&p.fence.chunk);
+	buf_init(&p.placeholder_lines);
 	buf_init(&line);
 	if (text == NULL)
 		len = 0;
@@ -3968,6 +4189,19 @@ runbook_parse(const char *text, size_t len, const char *path, struct runbook_doc
 		}
 		parse_line(&p, line.data);
 	}
+	if (p.placeholder_boxes > 0) {
+		buf_addc(&p.placeholder_lines, '\0');
+		if (p.placeholder_boxes == 1)
+			lint(&p, p.placeholder_first, LINT_WARNING,
+			    "time box \"%s\" is a template placeholder: fill it in", p.placeholder_box);
+		else
+			lint(&p, p.placeholder_first, LINT_WARNING,
+			    "time boxes such as \"%s\" are template placeholders on %d lines "
+			    "(%s): fill them in", p.placeholder_box, p.placeholder_boxes,
+			    p.placeholder_lines.data);
+	}
+	free(p.placeholder_box);
+	buf_free(&p.placeholder_lines);
 	if (p.mojibake_lines > 0)
 		lint(&p, p.mojibake_line, LINT_WARNING,
 		    "UTF-8 text read as %s and saved again: repaired on %d line%s",
