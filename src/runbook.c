@@ -110,6 +110,7 @@ struct fence {
 	struct strv assigned;	/* variables assigned earlier in the block */
 	struct buf chunk;	/* shell lines not yet split into commands */
 	int seen_line;		/* a non-blank line was read */
+	int as_text;		/* a block without a language that holds no shell */
 	int chunk_line;		/* the line of its first line */
 	char *session_host;	/* after an "ssh HOST" line alone, until "exit" */
 	char *session_user;
@@ -598,7 +599,7 @@ static int
 after_every(const char *s, const char *p)
 {
 	static const char *const every_words[] = {
-		"every", "each", "каждые", "каждый", "каждую", "каждое", NULL
+		"every", "each", "than", "каждые", "каждый", "каждую", "каждое", "чем", NULL
 	};
 	const char *e = p;
 	while (e > s && is_blank(e[-1]))
@@ -684,7 +685,7 @@ timebox_words(const char *s, int64_t *seconds, size_t *start, size_t *end)
 			p++;
 			continue;
 		}
-		const char *e = (p == s || letter_len(p - 1) == 0) ?
+		const char *e = (p == s || letter_len(p - 1) == 0) && !after_every(s, p) ?
 		    word_duration_at(s, p, n, seconds) : NULL;
 		if (e != NULL) {
 			*start = (size_t)(p - s);
@@ -2322,6 +2323,7 @@ fence_reset(struct fence *f)
 	buf_reset(&f->raw);
 	buf_reset(&f->chunk);
 	f->seen_line = 0;
+	f->as_text = 0;
 	strv_free(&f->assigned);
 	free(f->session_host);
 	f->session_host = NULL;
@@ -2821,6 +2823,119 @@ command_finish(struct parser *p)
 	free(full);
 }
 
+/* "15 3 * * * /usr/local/bin/backup.sh", "@daily cmd": a crontab line, not a command. */
+static int
+crontab_line(const char *s)
+{
+	s = skip_blank(s);
+	if (*s == '@') {
+		static const char *const specials[] = { "@reboot", "@yearly", "@annually",
+		    "@monthly", "@weekly", "@daily", "@midnight", "@hourly", NULL };
+		for (int i = 0; specials[i] != NULL; i++)
+			if (strncmp(s, specials[i], strlen(specials[i])) == 0 &&
+			    is_blank(s[strlen(specials[i])]))
+				return 1;
+		return 0;
+	}
+	for (int field = 0; field < 5; field++) {
+		size_t n = 0;
+		while (s[n] != '\0' && strchr("0123456789*/,-", s[n]) != NULL)
+			n++;
+		if (n == 0 || !is_blank(s[n]))
+			return 0;
+		s = skip_blank(s + n);
+	}
+	return *s != '\0';
+}
+
+/* "/start", "/status@bot": a chat bot's command, not a shell's. */
+static int
+chat_command(const char *s)
+{
+	s = skip_blank(s);
+	if (*s != '/' || !is_alpha(s[1]))
+		return 0;
+	size_t n = 1;
+	while (is_alnum(s[n]) || s[n] == '_' || s[n] == '@')
+		n++;
+	return s[n] == '\0' || is_blank(s[n]);
+}
+
+/* "PGHOST=localhost" alone on its line: a setting for a file. */
+static int
+setting_line(const char *s)
+{
+	s = skip_blank(s);
+	if (!is_alpha(*s) && *s != '_')
+		return 0;
+	size_t n = 0;
+	while (is_alnum(s[n]) || s[n] == '_')
+		n++;
+	if (s[n] != '=')
+		return 0;
+	const char *v = s + n + 1;
+	if (*v == '"' || *v == '\'')
+		return strchr(v + 1, *v) != NULL && *skip_blank(strchr(v + 1, *v) + 1) == '\0';
+	while (*v != '\0' && !is_blank(*v))
+		v++;
+	return *skip_blank(v) == '\0';
+}
+
+/* A sentence: a capital letter, three words or more ("Dear users, the bot ..."). */
+static int
+prose_line(const char *s)
+{
+	s = skip_blank(s);
+	unsigned char c = (unsigned char)s[0];
+	int capital = (c >= 'A' && c <= 'Z') ||
+	    (c == 0xD0 && (unsigned char)s[1] >= 0x81 && (unsigned char)s[1] <= 0xAF);
+	if (!capital)
+		return 0;
+	size_t first = 0;
+	while (s[first] != '\0' && !is_blank(s[first]))
+		first++;
+	if (memchr(s, '=', first) != NULL)
+		return 0;
+	int words = 0;
+	for (const char *p = s; *p != '\0';) {
+		while (is_blank(*p))
+			p++;
+		if (*p == '\0')
+			break;
+		words++;
+		while (*p != '\0' && !is_blank(*p))
+			p++;
+	}
+	return words >= 3;
+}
+
+/*
+ * Whether a block without a language holds no shell at all: settings for a
+ * file, chat commands, crontab lines or sentences (a message template).
+ */
+static int
+block_not_shell(const char *text)
+{
+	int lines = 0;
+	for (const char *l = text; *l != '\0';) {
+		const char *e = strchr(l, '\n');
+		size_t n = e ? (size_t)(e - l) : strlen(l);
+		char *line = xstrndup(l, n);
+		if (*skip_blank(line) != '\0') {
+			lines++;
+			int other = setting_line(line) || chat_command(line) || crontab_line(line) ||
+			    prose_line(line);
+			if (!other) {
+				free(line);
+				return 0;
+			}
+		}
+		free(line);
+		l = e ? e + 1 : l + n;
+	}
+	return lines > 0;
+}
+
 /* Splits the shell lines gathered so far into commands and gives them to their steps. */
 static void
 block_flush(struct parser *p)
@@ -2828,6 +2943,17 @@ block_flush(struct parser *p)
 	struct fence *f = &p->fence;
 	if (f->chunk.len == 0)
 		return;
+	if (f->lang[0] == '\0') {
+		buf_addc(&f->chunk, '\0');
+		int other = block_not_shell(f->chunk.data);
+		f->chunk.len--;
+		if (other) {
+			buf_add(&f->body, f->chunk.data, f->chunk.len);
+			f->as_text = 1;
+			buf_reset(&f->chunk);
+			return;
+		}
+	}
 	struct strv cmds = { NULL, 0 };
 	struct buf spans;
 	buf_init(&spans);
@@ -2842,6 +2968,8 @@ block_flush(struct parser *p)
 		for (; at < start; at++)
 			if (text[at] == '\n')
 				line++;
+		if (crontab_line(cmds.v[i]))
+			continue;	/* a schedule to install, not a command */
 		command_emit(p, cmds.v[i], trim_dup(text + start, end - start), line);
 	}
 	strv_free(&cmds);
@@ -3094,7 +3222,7 @@ fence_close(struct parser *p)
 	if (f->text.len > 0 || f->heredoc != NULL)
 		command_finish(p);
 	ssh_pending_flush(p);
-	if (!f->runnable || f->expected)
+	if (!f->runnable || f->expected || f->as_text)
 		block_body_finish(p);
 	if (f->expected && !p->section_heading)
 		section_end(p);
