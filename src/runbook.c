@@ -4002,6 +4002,25 @@ lint_steps(struct parser *p, const struct runbook *rb, const struct step_build *
 	buf_free(&idle);
 }
 
+static const char *const attached_words[] = {
+	"rollback", "roll back", "roll-back", "troubleshooting", "troubleshoot",
+	"откат", "диагностика", "устранение неполадок", "решение проблем", NULL
+};
+
+/* Whether a step is in fact a part of the runbook such as "Rollback". */
+static int
+attached_part(const struct step_build *st)
+{
+	char f[48];
+	if (st->kind != STEP_ORPHAN || st->pub.title == NULL)
+		return 0;
+	const char *t = st->pub.title;
+	while (*t == '*' || *t == '_')
+		t++;
+	fold(t, strnlen(t, sizeof f - 1), f);
+	return table_prefix(attached_words, f) > 0;
+}
+
 /* Moves a built runbook into out and lints it. */
 static void
 runbook_finish(struct parser *p, struct runbook_build *b, struct runbook *out)
@@ -4011,10 +4030,26 @@ runbook_finish(struct parser *p, struct runbook_build *b, struct runbook *out)
 		out->total_max_s = out->total_s;
 	out->symptoms = b->symptoms.len > 0 ? trim_dup(b->symptoms.data, b->symptoms.len) :
 	    NULL;
-	out->nsteps = b->nsteps;
-	out->steps = xcalloc(b->nsteps, sizeof *out->steps);
+	/* unnumbered "Rollback" or "Troubleshooting" parts go last, apart */
+	size_t nreal = 0, k = 0;
+	struct step_build *order = xcalloc(b->nsteps + 1, sizeof *order);
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < b->nsteps; i++)
+			if (attached_part(&b->steps[i]) == pass)
+				order[k++] = b->steps[i];
 	for (size_t i = 0; i < b->nsteps; i++)
+		nreal += !attached_part(&b->steps[i]);
+	memcpy(b->steps, order, b->nsteps * sizeof *order);
+	free(order);
+	out->nsteps = nreal;
+	out->steps = xcalloc(nreal + 1, sizeof *out->steps);
+	for (size_t i = 0; i < nreal; i++)
 		step_finish(&b->steps[i], &out->steps[i], out->title);
+	out->nattached = b->nsteps - nreal;
+	out->attached = out->nattached ? xcalloc(out->nattached, sizeof *out->attached) : NULL;
+	for (size_t i = nreal; i < b->nsteps; i++)
+		step_finish(&b->steps[i], &out->attached[i - nreal], out->title);
+	b->nsteps = nreal;
 	if (b->nsteps == 0) {
 		char *t = clip(out->title, 60);
 		lint(p, out->line, LINT_WARNING, "runbook \"%s\" has no steps", t);
@@ -4370,6 +4405,17 @@ runbook_doc_free(struct runbook_doc *doc)
 			strv_free(&st->checklist);
 		}
 		free(rb->steps);
+		for (size_t k = 0; k < rb->nattached; k++) {
+			struct runbook_step *st = &rb->attached[k];
+			free(st->title);
+			free(st->text);
+			for (size_t c = 0; c < st->ncommands; c++)
+				command_free(&st->commands[c]);
+			free(st->commands);
+			strv_free(&st->expected);
+			strv_free(&st->checklist);
+		}
+		free(rb->attached);
 		free(rb->title);
 		free(rb->heading);
 		free(rb->symptoms);

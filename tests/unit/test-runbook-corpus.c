@@ -39,7 +39,7 @@
 #define MIN_STEPS	95
 #define MIN_DURATIONS	95
 #define MIN_COMMANDS	95
-#define MAX_FALSE_STEPS	4
+#define MAX_FALSE_STEPS	3
 #define MAX_FALSE_COMMANDS 2
 
 #define CORPUS "tests/data/runbooks/corpus"
