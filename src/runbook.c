@@ -3262,10 +3262,31 @@ step_close(struct parser *p)
 	section_end(p);
 }
 
+/*
+ * Whether a list of bold items is a catalogue ("1. **api** - public REST
+ * API, port 8080"): one-word names, nothing to run, check or time.
+ */
+static int
+catalogue_list(const struct runbook_build *rb)
+{
+	if (rb->nsteps == 0)
+		return 0;
+	for (size_t i = 0; i < rb->nsteps; i++) {
+		const struct step_build *st = &rb->steps[i];
+		if (st->kind != STEP_ITEM || st->pub.ncommands > 0 || st->pub.checklist.n > 0 ||
+		    st->pub.expected.n > 0 || st->pub.timebox_s > 0 || st->pub.title == NULL ||
+		    strchr(skip_blank(st->pub.title), ' ') != NULL)
+			return 0;
+	}
+	return 1;
+}
+
 /* Whether a numbered section ("### 4. Redis failure") is a runbook of its own. */
 static int
 numbered_is_runbook(const struct runbook_build *rb)
 {
+	if (catalogue_list(rb))
+		return 0;
 	for (size_t i = 0; i < rb->nsteps; i++) {
 		const struct step_build *st = &rb->steps[i];
 		if (st->kind == STEP_ITEM || st->kind == STEP_COMMENT)
