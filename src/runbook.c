@@ -1477,7 +1477,15 @@ find_placeholders(const char *s, const struct strv *assigned, struct strv *out)
 {
 	int single = 0, dbl = 0, seen = 0;
 	size_t n;
+	/* echo "Usage: $0 <file>": a message that shows <file>, nothing to fill */
+	const char *w = skip_blank(s);
+	int message = (strncmp(w, "echo", 4) == 0 && (is_blank(w[4]) || w[4] == '\0')) ||
+	    (strncmp(w, "printf", 6) == 0 && (is_blank(w[6]) || w[6] == '\0'));
 	for (const char *p = s; *p != '\0' && seen < 1024 && out->n < MAX_PLACEHOLDERS;) {
+		if (*p == '<' && (dbl || single) && message) {
+			p++;
+			continue;
+		}
 		if (*p == '<' && (n = angle_at(p, s)) > 0) {
 			placeholder_add(out, p, n);
 			seen++;

@@ -937,6 +937,33 @@ test_shapes(void)
 		runbook_doc_free(&doc);
 	}
 
+	/* "ssh HOST" alone: the lines after it run there until exit */
+	parse_string("# X\n1. **Fix**\n   ```bash\n   ssh db2\n   sudo systemctl stop pg\n"
+	    "   exit\n   ls /tmp\n   ```\n", &doc);
+	st = step_at(rb_at(&doc, 0), 0);
+	is_int(st ? st->ncommands : 0, 2, "ssh session: the ssh and exit lines are no commands");
+	is_str(cmd_at(st, 0) ? cmd_at(st, 0)->host : NULL, "db2", "ssh session: runs on the host");
+	ok(cmd_at(st, 1) && cmd_at(st, 1)->host == NULL, "after exit: local again");
+	runbook_doc_free(&doc);
+
+	/* whole commands: a quote left open keeps the rest of the block in one command */
+	parse_string("# X\n1. **Odd**\n   ```bash\n   echo 'never closed\n   ls\n   ```\n", &doc);
+	st = step_at(rb_at(&doc, 0), 0);
+	is_int(st ? st->ncommands : 0, 1, "unterminated quote: one command");
+	runbook_doc_free(&doc);
+
+	/* what a script shows or sets itself is not asked for */
+	parse_string("# X\n1. **Check**\n   ```bash\n   df -h | awk '{print $NF, $1}'\n"
+	    "   echo \"Usage: $0 <file>\"\n   TS=$(date +%s)\n   cp /data/db /backups/db-$TS\n"
+	    "   restore.sh <backup_file>\n   ```\n", &doc);
+	st = step_at(rb_at(&doc, 0), 0);
+	is_int(cmd_at(st, 0) ? cmd_at(st, 0)->placeholders.n : 9, 0, "awk's $NF and $1 are not asked for");
+	is_int(cmd_at(st, 1) ? cmd_at(st, 1)->placeholders.n : 9, 0, "echo \"Usage: $0 <file>\" asks nothing");
+	is_int(cmd_at(st, 3) ? cmd_at(st, 3)->placeholders.n : 9, 0, "$TS set by the script");
+	is_str(cmd_at(st, 4) ? item_at(&cmd_at(st, 4)->placeholders, 0) : NULL, "<backup_file>",
+	    "a real placeholder is still asked for");
+	runbook_doc_free(&doc);
+
 	/* no runbook, no steps */
 	is_int(parse_string("# Just notes\n\nNothing to run here.\n", &doc), 1,
 	    "a document without steps is an error");
