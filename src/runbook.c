@@ -2967,7 +2967,7 @@ block_flush(struct parser *p)
 	buf_init(&spans);
 	buf_addc(&f->chunk, '\0');
 	const char *text = f->chunk.data;
-	split_block_commands(text, &cmds, &spans);
+	int unfinished = split_block_commands(text, &cmds, &spans);
 	const size_t *span = (const size_t *)(void *)spans.data;
 	int line = f->chunk_line;
 	size_t at = 0;
@@ -2978,6 +2978,9 @@ block_flush(struct parser *p)
 				line++;
 		if (crontab_line(cmds.v[i]))
 			continue;	/* a schedule to install, not a command */
+		if (unfinished && i + 1 == cmds.n)
+			lint(p, line, LINT_WARNING, "this command never ends (a quote, if, for, case, "
+			    "{ or heredoc left open): the rest of the block is read as part of it");
 		command_emit(p, cmds.v[i], trim_dup(text + start, end - start), line);
 	}
 	strv_free(&cmds);

@@ -950,6 +950,7 @@ test_shapes(void)
 	parse_string("# X\n1. **Odd**\n   ```bash\n   echo 'never closed\n   ls\n   ```\n", &doc);
 	st = step_at(rb_at(&doc, 0), 0);
 	is_int(st ? st->ncommands : 0, 1, "unterminated quote: one command");
+	ok(has_lint(&doc, 4, LINT_WARNING, "never ends"), "lint points at the command that never ends");
 	runbook_doc_free(&doc);
 
 	/* what a script shows or sets itself is not asked for */
