@@ -4071,7 +4071,8 @@ runbook_finish(struct parser *p, struct runbook_build *b, struct runbook *out)
 				order[k++] = b->steps[i];
 	for (size_t i = 0; i < b->nsteps; i++)
 		nreal += !attached_part(&b->steps[i]);
-	memcpy(b->steps, order, b->nsteps * sizeof *order);
+	if (b->nsteps > 0)
+		memcpy(b->steps, order, b->nsteps * sizeof *order);
 	free(order);
 	out->nsteps = nreal;
 	out->steps = xcalloc(nreal + 1, sizeof *out->steps);
