@@ -2995,8 +2995,8 @@ block_unfinished(struct parser *p)
 	struct fence *f = &p->fence;
 	if (f->chunk.len == 0)
 		return 0;
-	if (f->chunk.len > 65536)
-		return 1;
+	if (f->chunk.len > 16384)
+		return 1;	/* bounds the rescans of a huge open quote */
 	struct strv cmds = { NULL, 0 };
 	struct buf spans;
 	buf_init(&spans);
