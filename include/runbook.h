@@ -51,6 +51,8 @@ struct runbook {
 	struct strv checklist;	/* checklist items outside steps */
 	struct runbook_step *steps;
 	size_t nsteps;
+	struct runbook_step *attached;	/* Rollback, Troubleshooting: its parts, not steps */
+	size_t nattached;
 };
 
 enum lint_level {

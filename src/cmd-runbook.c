@@ -37,6 +37,42 @@ timebox(char *out, size_t n, int64_t a, int64_t b)
 }
 
 static void
+show_commands(const struct runbook_step *st)
+{
+	for (size_t k = 0; k < st->ncommands; k++) {
+		const struct runbook_command *c = &st->commands[k];
+		/* a command of several lines is shown whole, one line under the other */
+		const char *nl = strrchr(c->text, '\n');
+		for (const char *l = c->text; nl != NULL && l <= nl;) {
+			const char *e = strchr(l, '\n');
+			char *part = xstrndup(l, (size_t)(e - l));
+			char *safe = sanitize_str(part);
+			printf("     %s %s\n", l == c->text ? "$" : " ", safe);
+			free(safe);
+			free(part);
+			l = e + 1;
+		}
+		char *text = sanitize_str(nl != NULL ? nl + 1 : c->text);
+		printf("     %s %s%s", nl != NULL ? " " : "$", text,
+		    c->destructive ? "   [destructive]" : "");
+		if (c->host) {
+			char *h = sanitize_str(c->host);
+			printf("   [on %s]", h);
+			free(h);
+		}
+		for (size_t p = 0; p < c->placeholders.n; p++) {
+			char *ph = sanitize_str(c->placeholders.v[p]);
+			printf("%s%s", p ? ", " : "   [asks for ", ph);
+			free(ph);
+		}
+		if (c->placeholders.n)
+			printf("]");
+		printf("\n");
+		free(text);
+	}
+}
+
+static void
 show_runbook(const struct runbook_doc *doc, const struct runbook *rb)
 {
 	char tb[64];
@@ -57,29 +93,18 @@ show_runbook(const struct runbook_doc *doc, const struct runbook *rb)
 		char *title = sanitize_str(st->title);
 		printf("  %d. %s (%s) [line %d]\n", st->number ? st->number : (int)i + 1, title, tb, st->line);
 		free(title);
-		for (size_t k = 0; k < st->ncommands; k++) {
-			const struct runbook_command *c = &st->commands[k];
-			char *text = sanitize_str(c->text);
-			printf("     $ %s%s", text, c->destructive ? "   [destructive]" : "");
-			if (c->host) {
-				char *h = sanitize_str(c->host);
-				printf("   [on %s]", h);
-				free(h);
-			}
-			for (size_t p = 0; p < c->placeholders.n; p++) {
-				char *ph = sanitize_str(c->placeholders.v[p]);
-				printf("%s%s", p ? ", " : "   [asks for ", ph);
-				free(ph);
-			}
-			if (c->placeholders.n)
-				printf("]");
-			printf("\n");
-			free(text);
-		}
+		show_commands(st);
 		for (size_t k = 0; k < st->expected.n; k++)
 			print_safe("     expected: ", st->expected.v[k]);
 		for (size_t k = 0; k < st->checklist.n; k++)
 			print_safe("     [ ] ", st->checklist.v[k]);
+	}
+	for (size_t i = 0; i < rb->nattached; i++) {
+		const struct runbook_step *st = &rb->attached[i];
+		char *title = sanitize_str(st->title);
+		printf("  %s [line %d]\n", title, st->line);
+		free(title);
+		show_commands(st);
 	}
 }
 

@@ -326,6 +326,43 @@ add_clue(struct clue *clues, size_t *n, size_t max, int weight, char *why, const
 	c->why = why;
 }
 
+/*
+ * What a runbook's title may be about. A runbook about one of them is
+ * suggested only when a clue names it too: a restarting bot is no sign of
+ * SQLite corruption, even if that runbook lists "restarting" among its
+ * symptoms.
+ */
+static const char *const subjects[] = {
+	"sqlite", "redis", "postgres", "disk", "memory", "gateway", "model", "security",
+	"volume", "rebuild", "unreachable", "data loss", "bot", NULL
+};
+
+/* Whether a clue speaks of subject (in its words or its reason). */
+static int
+clue_names(const struct clue *c, const char *subject)
+{
+	for (int w = 0; w < 4 && c->words[w]; w++)
+		if (contains_ci(c->words[w], subject))
+			return 1;
+	return contains_ci(c->why, subject);
+}
+
+/* Whether no clue speaks of a subject the runbook's title names. */
+static int
+subject_seen(const char *title, const struct clue *clues, size_t nclues)
+{
+	for (size_t i = 0; subjects[i] != NULL; i++) {
+		if (!contains_ci(title, subjects[i]))
+			continue;
+		int seen = 0;
+		for (size_t c = 0; c < nclues && !seen; c++)
+			seen = clue_names(&clues[c], subjects[i]);
+		if (!seen)
+			return 0;
+	}
+	return 1;
+}
+
 size_t
 library_suggest(const struct library *l, struct host_snapshot **snaps, size_t nsnaps, size_t *out,
     char **reasons, size_t max)
@@ -389,15 +426,19 @@ library_suggest(const struct library *l, struct host_snapshot **snaps, size_t ns
 			continue;
 		if (strcmp(base_name(ref.doc->path), "triage.md") == 0)
 			continue;
+		if (!subject_seen(ref.rb->title, clues, nclues))
+			continue;
 		int best = -1, best_w = 0;
 		for (size_t c = 0; c < nclues; c++) {
 			int hit = 0;
-			for (int w = 0; w < 4 && clues[c].words[w]; w++)
-				if (contains_ci(ref.rb->symptoms, clues[c].words[w]) ||
-				    contains_ci(ref.rb->title, clues[c].words[w]))
+			for (int w = 0; w < 4 && clues[c].words[w]; w++) {
+				if (contains_ci(ref.rb->title, clues[c].words[w]))
+					hit = 3;	/* the title names it: the runbook is about it */
+				else if (hit == 0 && contains_ci(ref.rb->symptoms, clues[c].words[w]))
 					hit = 1;
+			}
 			if (hit) {
-				score[k] += clues[c].weight;
+				score[k] += clues[c].weight * hit;
 				if (clues[c].weight > best_w) {
 					best_w = clues[c].weight;
 					best = (int)c;

@@ -55,6 +55,7 @@ enum runbook_kind {
 	RB_IMPLICIT,
 	RB_KEYWORD,		/* Runbook / Procedure / Scenario / Сценарий ... */
 	RB_NUMBERED,		/* ### 4. Redis failure */
+	RB_SECTION,		/* ### Redis failure: a runbook if it holds ordered steps */
 };
 
 enum section {
@@ -107,6 +108,16 @@ struct fence {
 	int cont;		/* the last line ended with a backslash */
 	char *heredoc;		/* terminator of an open heredoc */
 	struct strv assigned;	/* variables assigned earlier in the block */
+	struct buf chunk;	/* shell lines not yet split into commands */
+	int seen_line;		/* a non-blank line was read */
+	int as_text;		/* a block without a language that holds no shell */
+	int chunk_line;		/* the line of its first line */
+	char *session_host;	/* after an "ssh HOST" line alone, until "exit" */
+	char *session_user;
+	char *ssh_pending;	/* an "ssh HOST" line alone, not yet given */
+	char *ssh_pending_raw;
+	int ssh_pending_line;
+	char *ssh_pending_host, *ssh_pending_user;
 };
 
 struct parser {
@@ -126,8 +137,16 @@ struct parser {
 	int lineno;
 	int in_comment;		/* inside <!-- ... --> */
 	int skip_lines;		/* front matter */
+	int mojibake_line;	/* the first line repaired from mis-encoded text */
+	int mojibake_lines;
+	int mojibake_table;
 	char *first_heading;
 	int first_heading_line, first_heading_level;
+	char *lead;		/* the last paragraph line outside lists ("Purging a queue:") */
+	int placeholder_boxes;	/* lines with a template's time box ("[X] min") */
+	int placeholder_first, placeholder_last;
+	char *placeholder_box;
+	struct buf placeholder_lines;
 	size_t lint_cap;
 	int errors;
 };
@@ -575,6 +594,109 @@ timebox_at(const char *p, int64_t *min_s, int64_t *max_s, const char **end)
 	return 0;
 }
 
+/* Whether the number at p follows "every" ("every 4 hours" is a schedule, not a time box). */
+static int
+after_every(const char *s, const char *p)
+{
+	static const char *const every_words[] = {
+		"every", "each", "than", "каждые", "каждый", "каждую", "каждое", "чем", NULL
+	};
+	const char *e = p;
+	while (e > s && is_blank(e[-1]))
+		e--;
+	if (e == p)
+		return 0;
+	const char *b = e;
+	while (b > s && (is_alpha(b[-1]) || ((unsigned char)b[-1] & 0xC0) == 0x80 ||
+	    (unsigned char)b[-1] == 0xD0 || (unsigned char)b[-1] == 0xD1))
+		b--;
+	char w[24];
+	if (e - b == 0 || (size_t)(e - b) >= sizeof w)
+		return 0;
+	fold(b, (size_t)(e - b), w);
+	return table_find(every_words, w) >= 0;
+}
+
+/* Durations in words: "ten minutes", "пять минут", "полчаса", "(час)". */
+struct number_word {
+	const char *word;
+	int milli;		/* thousandths */
+};
+
+static const struct number_word number_words[] = {
+	{ "one", 1000 }, { "two", 2000 }, { "three", 3000 }, { "four", 4000 },
+	{ "five", 5000 }, { "six", 6000 }, { "ten", 10000 }, { "fifteen", 15000 },
+	{ "twenty", 20000 }, { "thirty", 30000 }, { "forty", 40000 }, { "sixty", 60000 },
+	{ "a", 1000 }, { "an", 1000 }, { "half", 500 },
+	{ "один", 1000 }, { "одна", 1000 }, { "одну", 1000 }, { "два", 2000 },
+	{ "две", 2000 }, { "три", 3000 }, { "четыре", 4000 }, { "пять", 5000 },
+	{ "десять", 10000 }, { "пятнадцать", 15000 }, { "двадцать", 20000 },
+	{ "тридцать", 30000 }, { "сорок", 40000 }, { "полтора", 1500 }, { "полторы", 1500 },
+};
+
+/* A duration in words at the word w (len n) of s; returns its end, or NULL. */
+static const char *
+word_duration_at(const char *s, const char *w, size_t n, int64_t *seconds)
+{
+	char f[40];
+	if (n >= sizeof f)
+		return NULL;
+	fold(w, n, f);
+	if (strcmp(f, "полчаса") == 0) {
+		*seconds = 1800;
+		return w + n;
+	}
+	const struct time_unit *u = unit_lookup(w, n);
+	if (u != NULL && u->is_long && u->seconds == 3600 &&
+	    ((w > s && w[-1] == '(' && w[n] == ')') || (w == s && *skip_blank(w + n) == '\0'))) {
+		*seconds = 3600;	/* "(час)", "(hour)" */
+		return w + n;
+	}
+	for (size_t i = 0; i < nitems(number_words); i++) {
+		if (strcmp(f, number_words[i].word) != 0)
+			continue;
+		const char *q = w + n;
+		if (!is_blank(*q))
+			return NULL;
+		q = skip_gap(q);
+		size_t m = word_len(q, 24);
+		char g[8];
+		if (number_words[i].milli == 500 && m == 2 && (fold(q, 2, g), strcmp(g, "an") == 0)) {
+			q = skip_gap(q + m);	/* "half an hour" */
+			m = word_len(q, 24);
+		}
+		u = unit_lookup(q, m);
+		if (u == NULL || !u->is_long)
+			return NULL;
+		*seconds = (int64_t)number_words[i].milli * u->seconds / 1000;
+		return q + m;
+	}
+	return NULL;
+}
+
+/* The first duration in words in s: 0 and its span, or -1. */
+static int
+timebox_words(const char *s, int64_t *seconds, size_t *start, size_t *end)
+{
+	const char *p = s;
+	while (*p != '\0') {
+		size_t n = word_len(p, 36);
+		if (n == 0) {
+			p++;
+			continue;
+		}
+		const char *e = (p == s || letter_len(p - 1) == 0) && !after_every(s, p) ?
+		    word_duration_at(s, p, n, seconds) : NULL;
+		if (e != NULL) {
+			*start = (size_t)(p - s);
+			*end = (size_t)(e - s);
+			return 0;
+		}
+		p += n;
+	}
+	return -1;
+}
+
 /* Finds the first time box in s; sets its span as offsets. Returns 0 or -1. */
 static int
 timebox_find(const char *s, int64_t *min_s, int64_t *max_s, size_t *start, size_t *end)
@@ -587,13 +709,18 @@ timebox_find(const char *s, int64_t *min_s, int64_t *max_s, size_t *start, size_
 		}
 		int glued = p > s && (is_alnum(p[-1]) ||
 		    ((p[-1] == '.' || p[-1] == ',') && p - 1 > s && is_digit(p[-2])));
-		if (!glued && timebox_at(p, min_s, max_s, &e) == 0) {
+		if (!glued && !after_every(s, p) && timebox_at(p, min_s, max_s, &e) == 0) {
 			*start = (size_t)(p - s);
 			*end = (size_t)(e - s);
 			return 0;
 		}
 		while (is_digit(*p))
 			p++;
+	}
+	int64_t sec;
+	if (timebox_words(s, &sec, start, end) == 0) {
+		*min_s = *max_s = sec;
+		return 0;
 	}
 	return -1;
 }
@@ -635,6 +762,31 @@ mentions_time_unit(const char *s)
  * Finds a time box in title (outside `code`) and cuts it out when it sits
  * in parentheses or ends the title after a separator. Returns 0 if found.
  */
+static int placeholder_timebox(const char *s);
+
+/* Cuts a template's "([X] min)" out of a title; it is no time box. */
+static void
+title_cut_placeholder(char *title)
+{
+	char *open = strchr(title, '(');
+	while (open != NULL) {
+		char *close = strchr(open + 1, ')');
+		if (close == NULL)
+			return;
+		char *group = xstrndup(open + 1, (size_t)(close - open - 1));
+		int ph = placeholder_timebox(group);
+		free(group);
+		if (ph) {
+			memmove(open, close + 1, strlen(close + 1) + 1);
+			char *t = trim_dup(title, strlen(title));
+			strcpy(title, t);
+			free(t);
+			return;
+		}
+		open = strchr(close + 1, '(');
+	}
+}
+
 static int
 title_take_timebox(char *title, int64_t *min_s, int64_t *max_s)
 {
@@ -643,8 +795,10 @@ title_take_timebox(char *title, int64_t *min_s, int64_t *max_s)
 	blank_code_spans(scan);
 	int rc = timebox_find(scan, min_s, max_s, &a, &b);
 	free(scan);
-	if (rc < 0)
+	if (rc < 0) {
+		title_cut_placeholder(title);
 		return -1;
+	}
 
 	/* the enclosing "(...)" or "[...]", if short */
 	size_t l = a, r = b;
@@ -718,7 +872,52 @@ lint(struct parser *p, int line, enum lint_level level, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Checks "(...)" groups that look like time boxes ("(five min)") but cannot be read. */
+/* A copy of s cut to at most max bytes at a character boundary, "..." when cut. */
+static char *
+clip(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	if (n <= max)
+		return xstrdup(s);
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return xasprintf("%.*s...", (int)max, s);
+}
+
+/* Nonzero for a template's time box: "[X] min", "<N> minutes", "TBD min", "?? h". */
+static int
+placeholder_timebox(const char *s)
+{
+	s = skip_blank(s);
+	if (*s == '[' || *s == '<' || *s == '{' || *s == '?' || *s == '_')
+		return mentions_time_unit(s);
+	size_t n = word_len(s, 8);
+	if ((n == 1 && (*s == 'X' || *s == 'N' || *s == 'x')) ||
+	    (n == 3 && strncasecmp(s, "tbd", 3) == 0))
+		return mentions_time_unit(s + n);
+	return 0;
+}
+
+/* Notes a template's time box; they are said once for the document, with their lines. */
+static void
+lint_placeholder_timebox(struct parser *p, int line, const char *box)
+{
+	if (p->placeholder_boxes == 0) {
+		p->placeholder_first = line;
+		free(p->placeholder_box);
+		p->placeholder_box = clip(box, 40);
+		buf_printf(&p->placeholder_lines, "%d", line);
+	} else if (line != p->placeholder_last)
+		buf_printf(&p->placeholder_lines, ", %d", line);
+	if (line != p->placeholder_last)
+		p->placeholder_boxes++;
+	p->placeholder_last = line;
+}
+
+/*
+ * Checks "(...)" groups that look like time boxes but cannot be read
+ * ("(about an age min)"): a warning, since prose may say such things.
+ */
 static void
 lint_paren_timeboxes(struct parser *p, const char *s, int line)
 {
@@ -728,8 +927,14 @@ lint_paren_timeboxes(struct parser *p, const char *s, int line)
 		if (close == NULL)
 			return;
 		char *group = xstrndup(open + 1, (size_t)(close - open - 1));
-		if (mentions_time_unit(group) && runbook_parse_timebox(group, NULL, NULL) < 0)
-			lint(p, line, LINT_ERROR, "cannot read the time box \"(%.60s)\"", group);
+		if (placeholder_timebox(group))
+			lint_placeholder_timebox(p, line, group);
+		else if (mentions_time_unit(group) && runbook_parse_timebox(group, NULL, NULL) < 0) {
+			char *c = clip(group, 60);
+			lint(p, line, LINT_WARNING, "\"(%s)\" names a time unit but no duration: "
+			    "no time box taken", c);
+			free(c);
+		}
 		free(group);
 		s = close + 1;
 	}
@@ -747,7 +952,7 @@ enum label_kind {
 
 static const char *const time_labels[] = {
 	"expected time", "time", "time box", "timebox", "duration",
-	"estimated time", "expected duration", "eta", "time estimate",
+	"estimated time", "expected duration", "eta", "time estimate", "time to recovery",
 	"время", "ожидаемое время", "длительность", "оценка времени",
 	"время выполнения", "продолжительность", NULL
 };
@@ -920,6 +1125,26 @@ numbered_heading(const char *text, int *number, const char **title)
 	if (n == 0 || (text[n] != '.' && text[n] != ')') || !is_blank(text[n + 1]))
 		return 0;
 	*title = skip_blank(text + n + 1);
+	return **title != '\0';
+}
+
+/* "1.2 Verify the switch", "2.1. Start": a sub-step number and its title; 0 if none. */
+static int
+sub_numbered(const char *s, int *number, const char **title)
+{
+	int major;
+	size_t n = read_number(s, &major);
+	if (n == 0 || s[n] != '.')
+		return 0;
+	size_t m = read_number(s + n + 1, number);
+	if (m == 0)
+		return 0;
+	const char *p = s + n + 1 + m;
+	if (*p == '.')
+		p++;
+	if (!is_blank(*p))
+		return 0;
+	*title = skip_blank(p);
 	return **title != '\0';
 }
 
@@ -1252,7 +1477,15 @@ find_placeholders(const char *s, const struct strv *assigned, struct strv *out)
 {
 	int single = 0, dbl = 0, seen = 0;
 	size_t n;
+	/* echo "Usage: $0 <file>": a message that shows <file>, nothing to fill */
+	const char *w = skip_blank(s);
+	int message = (strncmp(w, "echo", 4) == 0 && (is_blank(w[4]) || w[4] == '\0')) ||
+	    (strncmp(w, "printf", 6) == 0 && (is_blank(w[6]) || w[6] == '\0'));
 	for (const char *p = s; *p != '\0' && seen < 1024 && out->n < MAX_PLACEHOLDERS;) {
+		if (*p == '<' && (dbl || single) && message) {
+			p++;
+			continue;
+		}
 		if (*p == '<' && (n = angle_at(p, s)) > 0) {
 			placeholder_add(out, p, n);
 			seen++;
@@ -1424,7 +1657,7 @@ shell_words(const char *s, struct strv *words)
  * interactive ssh and lines with local pipes or redirections.
  */
 static int
-ssh_split(const char *s, char **host, char **user, char **command)
+ssh_split(const char *s, char **host, char **user, char **command, int bare)
 {
 	const char *p = skip_blank(s);
 	const char *w = p;
@@ -1458,7 +1691,7 @@ ssh_split(const char *s, char **host, char **user, char **command)
 			}
 		}
 	}
-	if (i + 1 >= words.n || words.v[i][0] == '\0')
+	if (i >= words.n || (i + 1 == words.n && !bare) || words.v[i][0] == '\0')
 		goto out;
 	const char *target = words.v[i++];
 	const char *at = strrchr(target, '@');
@@ -2096,7 +2329,19 @@ fence_reset(struct fence *f)
 	buf_reset(&f->body);
 	buf_reset(&f->text);
 	buf_reset(&f->raw);
+	buf_reset(&f->chunk);
+	f->seen_line = 0;
+	f->as_text = 0;
 	strv_free(&f->assigned);
+	free(f->session_host);
+	f->session_host = NULL;
+	free(f->session_user);
+	f->session_user = NULL;
+	free(f->ssh_pending);
+	free(f->ssh_pending_raw);
+	free(f->ssh_pending_host);
+	free(f->ssh_pending_user);
+	f->ssh_pending = f->ssh_pending_raw = f->ssh_pending_host = f->ssh_pending_user = NULL;
 }
 
 /* Sets f->heredoc when the logical line opens a heredoc (<<EOF, <<-'EOF'). */
@@ -2133,6 +2378,439 @@ heredoc_start(struct fence *f)
 	}
 }
 
+/* Shell text split into whole commands. */
+
+enum shell_group {
+	GROUP_IF,		/* if ... fi */
+	GROUP_LOOP,		/* for / while / until ... done */
+	GROUP_CASE,		/* case ... esac */
+	GROUP_BRACE,		/* { ... } */
+	GROUP_PAREN,		/* ( ... ), $( ... ) */
+};
+
+#define SHELL_DEPTH 64
+#define SHELL_HEREDOCS 8
+
+struct shell_lexer {
+	const char *s;
+	size_t i;
+	struct buf cur;		/* the command so far, as the shell reads it */
+	size_t start;		/* where it starts in s */
+	int in_cmd;
+	int cmdpos;		/* the next word is a command name */
+	int cont;		/* after |, && or ||: the next line goes on */
+	int open;		/* an unterminated quote */
+	enum shell_group stack[SHELL_DEPTH];
+	int depth;
+	char *heredoc[SHELL_HEREDOCS];
+	int strip_tabs[SHELL_HEREDOCS];
+	int nheredocs;
+};
+
+static void
+lexer_push(struct shell_lexer *l, enum shell_group g)
+{
+	if (l->depth < SHELL_DEPTH)
+		l->stack[l->depth] = g;
+	l->depth++;
+}
+
+static void
+lexer_pop(struct shell_lexer *l, enum shell_group g)
+{
+	if (l->depth > 0 && (l->depth > SHELL_DEPTH || l->stack[l->depth - 1] == g))
+		l->depth--;
+}
+
+static enum shell_group
+lexer_top(const struct shell_lexer *l)
+{
+	if (l->depth == 0 || l->depth > SHELL_DEPTH)
+		return GROUP_PAREN;
+	return l->stack[l->depth - 1];
+}
+
+/* Starts the command at the current position if none is open. */
+static void
+lexer_mark(struct shell_lexer *l)
+{
+	if (!l->in_cmd) {
+		l->in_cmd = 1;
+		l->start = l->i;
+		buf_reset(&l->cur);
+	}
+	l->cont = 0;
+}
+
+static void
+lexer_end(struct shell_lexer *l, struct strv *out, struct buf *spans)
+{
+	if (!l->in_cmd)
+		return;
+	char *t = trim_dup(l->cur.data ? l->cur.data : "", l->cur.len);
+	if (*t != '\0') {
+		size_t end = l->i;
+		while (end > l->start && is_space(l->s[end - 1]))
+			end--;
+		strv_add(out, t);
+		buf_add(spans, &l->start, sizeof l->start);
+		buf_add(spans, &end, sizeof end);
+	}
+	free(t);
+	buf_reset(&l->cur);
+	l->in_cmd = 0;
+}
+
+/* Copies heredoc bodies that start after the newline at l->i. */
+static void
+lexer_heredocs(struct shell_lexer *l)
+{
+	for (int h = 0; h < l->nheredocs; h++) {
+		const char *delim = l->heredoc[h];
+		size_t dl = strlen(delim);
+		while (l->s[l->i] != '\0') {
+			size_t b = l->i, e = b;
+			while (l->s[e] != '\0' && l->s[e] != '\n')
+				e++;
+			buf_add(&l->cur, l->s + b, e - b);
+			l->i = e;
+			const char *t = skip_blank(l->s + b);
+			size_t tl = (size_t)(l->s + e - t);
+			while (tl > 0 && is_blank(t[tl - 1]))
+				tl--;
+			int last = tl == dl && strncmp(t, delim, dl) == 0;
+			if (l->s[e] == '\0')
+				break;
+			if (last)
+				break;
+			buf_addc(&l->cur, '\n');
+			l->i = e + 1;
+		}
+		free(l->heredoc[h]);
+		l->heredoc[h] = NULL;
+	}
+	l->nheredocs = 0;
+}
+
+/* "<<EOF", "<<-'EOF'": records the terminator; l->i is at the first '<'. */
+static void
+lexer_heredoc_op(struct shell_lexer *l)
+{
+	const char *p = l->s + l->i + 2;
+	int tabs = 0;
+	if (*p == '-') {
+		p++;
+		tabs = 1;
+	}
+	p = skip_blank(p);
+	char q = 0;
+	if (*p == '\'' || *p == '"')
+		q = *p++;
+	const char *w = p;
+	while (is_alnum(*p) || *p == '_' || *p == '.' || *p == '-')
+		p++;
+	if (p == w) {
+		buf_add(&l->cur, "<<", 2);
+		l->i += 2;
+		return;
+	}
+	if (q && *p == q)
+		p++;
+	if (l->nheredocs < SHELL_HEREDOCS) {
+		l->heredoc[l->nheredocs] = xstrndup(w, (size_t)(p - w - (q && p[-1] == q ? 1 : 0)));
+		l->strip_tabs[l->nheredocs] = tabs;
+		l->nheredocs++;
+	}
+	buf_add(&l->cur, l->s + l->i, (size_t)(p - (l->s + l->i)));
+	l->i = (size_t)(p - l->s);
+}
+
+/* Copies a quoted string starting at l->i (', " or `). */
+static void
+lexer_quoted(struct shell_lexer *l)
+{
+	char q = l->s[l->i];
+	size_t j = l->i + 1;
+	while (l->s[j] != '\0' && l->s[j] != q) {
+		if (l->s[j] == '\\' && q != '\'' && l->s[j + 1] != '\0')
+			j++;
+		j++;
+	}
+	if (l->s[j] == '\0')
+		l->open = 1;
+	else
+		j++;
+	buf_add(&l->cur, l->s + l->i, j - l->i);
+	l->i = j;
+}
+
+/* A reserved word at a command's start opens or closes a group. */
+static void
+lexer_word(struct shell_lexer *l, const char *w, size_t n)
+{
+#define IS(x) (n == sizeof(x) - 1 && memcmp(w, x, n) == 0)
+	int cmdpos = l->cmdpos;
+	l->cmdpos = 0;
+	if (!cmdpos)
+		return;
+	if (IS("if")) {
+		lexer_push(l, GROUP_IF);
+		l->cmdpos = 1;
+	} else if (IS("then") || IS("else") || IS("elif") || IS("do") || IS("!") ||
+	    IS("time") || IS("sudo") || IS("exec")) {
+		l->cmdpos = IS("sudo") ? 0 : 1;
+	} else if (IS("fi")) {
+		lexer_pop(l, GROUP_IF);
+	} else if (IS("for") || IS("select")) {
+		lexer_push(l, GROUP_LOOP);
+	} else if (IS("while") || IS("until")) {
+		lexer_push(l, GROUP_LOOP);
+		l->cmdpos = 1;
+	} else if (IS("done")) {
+		lexer_pop(l, GROUP_LOOP);
+	} else if (IS("case")) {
+		lexer_push(l, GROUP_CASE);
+	} else if (IS("esac")) {
+		lexer_pop(l, GROUP_CASE);
+	} else if (IS("{")) {
+		lexer_push(l, GROUP_BRACE);
+		l->cmdpos = 1;
+	} else if (IS("}")) {
+		lexer_pop(l, GROUP_BRACE);
+	}
+#undef IS
+}
+
+/*
+ * Splits the lines of a shell block into whole commands the way sh reads
+ * them: a newline ends a command only outside quotes, if/fi, for/done,
+ * case/esac, { }, ( ), $( ) and heredoc bodies, and not after |, && or ||;
+ * a backslash-newline joins two lines with a space; comments are dropped.
+ * Each command goes to out, its byte span in text (start, end) to spans as
+ * two size_t. Returns 1 when text ends inside an unfinished command.
+ */
+static int
+split_block_commands(const char *text, struct strv *out, struct buf *spans)
+{
+	struct shell_lexer l;
+	memset(&l, 0, sizeof l);
+	l.s = text;
+	l.cmdpos = 1;
+	buf_init(&l.cur);
+	while (text[l.i] != '\0') {
+		char c = text[l.i];
+		if (c == '\n') {
+			while (l.cur.len > 0 && is_blank(l.cur.data[l.cur.len - 1]))
+				l.cur.len--;
+			if (l.in_cmd)
+				buf_addc(&l.cur, '\n');
+			if (l.nheredocs > 0) {
+				l.i++;
+				lexer_heredocs(&l);
+				if (text[l.i] == '\0')
+					break;
+			}
+			if (l.depth == 0 && !l.cont && !l.open)
+				lexer_end(&l, out, spans);
+			l.cmdpos = 1;
+			l.i++;
+			continue;
+		}
+		if (is_blank(c)) {
+			if (l.in_cmd)
+				buf_addc(&l.cur, c);
+			l.i++;
+			continue;
+		}
+		if (c == '#' && (l.i == 0 || is_space(text[l.i - 1]) || strchr(";&|(", text[l.i - 1]))) {
+			while (text[l.i] != '\0' && text[l.i] != '\n')
+				l.i++;
+			continue;
+		}
+		if (c == '\\') {
+			if (text[l.i + 1] == '\n') {
+				while (l.cur.len > 0 && is_blank(l.cur.data[l.cur.len - 1]))
+					l.cur.len--;
+				if (l.in_cmd)
+					buf_addc(&l.cur, ' ');
+				l.i += 2;
+				while (is_blank(text[l.i]))
+					l.i++;
+				continue;
+			}
+			lexer_mark(&l);
+			buf_add(&l.cur, text + l.i, text[l.i + 1] != '\0' ? 2 : 1);
+			l.i += text[l.i + 1] != '\0' ? 2 : 1;
+			l.cmdpos = 0;
+			continue;
+		}
+		lexer_mark(&l);
+		if (c == '\'' || c == '"' || c == '`') {
+			lexer_quoted(&l);
+			l.cmdpos = 0;
+			if (l.open)
+				break;
+			continue;
+		}
+		if (c == '(') {
+			lexer_push(&l, GROUP_PAREN);
+			buf_addc(&l.cur, c);
+			l.i++;
+			l.cmdpos = 1;
+			continue;
+		}
+		if (c == ')') {
+			int empty = l.i > 0 && text[l.i - 1] == '(';
+			if (l.depth > 0 && lexer_top(&l) == GROUP_PAREN) {
+				lexer_pop(&l, GROUP_PAREN);
+				l.cmdpos = empty;
+			} else
+				l.cmdpos = 1;	/* a case pattern */
+			buf_addc(&l.cur, c);
+			l.i++;
+			continue;
+		}
+		if (c == ';' || c == '|' || c == '&') {
+			int twice = text[l.i + 1] == c;
+			int redirect = c == '&' && l.i > 0 && (text[l.i - 1] == '>' || text[l.i - 1] == '<');
+			buf_add(&l.cur, text + l.i, twice ? 2 : 1);
+			l.i += twice ? 2 : 1;
+			if (redirect)
+				continue;
+			l.cmdpos = 1;
+			if (c == '|' || (c == '&' && twice))
+				l.cont = 1;
+			continue;
+		}
+		if (c == '<' && text[l.i + 1] == '<' && text[l.i + 2] != '<') {
+			lexer_heredoc_op(&l);
+			l.cmdpos = 0;
+			continue;
+		}
+		if (c == '<' || c == '>' || c == '$') {
+			buf_addc(&l.cur, c);
+			l.i++;
+			if (c == '$' && text[l.i] == '{') {
+				/* ${VAR}: not a group */
+				size_t j = l.i;
+				while (text[j] != '\0' && text[j] != '}' && text[j] != '\n')
+					j++;
+				if (text[j] == '}')
+					j++;
+				buf_add(&l.cur, text + l.i, j - l.i);
+				l.i = j;
+			}
+			l.cmdpos = 0;
+			continue;
+		}
+		size_t n = 0;
+		while (text[l.i + n] != '\0' && !is_space(text[l.i + n]) &&
+		    strchr(";&|()<>'\"`\\$", text[l.i + n]) == NULL)
+			n++;
+		if (n == 0)
+			n = 1;
+		buf_add(&l.cur, text + l.i, n);
+		lexer_word(&l, text + l.i, n);
+		l.i += n;
+	}
+	int unfinished = l.open || l.depth > 0 || l.cont || l.nheredocs > 0;
+	lexer_end(&l, out, spans);
+	for (int h = 0; h < l.nheredocs; h++)
+		free(l.heredoc[h]);
+	buf_free(&l.cur);
+	return unfinished;
+}
+
+/* Gives one whole command to its step; host is a session's host, or NULL. */
+static void
+command_store(struct parser *p, const char *full, char *raw, int line, const char *host,
+    const char *user)
+{
+	struct fence *f = &p->fence;
+	struct runbook_command c;
+	memset(&c, 0, sizeof c);
+	c.raw = raw;
+	c.line = line;
+	if (ssh_split(full, &c.host, &c.user, &c.text, 0) < 0) {
+		c.text = xstrdup(full);
+		if (host != NULL) {
+			c.host = xstrdup(host);
+			c.user = user ? xstrdup(user) : NULL;
+		}
+	}
+	c.destructive = runbook_is_destructive(full) || runbook_is_destructive(c.text);
+	collect_assignments(full, &f->assigned);
+	find_placeholders(c.text, &f->assigned, &c.placeholders);
+	if (c.host != NULL && strcmp(c.text, full) != 0)
+		find_placeholders(full, &f->assigned, &c.placeholders);
+	step_add_command(block_step(p), &c);
+}
+
+/* An "ssh HOST" line that was not followed by commands is a command itself. */
+static void
+ssh_pending_flush(struct parser *p)
+{
+	struct fence *f = &p->fence;
+	if (f->ssh_pending == NULL)
+		return;
+	command_store(p, f->ssh_pending, f->ssh_pending_raw, f->ssh_pending_line, NULL, NULL);
+	free(f->ssh_pending);
+	f->ssh_pending = NULL;
+	f->ssh_pending_raw = NULL;
+}
+
+/*
+ * Gives one whole command (text as the shell reads it, raw as written) to
+ * its step. "ssh HOST" alone followed by other commands opens a session:
+ * they run on HOST until "exit", another ssh line or the block's end.
+ */
+static void
+command_emit(struct parser *p, const char *full, char *raw, int line)
+{
+	struct fence *f = &p->fence;
+	char *host = NULL, *user = NULL, *cmd = NULL;
+	int split = ssh_split(full, &host, &user, &cmd, 1) == 0;
+	int is_ssh = split || strncmp(skip_blank(full), "ssh ", 4) == 0;
+	if (f->session_host != NULL && f->ssh_pending == NULL &&
+	    (strcmp(full, "exit") == 0 || strcmp(full, "logout") == 0)) {
+		free(f->session_host);
+		free(f->session_user);
+		f->session_host = f->session_user = NULL;
+		free(raw);
+		return;
+	}
+	if (is_ssh) {
+		free(f->session_host);
+		free(f->session_user);
+		f->session_host = f->session_user = NULL;
+	}
+	if (f->ssh_pending != NULL && !is_ssh) {
+		/* the pending "ssh HOST" opens a session */
+		f->session_host = f->ssh_pending_host;
+		f->session_user = f->ssh_pending_user;
+		f->ssh_pending_host = f->ssh_pending_user = NULL;
+		free(f->ssh_pending);
+		free(f->ssh_pending_raw);
+		f->ssh_pending = f->ssh_pending_raw = NULL;
+	} else
+		ssh_pending_flush(p);
+	if (split && *cmd == '\0') {
+		free(f->ssh_pending_host);
+		free(f->ssh_pending_user);
+		f->ssh_pending = xstrdup(full);
+		f->ssh_pending_raw = raw;
+		f->ssh_pending_line = line;
+		f->ssh_pending_host = host;
+		f->ssh_pending_user = user;
+		free(cmd);
+		return;
+	}
+	free(host);
+	free(user);
+	free(cmd);
+	command_store(p, full, raw, line, f->session_host, f->session_user);
+}
+
 /* Finishes the logical command being assembled and gives it to its step. */
 static void
 command_finish(struct parser *p)
@@ -2148,20 +2826,186 @@ command_finish(struct parser *p)
 		buf_reset(&f->raw);
 		return;
 	}
-	struct runbook_command c;
-	memset(&c, 0, sizeof c);
 	buf_rtrim(&f->raw);
-	c.raw = buf_take(&f->raw);
-	c.line = f->command_line;
-	if (ssh_split(full, &c.host, &c.user, &c.text) < 0)
-		c.text = xstrdup(full);
-	c.destructive = runbook_is_destructive(full) || runbook_is_destructive(c.text);
-	collect_assignments(full, &f->assigned);
-	find_placeholders(c.text, &f->assigned, &c.placeholders);
-	if (c.host != NULL)
-		find_placeholders(full, &f->assigned, &c.placeholders);
+	command_emit(p, full, buf_take(&f->raw), f->command_line);
 	free(full);
-	step_add_command(block_step(p), &c);
+}
+
+/* "15 3 * * * /usr/local/bin/backup.sh", "@daily cmd": a crontab line, not a command. */
+static int
+crontab_line(const char *s)
+{
+	s = skip_blank(s);
+	if (*s == '@') {
+		static const char *const specials[] = { "@reboot", "@yearly", "@annually",
+		    "@monthly", "@weekly", "@daily", "@midnight", "@hourly", NULL };
+		for (int i = 0; specials[i] != NULL; i++)
+			if (strncmp(s, specials[i], strlen(specials[i])) == 0 &&
+			    is_blank(s[strlen(specials[i])]))
+				return 1;
+		return 0;
+	}
+	for (int field = 0; field < 5; field++) {
+		size_t n = 0;
+		while (s[n] != '\0' && strchr("0123456789*/,-", s[n]) != NULL)
+			n++;
+		if (n == 0 || !is_blank(s[n]))
+			return 0;
+		s = skip_blank(s + n);
+	}
+	return *s != '\0';
+}
+
+/* "/start", "/status@bot": a chat bot's command, not a shell's. */
+static int
+chat_command(const char *s)
+{
+	s = skip_blank(s);
+	if (*s != '/' || !is_alpha(s[1]))
+		return 0;
+	size_t n = 1;
+	while (is_alnum(s[n]) || s[n] == '_' || s[n] == '@')
+		n++;
+	return s[n] == '\0' || is_blank(s[n]);
+}
+
+/* "PGHOST=localhost" alone on its line: a setting for a file. */
+static int
+setting_line(const char *s)
+{
+	s = skip_blank(s);
+	if (!is_alpha(*s) && *s != '_')
+		return 0;
+	size_t n = 0;
+	while (is_alnum(s[n]) || s[n] == '_')
+		n++;
+	if (s[n] != '=')
+		return 0;
+	const char *v = s + n + 1;
+	if (*v == '"' || *v == '\'')
+		return strchr(v + 1, *v) != NULL && *skip_blank(strchr(v + 1, *v) + 1) == '\0';
+	while (*v != '\0' && !is_blank(*v))
+		v++;
+	return *skip_blank(v) == '\0';
+}
+
+/* A sentence: a capital letter, three words or more ("Dear users, the bot ..."). */
+static int
+prose_line(const char *s)
+{
+	s = skip_blank(s);
+	unsigned char c = (unsigned char)s[0];
+	int capital = (c >= 'A' && c <= 'Z') ||
+	    (c == 0xD0 && (unsigned char)s[1] >= 0x81 && (unsigned char)s[1] <= 0xAF);
+	if (!capital)
+		return 0;
+	size_t first = 0;
+	while (s[first] != '\0' && !is_blank(s[first]))
+		first++;
+	if (memchr(s, '=', first) != NULL)
+		return 0;
+	int words = 0;
+	for (const char *p = s; *p != '\0';) {
+		while (is_blank(*p))
+			p++;
+		if (*p == '\0')
+			break;
+		words++;
+		while (*p != '\0' && !is_blank(*p))
+			p++;
+	}
+	return words >= 3;
+}
+
+/*
+ * Whether a block without a language holds no shell at all: settings for a
+ * file, chat commands, crontab lines or sentences (a message template).
+ */
+static int
+block_not_shell(const char *text)
+{
+	int lines = 0;
+	for (const char *l = text; *l != '\0';) {
+		const char *e = strchr(l, '\n');
+		size_t n = e ? (size_t)(e - l) : strlen(l);
+		char *line = xstrndup(l, n);
+		if (*skip_blank(line) != '\0') {
+			lines++;
+			int other = setting_line(line) || chat_command(line) || crontab_line(line) ||
+			    prose_line(line);
+			if (!other) {
+				free(line);
+				return 0;
+			}
+		}
+		free(line);
+		l = e ? e + 1 : l + n;
+	}
+	return lines > 0;
+}
+
+/* Splits the shell lines gathered so far into commands and gives them to their steps. */
+static void
+block_flush(struct parser *p)
+{
+	struct fence *f = &p->fence;
+	if (f->chunk.len == 0)
+		return;
+	if (f->lang[0] == '\0') {
+		buf_addc(&f->chunk, '\0');
+		int other = block_not_shell(f->chunk.data);
+		f->chunk.len--;
+		if (other) {
+			buf_add(&f->body, f->chunk.data, f->chunk.len);
+			f->as_text = 1;
+			buf_reset(&f->chunk);
+			return;
+		}
+	}
+	struct strv cmds = { NULL, 0 };
+	struct buf spans;
+	buf_init(&spans);
+	buf_addc(&f->chunk, '\0');
+	const char *text = f->chunk.data;
+	int unfinished = split_block_commands(text, &cmds, &spans);
+	const size_t *span = (const size_t *)(void *)spans.data;
+	int line = f->chunk_line;
+	size_t at = 0;
+	for (size_t i = 0; i < cmds.n; i++) {
+		size_t start = span[2 * i], end = span[2 * i + 1];
+		for (; at < start; at++)
+			if (text[at] == '\n')
+				line++;
+		if (crontab_line(cmds.v[i]))
+			continue;	/* a schedule to install, not a command */
+		if (unfinished && i + 1 == cmds.n)
+			lint(p, line, LINT_WARNING, "this command never ends (a quote, if, for, case, "
+			    "{ or heredoc left open): the rest of the block is read as part of it");
+		command_emit(p, cmds.v[i], trim_dup(text + start, end - start), line);
+	}
+	strv_free(&cmds);
+	buf_free(&spans);
+	buf_reset(&f->chunk);
+}
+
+/* Whether the gathered shell lines end inside a command (an open if, quote, ...). */
+static int
+block_unfinished(struct parser *p)
+{
+	struct fence *f = &p->fence;
+	if (f->chunk.len == 0)
+		return 0;
+	if (f->chunk.len > 16384)
+		return 1;	/* bounds the rescans of a huge open quote */
+	struct strv cmds = { NULL, 0 };
+	struct buf spans;
+	buf_init(&spans);
+	buf_addc(&f->chunk, '\0');
+	int r = split_block_commands(f->chunk.data, &cmds, &spans);
+	f->chunk.len--;
+	strv_free(&cmds);
+	buf_free(&spans);
+	return r;
 }
 
 /* Adds a (continued) command line; a trailing backslash continues it. */
@@ -2273,6 +3117,25 @@ code_line(struct parser *p, const char *line)
 		return;
 	}
 	const char *t = skip_blank(line);
+	if (!f->console && !f->seen_line && t[0] == '$' && t[1] == ' ')
+		f->console = 1;	/* prompts: the other lines are output */
+	if (*t != '\0')
+		f->seen_line = 1;
+	if (!f->console) {
+		if (*t == '#' && !block_unfinished(p)) {
+			block_flush(p);
+			code_comment(p, t);
+			return;
+		}
+		if (f->chunk.len == 0) {
+			if (*t == '\0')
+				return;
+			f->chunk_line = p->lineno;
+		}
+		buf_adds(&f->chunk, line);
+		buf_addc(&f->chunk, '\n');
+		return;
+	}
 	if (*t == '\0')
 		return;
 	if (*t == '#') {
@@ -2308,6 +3171,8 @@ fence_open(struct parser *p, const char *s, int indent)
 	if (ch == '`' && strchr(info, '`') != NULL)
 		return 0;
 	fence_reset(f);
+	free(p->lead);
+	p->lead = NULL;
 	f->open = 1;
 	f->ch = ch;
 	f->len = n;
@@ -2364,9 +3229,11 @@ static void
 fence_close(struct parser *p)
 {
 	struct fence *f = &p->fence;
+	block_flush(p);
 	if (f->text.len > 0 || f->heredoc != NULL)
 		command_finish(p);
-	if (!f->runnable || f->expected)
+	ssh_pending_flush(p);
+	if (!f->runnable || f->expected || f->as_text)
 		block_body_finish(p);
 	if (f->expected && !p->section_heading)
 		section_end(p);
@@ -2406,13 +3273,38 @@ step_close(struct parser *p)
 	section_end(p);
 }
 
+/*
+ * Whether a list of bold items is a catalogue ("1. **api** - public REST
+ * API, port 8080"): one-word names, nothing to run, check or time.
+ */
+static int
+catalogue_list(const struct runbook_build *rb)
+{
+	if (rb->nsteps == 0)
+		return 0;
+	for (size_t i = 0; i < rb->nsteps; i++) {
+		const struct step_build *st = &rb->steps[i];
+		if (st->kind != STEP_ITEM || st->pub.ncommands > 0 || st->pub.checklist.n > 0 ||
+		    st->pub.expected.n > 0 || st->pub.timebox_s > 0 || st->pub.title == NULL ||
+		    strchr(skip_blank(st->pub.title), ' ') != NULL)
+			return 0;
+	}
+	return 1;
+}
+
 /* Whether a numbered section ("### 4. Redis failure") is a runbook of its own. */
 static int
 numbered_is_runbook(const struct runbook_build *rb)
 {
+	if (catalogue_list(rb))
+		return 0;
 	for (size_t i = 0; i < rb->nsteps; i++) {
 		const struct step_build *st = &rb->steps[i];
-		if (st->kind == STEP_ITEM || st->kind == STEP_HEADING || st->kind == STEP_COMMENT)
+		if (st->kind == STEP_ITEM || st->kind == STEP_COMMENT)
+			return 1;
+		/* headings over prose alone ("### 1. Database Failure") are a catalogue */
+		if (st->kind == STEP_HEADING && (st->pub.ncommands > 0 || st->pub.checklist.n > 0 ||
+		    st->pub.expected.n > 0 || st->pub.timebox_s > 0 || st->pub.number == 0))
 			return 1;
 		if (st->kind == STEP_PLAIN && (st->pub.ncommands > 0 || st->pub.checklist.n > 0))
 			return 1;
@@ -2471,6 +3363,23 @@ runbook_close(struct parser *p)
 	p->cur = &p->implicit;
 	p->step = -1;
 	p->implicit.orphan = -1;
+	if (rb->kind == RB_SECTION && !numbered_is_runbook(rb)) {
+		/* Commands under a plain heading stay steps of the document. */
+		for (size_t i = 0; i < rb->nsteps; i++) {
+			struct step_build *st = &rb->steps[i];
+			if (st->pub.ncommands == 0 && st->pub.checklist.n == 0)
+				continue;
+			struct step_build *to = step_new(&p->implicit, st->kind, 0, NULL, 0);
+			*to = *st;
+			if (to->pub.title == NULL)
+				to->pub.title = xstrdup(rb->pub.title);
+			memset(st, 0, sizeof *st);
+			buf_init(&st->text);
+		}
+		p->step = -1;
+		runbook_build_free(rb);
+		return;
+	}
 	if ((rb->kind == RB_NUMBERED && !numbered_is_runbook(rb)) ||
 	    (rb->kind == RB_KEYWORD && rb->nsteps == 0 && rb->container)) {
 		if (rb->kind == RB_NUMBERED)
@@ -2493,7 +3402,8 @@ runbook_start(struct parser *p, enum runbook_kind kind, int level, const char *h
 {
 	step_close(p);
 	if (p->have_open) {
-		if (kind == RB_KEYWORD && level > p->open.pub.level && p->open.nsteps == 0)
+		if ((kind == RB_KEYWORD || kind == RB_SECTION) && level > p->open.pub.level &&
+		    p->open.nsteps == 0)
 			p->open.container = 1;
 		runbook_close(p);
 	}
@@ -2585,12 +3495,45 @@ atx_heading(const char *t, int *level, char **text)
 	return 1;
 }
 
+/*
+ * Whether a plain heading ("### Redis failure", "#### **Database Failover**")
+ * may open a runbook of its own: it does unless it lies inside a step or
+ * inside a runbook that already has steps (a "Rollback" or "Notes" part of
+ * it), or names a part such as "Symptoms". The runbook is kept only if its
+ * section turns out to hold ordered steps.
+ */
+static int
+section_opens_runbook(struct parser *p, int level, const char *text)
+{
+	struct step_build *st = cur_step(p);
+	if (st != NULL && st->kind == STEP_HEADING && level > st->level)
+		return 0;
+	if (p->have_open && level > p->open.pub.level && p->open.nsteps > 0)
+		return 0;
+	if (symptoms_heading(text) || expected_heading(text))
+		return 0;
+	return 1;
+}
+
+/* A copy of a heading without the bold marks around it ("**Failover**"). */
+static char *
+unbold_dup(const char *text)
+{
+	size_t n = strlen(text);
+	if (n > 4 && ((text[0] == '*' && text[1] == '*' && text[n - 1] == '*' && text[n - 2] == '*') ||
+	    (text[0] == '_' && text[1] == '_' && text[n - 1] == '_' && text[n - 2] == '_')))
+		return trim_dup(text + 2, n - 4);
+	return xstrdup(text);
+}
+
 static void
 heading_line(struct parser *p, int level, const char *text, const char *line)
 {
 	const char *title;
 	int number;
 	section_end(p);
+	free(p->lead);
+	p->lead = NULL;
 	if (p->first_heading == NULL) {
 		p->first_heading = xstrdup(text);
 		p->first_heading_line = p->lineno;
@@ -2610,11 +3553,17 @@ heading_line(struct parser *p, int level, const char *text, const char *line)
 			text_add(&st->text, &st->blank, line);
 			return;
 		}
-		if (p->have_open && level > p->open.pub.level) {
+		if (p->have_open && level > p->open.pub.level && p->open.kind != RB_SECTION) {
 			heading_step(p, level, number, title, text);
 			return;
 		}
 		runbook_start(p, RB_NUMBERED, level, text, title, number);
+		return;
+	}
+	if (section_opens_runbook(p, level, text)) {
+		char *plain = unbold_dup(text);
+		runbook_start(p, RB_SECTION, level, text, plain, 0);
+		free(plain);
 		return;
 	}
 	other_heading(p, level, text, line);
@@ -2639,6 +3588,39 @@ demote_plain_steps(struct runbook_build *rb)
 	}
 	rb->nsteps = k;
 	rb->orphan = -1;
+}
+
+/* Whether the current runbook already holds a numbered list, so "1." starts anew. */
+static int
+list_restarts(const struct parser *p)
+{
+	const struct runbook_build *rb = p->cur;
+	for (size_t i = 0; i < rb->nsteps; i++)
+		if ((rb->steps[i].kind == STEP_PLAIN || rb->steps[i].kind == STEP_ITEM) &&
+		    rb->steps[i].pub.number >= 1)
+			return 1;
+	return 0;
+}
+
+/*
+ * "Purging a queue:" then a list numbered from 1 again: a procedure of its
+ * own, named by that line, next to the one before it.
+ */
+static void
+lead_runbook(struct parser *p)
+{
+	char *title = xstrdup(p->lead);
+	size_t n = strlen(title);
+	while (n > 0 && (title[n - 1] == ':' || title[n - 1] == '*' || is_blank(title[n - 1])))
+		title[--n] = '\0';
+	const char *t = title;
+	while (*t == '*' || *t == '_')
+		t++;
+	if (*t != '\0' && n < 80) {
+		int level = p->have_open ? p->open.pub.level : 6;
+		runbook_start(p, RB_SECTION, level, t, t, 0);
+	}
+	free(title);
 }
 
 /* "1. **Check the backups** (10 min)" or a plain "1. Check disk space". */
@@ -2762,6 +3744,10 @@ numbered_item(struct parser *p, const char *t, int indent)
 			return 0;	/* a symptom or an expected result */
 		section_end(p);
 	}
+	if (number == 1 && indent < 2 && p->lead != NULL && list_restarts(p))
+		lead_runbook(p);
+	free(p->lead);
+	p->lead = NULL;
 	int digits = 0;
 	while (is_digit(t[digits]))
 		digits++;
@@ -2808,7 +3794,7 @@ bold_step_line(struct parser *p, const char *t)
 	if (!bold_split(t, &inner, &inner_len, &rest))
 		return 0;
 	char *in = xstrndup(inner, inner_len);
-	if (!step_heading(in, &number, &title)) {
+	if (!step_heading(in, &number, &title) && !sub_numbered(in, &number, &title)) {
 		free(in);
 		return 0;
 	}
@@ -2846,8 +3832,15 @@ label_line(struct parser *p, const char *t)
 	case LABEL_TOTAL:
 		if (*value == '\0')
 			break;
+		if (placeholder_timebox(value)) {
+			lint_placeholder_timebox(p, p->lineno, value);
+			break;
+		}
 		if (runbook_parse_timebox(value, &lo, &hi) < 0) {
-			lint(p, p->lineno, LINT_ERROR, "cannot read the time box \"%.60s\"", value);
+			char *c = clip(value, 60);
+			lint(p, p->lineno, LINT_WARNING, "\"%s\" after \"%s\" is not a duration: "
+			    "no time box taken", c, label);
+			free(c);
 			break;
 		}
 		if (lk == LABEL_TIME && st != NULL) {
@@ -2896,6 +3889,8 @@ text_line(struct parser *p, const char *s, const char *t)
 		section_end(p);
 	}
 	struct step_build *st = cur_step(p);
+	free(p->lead);
+	p->lead = indent_of(s) < 2 ? xstrdup(t) : NULL;
 	if (st != NULL)
 		text_add(&st->text, &st->blank, strip_indent(s, st->content_indent));
 	else
@@ -3000,11 +3995,18 @@ lint_steps(struct parser *p, const struct runbook *rb, const struct step_build *
 	unsigned char seen[8192];
 	int prev = 0;
 	memset(seen, 0, sizeof seen);
+	struct buf idle;
+	int nidle = 0, idle_line = 0;
+	buf_init(&idle);
 	for (size_t i = 0; i < rb->nsteps; i++) {
 		const struct runbook_step *st = &rb->steps[i];
-		if (st->ncommands == 0 && st->checklist.n == 0 && st->text == NULL)
-			lint(p, st->line, LINT_WARNING, "step %d \"%.60s\" has no action",
-			    st->number, st->title);
+		/* a stub ("Wait", "TODO"): a sentence of a title is itself the action */
+		if (st->ncommands == 0 && st->checklist.n == 0 && st->text == NULL &&
+		    strchr(skip_blank(st->title ? st->title : ""), ' ') == NULL) {
+			if (nidle++ == 0)
+				idle_line = st->line;
+			buf_printf(&idle, "%s%d", nidle > 1 ? ", " : "", st->number ? st->number : (int)i + 1);
+		}
 		if (st->number <= 0 || steps[i].kind == STEP_ORPHAN)
 			continue;
 		int n = st->number;
@@ -3018,6 +4020,37 @@ lint_steps(struct parser *p, const struct runbook *rb, const struct step_build *
 			seen[n / 8] |= (unsigned char)(1 << (n % 8));
 		prev = n;
 	}
+	if (nidle > 0) {
+		char *t = clip(rb->title, 60);
+		buf_addc(&idle, '\0');
+		if (nidle == 1)
+			lint(p, idle_line, LINT_WARNING, "\"%s\": step %s has no action "
+			    "(no command, checklist or text)", t, idle.data);
+		else
+			lint(p, idle_line, LINT_WARNING, "\"%s\": %d steps have no action "
+			    "(no command, checklist or text): %s", t, nidle, idle.data);
+		free(t);
+	}
+	buf_free(&idle);
+}
+
+static const char *const attached_words[] = {
+	"rollback", "roll back", "roll-back", "troubleshooting", "troubleshoot",
+	"откат", "диагностика", "устранение неполадок", "решение проблем", NULL
+};
+
+/* Whether a step is in fact a part of the runbook such as "Rollback". */
+static int
+attached_part(const struct step_build *st)
+{
+	char f[48];
+	if (st->kind != STEP_ORPHAN || st->pub.title == NULL)
+		return 0;
+	const char *t = st->pub.title;
+	while (*t == '*' || *t == '_')
+		t++;
+	fold(t, strnlen(t, sizeof f - 1), f);
+	return table_prefix(attached_words, f) > 0;
 }
 
 /* Moves a built runbook into out and lints it. */
@@ -3029,12 +4062,32 @@ runbook_finish(struct parser *p, struct runbook_build *b, struct runbook *out)
 		out->total_max_s = out->total_s;
 	out->symptoms = b->symptoms.len > 0 ? trim_dup(b->symptoms.data, b->symptoms.len) :
 	    NULL;
-	out->nsteps = b->nsteps;
-	out->steps = xcalloc(b->nsteps, sizeof *out->steps);
+	/* unnumbered "Rollback" or "Troubleshooting" parts go last, apart */
+	size_t nreal = 0, k = 0;
+	struct step_build *order = xcalloc(b->nsteps + 1, sizeof *order);
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < b->nsteps; i++)
+			if (attached_part(&b->steps[i]) == pass)
+				order[k++] = b->steps[i];
 	for (size_t i = 0; i < b->nsteps; i++)
+		nreal += !attached_part(&b->steps[i]);
+	if (b->nsteps > 0)
+		memcpy(b->steps, order, b->nsteps * sizeof *order);
+	free(order);
+	out->nsteps = nreal;
+	out->steps = xcalloc(nreal + 1, sizeof *out->steps);
+	for (size_t i = 0; i < nreal; i++)
 		step_finish(&b->steps[i], &out->steps[i], out->title);
-	if (b->nsteps == 0)
-		lint(p, out->line, LINT_WARNING, "runbook \"%.60s\" has no steps", out->title);
+	out->nattached = b->nsteps - nreal;
+	out->attached = out->nattached ? xcalloc(out->nattached, sizeof *out->attached) : NULL;
+	for (size_t i = nreal; i < b->nsteps; i++)
+		step_finish(&b->steps[i], &out->attached[i - nreal], out->title);
+	b->nsteps = nreal;
+	if (b->nsteps == 0) {
+		char *t = clip(out->title, 60);
+		lint(p, out->line, LINT_WARNING, "runbook \"%s\" has no steps", t);
+		free(t);
+	}
 	lint_steps(p, out, b->steps);
 	free(b->steps);
 	buf_free(&b->symptoms);
@@ -3117,6 +4170,140 @@ parse_end(struct parser *p)
 	lint_sort(doc);
 }
 
+/*
+ * Mis-encoded text: UTF-8 that was read as Mac Roman or Windows-1252 and
+ * saved again as UTF-8 ("–º–∏–Ω—É—Ç" for "минут"). These tables give what
+ * each byte 0x80-0xff became; a line is repaired by mapping each
+ * character back to its byte, when every one maps and the bytes are UTF-8.
+ * Windows-1252 leaves five bytes undefined: most tools keep them as the
+ * C1 control of the same number, and so does its table.
+ */
+static const uint16_t mac_roman_high[128] = {
+	0x00c4, 0x00c5, 0x00c7, 0x00c9, 0x00d1, 0x00d6, 0x00dc, 0x00e1,
+	0x00e0, 0x00e2, 0x00e4, 0x00e3, 0x00e5, 0x00e7, 0x00e9, 0x00e8,
+	0x00ea, 0x00eb, 0x00ed, 0x00ec, 0x00ee, 0x00ef, 0x00f1, 0x00f3,
+	0x00f2, 0x00f4, 0x00f6, 0x00f5, 0x00fa, 0x00f9, 0x00fb, 0x00fc,
+	0x2020, 0x00b0, 0x00a2, 0x00a3, 0x00a7, 0x2022, 0x00b6, 0x00df,
+	0x00ae, 0x00a9, 0x2122, 0x00b4, 0x00a8, 0x2260, 0x00c6, 0x00d8,
+	0x221e, 0x00b1, 0x2264, 0x2265, 0x00a5, 0x00b5, 0x2202, 0x2211,
+	0x220f, 0x03c0, 0x222b, 0x00aa, 0x00ba, 0x03a9, 0x00e6, 0x00f8,
+	0x00bf, 0x00a1, 0x00ac, 0x221a, 0x0192, 0x2248, 0x2206, 0x00ab,
+	0x00bb, 0x2026, 0x00a0, 0x00c0, 0x00c3, 0x00d5, 0x0152, 0x0153,
+	0x2013, 0x2014, 0x201c, 0x201d, 0x2018, 0x2019, 0x00f7, 0x25ca,
+	0x00ff, 0x0178, 0x2044, 0x20ac, 0x2039, 0x203a, 0xfb01, 0xfb02,
+	0x2021, 0x00b7, 0x201a, 0x201e, 0x2030, 0x00c2, 0x00ca, 0x00c1,
+	0x00cb, 0x00c8, 0x00cd, 0x00ce, 0x00cf, 0x00cc, 0x00d3, 0x00d4,
+	0xf8ff, 0x00d2, 0x00da, 0x00db, 0x00d9, 0x0131, 0x02c6, 0x02dc,
+	0x00af, 0x02d8, 0x02d9, 0x02da, 0x00b8, 0x02dd, 0x02db, 0x02c7,
+};
+static const uint16_t cp1252_high[128] = {
+	0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
+	0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178,
+	0x00a0, 0x00a1, 0x00a2, 0x00a3, 0x00a4, 0x00a5, 0x00a6, 0x00a7,
+	0x00a8, 0x00a9, 0x00aa, 0x00ab, 0x00ac, 0x00ad, 0x00ae, 0x00af,
+	0x00b0, 0x00b1, 0x00b2, 0x00b3, 0x00b4, 0x00b5, 0x00b6, 0x00b7,
+	0x00b8, 0x00b9, 0x00ba, 0x00bb, 0x00bc, 0x00bd, 0x00be, 0x00bf,
+	0x00c0, 0x00c1, 0x00c2, 0x00c3, 0x00c4, 0x00c5, 0x00c6, 0x00c7,
+	0x00c8, 0x00c9, 0x00ca, 0x00cb, 0x00cc, 0x00cd, 0x00ce, 0x00cf,
+	0x00d0, 0x00d1, 0x00d2, 0x00d3, 0x00d4, 0x00d5, 0x00d6, 0x00d7,
+	0x00d8, 0x00d9, 0x00da, 0x00db, 0x00dc, 0x00dd, 0x00de, 0x00df,
+	0x00e0, 0x00e1, 0x00e2, 0x00e3, 0x00e4, 0x00e5, 0x00e6, 0x00e7,
+	0x00e8, 0x00e9, 0x00ea, 0x00eb, 0x00ec, 0x00ed, 0x00ee, 0x00ef,
+	0x00f0, 0x00f1, 0x00f2, 0x00f3, 0x00f4, 0x00f5, 0x00f6, 0x00f7,
+	0x00f8, 0x00f9, 0x00fa, 0x00fb, 0x00fc, 0x00fd, 0x00fe, 0x00ff,
+};
+
+static const char *const mojibake_names[] = { "Mac Roman", "Windows-1252" };
+
+/* Decodes one UTF-8 character at s (n bytes left); returns its length, or 0. */
+static size_t
+utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	size_t len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+	if (len == 0 || len > n || s[0] > 0xf4)
+		return 0;
+	uint32_t c = s[0] & (0x7f >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* Whether s (n bytes) is valid UTF-8 holding at least one character above ASCII. */
+static int
+utf8_multibyte(const unsigned char *s, size_t n)
+{
+	int multi = 0;
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t l = utf8_decode(s + i, n - i, &cp);
+		if (l == 0)
+			return 0;
+		multi |= l > 1;
+		i += l;
+	}
+	return multi;
+}
+
+/*
+ * Repairs a mis-encoded line in place. Returns the table that repaired it
+ * (0 Mac Roman, 1 Windows-1252), or -1 when the line is left as it is.
+ */
+static int
+mojibake_repair(struct buf *line)
+{
+	static const uint16_t *const tables[] = { mac_roman_high, cp1252_high };
+	const unsigned char *s = (const unsigned char *)line->data;
+	size_t n = line->len, high = 0;
+	for (size_t i = 0; i < n; i++)
+		high += s[i] >= 0x80;
+	if (high < 4)
+		return -1;
+	unsigned char *out = xmalloc(n + 1);
+	for (int t = 0; t < 2; t++) {
+		size_t o = 0, i = 0;
+		while (i < n) {
+			uint32_t cp;
+			size_t l = utf8_decode(s + i, n - i, &cp);
+			if (l == 0)
+				break;
+			if (cp < 0x80)
+				out[o++] = (unsigned char)cp;
+			else {
+				int b = -1;
+				for (int k = 0; k < 128 && b < 0; k++)
+					if (tables[t][k] == cp)
+						b = 0x80 + k;
+				if (b < 0)
+					break;
+				out[o++] = (unsigned char)b;
+			}
+			i += l;
+		}
+		if (i == n && utf8_multibyte(out, o)) {
+			memcpy(line->data, out, o);
+			line->len = o;
+			line->data[o] = '\0';
+			free(out);
+			return t;
+		}
+	}
+	free(out);
+	return -1;
+}
+
 /* Lines to skip for a YAML front matter block ("---" ... "---"), or 0. */
 static int
 front_matter_lines(const char *text, size_t len)
@@ -3157,6 +4344,8 @@ runbook_parse(const char *text, size_t len, const char *path, struct runbook_doc
 	buf_init(&p.fence.body);
 	buf_init(&p.fence.text);
 	buf_init(&p.fence.raw);
+	buf_init(&p.fence.chunk);
+	buf_init(&p.placeholder_lines);
 	buf_init(&line);
 	if (text == NULL)
 		len = 0;
@@ -3187,8 +4376,33 @@ runbook_parse(const char *text, size_t len, const char *path, struct runbook_doc
 		for (size_t k = 0; k < n; k++)
 			if (line.data[k] == '\0')
 				line.data[k] = ' ';
+		int t = mojibake_repair(&line);
+		if (t >= 0) {
+			if (p.mojibake_lines++ == 0) {
+				p.mojibake_line = p.lineno;
+				p.mojibake_table = t;
+			}
+		}
 		parse_line(&p, line.data);
 	}
+	if (p.placeholder_boxes > 0) {
+		buf_addc(&p.placeholder_lines, '\0');
+		if (p.placeholder_boxes == 1)
+			lint(&p, p.placeholder_first, LINT_WARNING,
+			    "time box \"%s\" is a template placeholder: fill it in", p.placeholder_box);
+		else
+			lint(&p, p.placeholder_first, LINT_WARNING,
+			    "time boxes such as \"%s\" are template placeholders on %d lines "
+			    "(%s): fill them in", p.placeholder_box, p.placeholder_boxes,
+			    p.placeholder_lines.data);
+	}
+	free(p.placeholder_box);
+	buf_free(&p.placeholder_lines);
+	if (p.mojibake_lines > 0)
+		lint(&p, p.mojibake_line, LINT_WARNING,
+		    "UTF-8 text read as %s and saved again: repaired on %d line%s",
+		    mojibake_names[p.mojibake_table], p.mojibake_lines,
+		    p.mojibake_lines == 1 ? "" : "s");
 	parse_end(&p);
 
 	buf_free(&line);
@@ -3196,10 +4410,12 @@ runbook_parse(const char *text, size_t len, const char *path, struct runbook_doc
 	buf_free(&p.fence.body);
 	buf_free(&p.fence.text);
 	buf_free(&p.fence.raw);
+	buf_free(&p.fence.chunk);
 	runbook_build_free(&p.implicit);
 	runbook_build_free(&p.open);
 	free(p.done);
 	free(p.section_title);
+	free(p.lead);
 	free(p.first_heading);
 	return p.errors;
 }
@@ -3222,6 +4438,17 @@ runbook_doc_free(struct runbook_doc *doc)
 			strv_free(&st->checklist);
 		}
 		free(rb->steps);
+		for (size_t k = 0; k < rb->nattached; k++) {
+			struct runbook_step *st = &rb->attached[k];
+			free(st->title);
+			free(st->text);
+			for (size_t c = 0; c < st->ncommands; c++)
+				command_free(&st->commands[c]);
+			free(st->commands);
+			strv_free(&st->expected);
+			strv_free(&st->checklist);
+		}
+		free(rb->attached);
 		free(rb->title);
 		free(rb->heading);
 		free(rb->symptoms);
