@@ -90,6 +90,8 @@ int runbook_parse_timebox(const char *s, int64_t *min_s, int64_t *max_s);
 /* Nonzero for commands that destroy or stop things (rm -rf, FLUSHALL, DROP,
  * prune, down, stop, restore, mv of data directories, dd, mkfs, ...). */
 int runbook_is_destructive(const char *command);
+/* Why a command is destructive ("rm with -r", "pipes into a shell"), or NULL. */
+const char *runbook_destructive_reason(const char *command);
 
 /* Adds the placeholders found in a command to out (each once). */
 void runbook_find_placeholders(const char *command, struct strv *out);

@@ -14,9 +14,9 @@
 
 #include "cmd-incident.h"
 #include "fleet.h"
-#include "probe.h"
 #include "runbook.h"
 #include "sanitize.h"
+#include "shell.h"
 
 /* After a cancel, how long the host gets to say the command is gone. */
 #define RUN_CANCEL_WAIT_MS 10000
