@@ -2056,8 +2056,9 @@ verb_reason(struct argv a, const struct shell_command *c, int depth)
 	const char *b = w_base(v);
 	if (strcmp(b, "rm") == 0)
 		return rm_recursive(a) ? "rm with -r" : "rm deletes files";
-	if (base_in(v, always_destructive))
-		return b;
+	int known = table_find(always_destructive, b);
+	if (known >= 0)
+		return always_destructive[known];	/* static: the words are freed */
 	if (str_has_prefix(b, "mkfs"))
 		return "mkfs makes a file system";
 	if (strcmp(b, "fdisk") == 0 || strcmp(b, "sfdisk") == 0 || strcmp(b, "sgdisk") == 0 ||
