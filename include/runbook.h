@@ -95,8 +95,15 @@ const char *runbook_destructive_reason(const char *command);
 
 /* Adds the placeholders found in a command to out (each once). */
 void runbook_find_placeholders(const char *command, struct strv *out);
-/* A copy of command with each placeholder names[i] replaced by values[i]. */
+/*
+ * A copy of command with each placeholder names[i] replaced by values[i].
+ * A value is data: it arrives as one literal word (or part of the word the
+ * placeholder sits in), quoted for the quotes around it, unless the
+ * placeholder is raw ("<name:raw>"), whose value is shell code as typed.
+ */
 char *runbook_fill_placeholders(const char *command, const struct strv *names,
     const struct strv *values);
+/* Nonzero for a raw placeholder, "<name:raw>". */
+int runbook_placeholder_is_raw(const char *name);
 
 #endif

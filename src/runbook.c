@@ -1321,6 +1321,33 @@ runbook_find_placeholders(const char *command, struct strv *out)
 	strv_free(&assigned);
 }
 
+int
+runbook_placeholder_is_raw(const char *name)
+{
+	size_t n = name != NULL ? strlen(name) : 0;
+	return n > 5 && name[0] == '<' && strcmp(name + n - 5, ":raw>") == 0;
+}
+
+/* A safe word goes in as it is; anything else is quoted for where it lands. */
+static void
+fill_value(struct buf *b, const char *command, size_t at, const char *name, const char *value)
+{
+	if (runbook_placeholder_is_raw(name)) {
+		buf_adds(b, value);
+		return;
+	}
+	char *word = shell_word(value);
+	int safe = *value != '\0' && strcmp(word, value) == 0;
+	free(word);
+	if (safe) {
+		buf_adds(b, value);
+		return;
+	}
+	char *q = shell_quote_in(value, shell_context_at(command, at));
+	buf_adds(b, q);
+	free(q);
+}
+
 char *
 runbook_fill_placeholders(const char *command, const struct strv *names,
     const struct strv *values)
@@ -1344,7 +1371,8 @@ runbook_fill_placeholders(const char *command, const struct strv *names,
 			which = i;
 		}
 		if (best > 0) {
-			buf_adds(&b, values->v[which]);
+			fill_value(&b, command, (size_t)(p - command), names->v[which],
+			    values->v[which]);
 			p += best;
 		} else {
 			buf_addc(&b, *p++);
