@@ -106,4 +106,14 @@ char *runbook_fill_placeholders(const char *command, const struct strv *names,
 /* Nonzero for a raw placeholder, "<name:raw>". */
 int runbook_placeholder_is_raw(const char *name);
 
+struct conf;
+/*
+ * The host a command runs on, as an index into c's hosts: the host its
+ * "ssh HOST cmd" line names (host, by name, else by address), else
+ * fallback. -1 when the named host is not in the fleet: a command never
+ * runs on a machine other than the one the runbook names. The console and
+ * "incident run" both ask here.
+ */
+int runbook_command_host(const struct conf *c, const char *host, int fallback);
+
 #endif

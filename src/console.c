@@ -560,25 +560,6 @@ console_step_end(struct console *c, const char *outcome)
 	free(note);
 }
 
-/*
- * The host a command runs on: the host an "ssh HOST cmd" line names (by
- * name or address), else the selected one. A named host outside the fleet
- * gives -1: the command never runs on a machine the runbook did not name.
- */
-static int
-command_host(struct console *c, const struct runbook_command *rc)
-{
-	if (rc->host == NULL)
-		return (int)c->selected;
-	int i = conf_find_host(c->conf, rc->host);
-	if (i >= 0)
-		return i;
-	for (size_t k = 0; k < c->nhosts; k++)
-		if (c->conf->hosts[k].address && strcmp(c->conf->hosts[k].address, rc->host) == 0)
-			return (int)k;
-	return -1;
-}
-
 void
 console_run_command(struct console *c, int step, int cmd)
 {
@@ -589,7 +570,7 @@ console_run_command(struct console *c, int step, int cmd)
 		return;
 	}
 	const struct runbook_command *rc = &c->runbook.rb->steps[step].commands[cmd];
-	int hi = command_host(c, rc);
+	int hi = runbook_command_host(c->conf, rc->host, (int)c->selected);
 	if (hi < 0) {
 		console_message(c, 1, "not run: the runbook runs it on %s, which is not in the fleet",
 		    rc->host);

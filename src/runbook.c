@@ -32,6 +32,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "conf.h"
 #include "runbook.h"
 #include "shell.h"
 #include "util.h"
@@ -1382,6 +1383,20 @@ runbook_fill_placeholders(const char *command, const struct strv *names,
 }
 
 /* ssh commands. */
+
+int
+runbook_command_host(const struct conf *c, const char *host, int fallback)
+{
+	if (host == NULL)
+		return fallback;
+	int i = conf_find_host(c, host);
+	if (i >= 0)
+		return i;
+	for (size_t k = 0; k < c->nhosts; k++)
+		if (c->hosts[k].address != NULL && strcmp(c->hosts[k].address, host) == 0)
+			return (int)k;
+	return -1;
+}
 
 /*
  * Splits a shell line into words with one level of quoting removed.

@@ -3,6 +3,8 @@
  * table of commands as runbooks write them, each expected guarded or not,
  * through every wrapper, tool with global options and command string the
  * guard looks into, and read-only lookalikes that must stay unguarded.
+ * Also where a runbook command runs (runbook_command_host), which the
+ * console and "incident run" share.
  */
 #include "config.h"
 
@@ -10,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf.h"
 #include "runbook.h"
 #include "util.h"
 
@@ -347,9 +350,49 @@ one_line(const char *s)
 	return line;
 }
 
+static void
+test_command_host(void)
+{
+	static const char text[] =
+	    "host web1\n    address 10.0.0.5\n"
+	    "host db1\n    address db1.internal\n"
+	    "host cache\n    address db1\n";
+	struct conf c;
+	char *cause = NULL;
+	conf_init(&c);
+	int rc = conf_parse(&c, text, strlen(text), "t.conf", &cause);
+	ok(rc == 0 && c.nhosts == 3, "three hosts (%s)", cause ? cause : "ok");
+	free(cause);
+	is_int(runbook_command_host(&c, NULL, 0), 0, "no ssh line: the fallback (selected)");
+	is_int(runbook_command_host(&c, NULL, 2), 2, "no ssh line: whatever is selected");
+	is_int(runbook_command_host(&c, NULL, -1), -1, "no ssh line, no fallback: none");
+	is_int(runbook_command_host(&c, "web1", 2), 0, "ssh web1: by name, not the selection");
+	is_int(runbook_command_host(&c, "10.0.0.5", 2), 0, "ssh 10.0.0.5: by address");
+	is_int(runbook_command_host(&c, "db1", 0), 1, "a name wins over another's address");
+	is_int(runbook_command_host(&c, "db1.internal", 0), 1, "ssh db1.internal: by address");
+	is_int(runbook_command_host(&c, "elsewhere", 0), -1, "a host outside the fleet: none");
+
+	/* what the parser reads from the line is what is looked up */
+	static const char md[] = "# R\n\n## Runbook 1: X\n\n1. **Look** (1 min)\n"
+	    "   ```bash\n   ssh -p 2222 ops@db1.internal 'df -h'\n   ```\n";
+	struct runbook_doc doc;
+	runbook_parse(md, strlen(md), "t.md", &doc);
+	const struct runbook_command *rcmd = doc.nrunbooks == 1 && doc.runbooks[0].nsteps == 1 &&
+	    doc.runbooks[0].steps[0].ncommands == 1 ? &doc.runbooks[0].steps[0].commands[0] : NULL;
+	ok(rcmd != NULL && rcmd->host != NULL, "the ssh line is read");
+	if (rcmd != NULL && rcmd->host != NULL) {
+		is_str(rcmd->host, "db1.internal", "its host");
+		is_str(rcmd->text, "df -h", "its remote command");
+		is_int(runbook_command_host(&c, rcmd->host, 0), 1, "runs on db1");
+	}
+	runbook_doc_free(&doc);
+	conf_free(&c);
+}
+
 int
 main(void)
 {
+	test_command_host();
 	size_t guarded = 0;
 	for (size_t i = 0; i < nitems(cases); i++) {
 		const struct guard_case *k = &cases[i];
