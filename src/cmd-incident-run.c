@@ -186,9 +186,10 @@ run_plan(struct cmd_ctx *x, struct run_plan *p)
 	if (rc != 0)
 		return rc;
 	const char *confirm = cmd_opt(x, "confirm");
-	if (runbook_is_destructive(p->command) && (confirm == NULL || strcmp(confirm, p->host) != 0))
-		return cmd_error(1, "'%s' is destructive: confirm with --confirm %s",
-		    str_quote_short(p->command), p->host);
+	const char *why = runbook_destructive_reason(p->command);
+	if (why != NULL && (confirm == NULL || strcmp(confirm, p->host) != 0))
+		return cmd_error(1, "'%s' is destructive (%s): confirm with --confirm %s",
+		    str_quote_short(p->command), why, p->host);
 	return 0;
 }
 

@@ -583,7 +583,11 @@ console_run_command(struct console *c, int step, int cmd)
 	memset(&values, 0, sizeof values);
 	for (size_t i = 0; i < rc->placeholders.n; i++) {
 		char *v = NULL;
-		char *label = sanitize_str(rc->placeholders.v[i]);
+		char *name = sanitize_str(rc->placeholders.v[i]);
+		/* a value is one literal word, unless the runbook made it raw */
+		char *label = runbook_placeholder_is_raw(rc->placeholders.v[i]) ?
+		    xasprintf("%s (raw: shell code, inserted as typed)", name) : xstrdup(name);
+		free(name);
 		int ok = dialog_prompt(c, "Value needed", label, &v);
 		free(label);
 		if (!ok || v == NULL || *v == '\0') {
@@ -600,9 +604,12 @@ console_run_command(struct console *c, int step, int cmd)
 	strv_free(&names);
 	strv_free(&values);
 	const char *hname = c->conf->hosts[host].name;
-	int destructive = runbook_is_destructive(command);
-	char *body = xasprintf("Run on %s:\n\n  %s\n\n%s", hname, command, destructive ?
-	    "This command is DESTRUCTIVE. Type the host name to run it." : "Enter runs it, Esc cancels.");
+	const char *why = runbook_destructive_reason(command);
+	int destructive = why != NULL;
+	char *warn = destructive ? xasprintf("This command is DESTRUCTIVE (%s). Type the host "
+	    "name to run it.", why) : xstrdup("Enter runs it, Esc cancels.");
+	char *body = xasprintf("Run on %s:\n\n  %s\n\n%s", hname, command, warn);
+	free(warn);
 	int ok = dialog_confirm(c, destructive ? "Run a destructive command" : "Run a command", body,
 	    destructive ? hname : NULL);
 	free(body);

@@ -62,7 +62,7 @@ tap_ok "a command runs here and is recorded" "$SITREP" incident run --host "$(ho
 tap_is $? 7 "words after -- keep their quoting (sh -c 'exit 7' exits 7)"
 "$SITREP" incident run -- rm -rf /tmp/sitrep-never-exists >"$work/out" 2>&1; st=$?
 tap_ok "a destructive command is refused without --confirm" test "$st" -ne 0
-tap_like "$(cat "$work/out")" "destructive" "and says why"
+tap_like "$(cat "$work/out")" "destructive \\(rm with -r\\)" "and says why"
 tap_ok "milestone restored" "$SITREP" incident milestone restored
 show=$("$SITREP" incident show --json)
 tap_is "$(jq -r .severity <<<"$show")" P0 "show: the severity change"
