@@ -1400,66 +1400,23 @@ runbook_command_host(const struct conf *c, const char *host, int fallback)
 
 /*
  * Splits a shell line into words with one level of quoting removed.
- * Returns -1 for an unquoted operator (| ; & < > ( ) `), a newline, an
- * unterminated quote or too many words.
+ * Returns -1 unless it is one simple command: an operator, a redirection,
+ * a substitution, a newline, an unterminated quote or too many words.
  */
 static int
 shell_words(const char *s, struct strv *words)
 {
-	struct buf w;
-	int in_word = 0, rc = 0;
-	buf_init(&w);
-	for (const char *p = s; rc == 0 && *p != '\0'; p++) {
-		char c = *p;
-		if (is_blank(c)) {
-			if (in_word)
-				items_add(words, w.data, w.len, SIZE_MAX);
-			buf_reset(&w);
-			in_word = 0;
-			if (words->n > MAX_SSH_WORDS)
-				rc = -1;
-			continue;
-		}
-		size_t angle = c == '<' ? angle_at(p, s) : 0;
-		if (angle > 0) {	/* "<host>" is a placeholder, not a redirection */
-			buf_add(&w, p, angle);
-			p += angle - 1;
-			in_word = 1;
-			continue;
-		}
-		if (strchr("|;&<>()`\n\r", c) != NULL) {
-			rc = -1;
-			break;
-		}
-		in_word = 1;
-		if (c == '\\') {
-			if (p[1] != '\0')
-				buf_addc(&w, *++p);
-		} else if (c == '\'') {
-			const char *q = strchr(p + 1, '\'');
-			if (q == NULL) {
-				rc = -1;
-				break;
-			}
-			buf_add(&w, p + 1, (size_t)(q - p - 1));
-			p = q;
-		} else if (c == '"') {
-			for (p++; *p != '\0' && *p != '"'; p++) {
-				if (*p == '\\' && p[1] != '\0' && strchr("\"\\$`", p[1]) != NULL)
-					p++;
-				buf_addc(&w, *p);
-			}
-			if (*p == '\0') {
-				rc = -1;
-				break;
-			}
-		} else {
-			buf_addc(&w, c);
-		}
-	}
-	if (rc == 0 && in_word)
-		items_add(words, w.data ? w.data : "", w.len, SIZE_MAX);
-	buf_free(&w);
+	struct shell_list l;
+	char *cause = NULL;
+	int rc = shell_parse(s, SHELL_ANGLE_WORDS, &l, &cause);
+	free(cause);
+	const struct shell_command *c = l.n == 1 ? &l.commands[0] : NULL;
+	if (rc == 0 && (c == NULL || c->nredirs > 0 || c->nassigns > 0 ||
+	    c->substitutions.n > 0 || c->sep != SHELL_SEP_END || c->nwords > MAX_SSH_WORDS))
+		rc = -1;
+	for (size_t i = 0; rc == 0 && i < c->nwords; i++)
+		strv_add(words, c->words[i].text);
+	shell_list_free(&l);
 	return rc;
 }
 
@@ -2251,7 +2208,7 @@ static const struct wrapper wrappers[] = {
 	{ "sudo", "ugCDhpRrTtU", sudo_long, 0 },
 	{ "doas", "uC", no_args, 0 },
 	{ "env", "uCS", env_long, 0 },
-	{ "xargs", "nILPsdEae", xargs_long, 0 },
+	{ "xargs", "nILPsdEa", xargs_long, 0 },
 	{ "nsenter", "tSGrw", nsenter_long, 0 },
 	{ "chroot", "", chroot_long, 1 },
 	{ "flock", "wE", flock_long, 1 },
