@@ -341,8 +341,10 @@ test_quote(void)
 			free(q);
 		}
 	}
-	is_str(shell_word("abc-1.2"), "abc-1.2", "shell_word leaves a safe word");
-	char *q = shell_word("a b");
+	char *q = shell_word("abc-1.2");
+	is_str(q, "abc-1.2", "shell_word leaves a safe word");
+	free(q);
+	q = shell_word("a b");
 	is_str(q, "'a b'", "shell_word quotes a blank");
 	free(q);
 	q = shell_quote("it's");
