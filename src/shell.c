@@ -936,7 +936,7 @@ command_end(struct shell_list *l, int *open, enum shell_sep sep, int *piped)
 		l->commands[l->n - 1].sep = sep;	/* "done | sh" */
 	}
 	*open = 0;
-	*piped = sep == SHELL_SEP_PIPE;
+	*piped = sep == SHELL_SEP_PIPE && l->n > 0;	/* "| cmd" pipes nothing */
 }
 
 int
@@ -1007,8 +1007,7 @@ shell_parse(const char *text, int flags, struct shell_list *out, char **cause)
 				if (depth > 0 && stack[depth - 1] == 'c') {
 					stack[depth - 1] = 'C';
 					skip_to_sep = 0;
-					open = 0;
-					piped = 0;
+					command_end(out, &open, SHELL_SEP_SEMI, &piped);
 					continue;
 				}
 				if (depth > 0 && stack[depth - 1] == '(')
@@ -1021,6 +1020,15 @@ shell_parse(const char *text, int flags, struct shell_list *out, char **cause)
 			command_end(out, &open, sep, &piped);
 			continue;
 		}
+		/* substitutions run wherever they are: "case $(x) in", "for f in $(ls)" */
+		if (!open) {
+			c = list_add(out);
+			c->piped = piped;
+			open = 1;
+		}
+		c = &out->commands[out->n - 1];
+		for (size_t i = 0; i < subs.n; i++)
+			strv_add(&c->substitutions, subs.v[i]);
 		if (depth > 0 && stack[depth - 1] == 'c' && t.kind == TOKEN_WORD) {
 			if (word_is(&t, "esac"))
 				depth--;
@@ -1040,14 +1048,6 @@ shell_parse(const char *text, int flags, struct shell_list *out, char **cause)
 			skip_name = 0;
 			continue;
 		}
-		if (!open) {
-			c = list_add(out);
-			c->piped = piped;
-			open = 1;
-		}
-		c = &out->commands[out->n - 1];
-		for (size_t i = 0; i < subs.n; i++)
-			strv_add(&c->substitutions, subs.v[i]);
 		if (t.kind == TOKEN_REDIRECT) {
 			c->redirs = xreallocarray(c->redirs, c->nredirs + 1, sizeof *c->redirs);
 			struct shell_redirect *r = &c->redirs[c->nredirs++];
