@@ -1486,6 +1486,7 @@ out:
 /* Destructive commands. */
 
 #define GUARD_DEPTH 4		/* nested command strings looked into */
+#define GUARD_WRAPPERS 32	/* sudo env nice ... unwrapped in one command */
 
 struct argv {
 	const struct shell_word *v;
@@ -2247,7 +2248,9 @@ guard_argv(struct argv a, const struct shell_command *c, int depth)
 {
 	if (depth > GUARD_DEPTH)
 		return "nested too deep to tell";
-	while (a.n > 0) {
+	for (int wraps = 0; a.n > 0; wraps++) {
+		if (wraps > GUARD_WRAPPERS)
+			return "wrapped too deep to tell";
 		const struct shell_word *v = &a.v[0];
 		if (v->flags & SHELL_EXPANSION)
 			return "the command word is an expansion";

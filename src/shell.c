@@ -853,10 +853,19 @@ shell_split_commands(const char *text, struct strv *out, char **cause)
 
 /* Parsing. */
 
+/* Room for one more item in an array of n: the capacity doubles at each power of two. */
+static void *
+grow(void *v, size_t n, size_t size)
+{
+	if (n != 0 && (n & (n - 1)) != 0)
+		return v;
+	return xreallocarray(v, n == 0 ? 1 : 2 * n, size);
+}
+
 static struct shell_command *
 list_add(struct shell_list *l)
 {
-	l->commands = xreallocarray(l->commands, l->n + 1, sizeof *l->commands);
+	l->commands = grow(l->commands, l->n, sizeof *l->commands);
 	struct shell_command *c = &l->commands[l->n++];
 	memset(c, 0, sizeof *c);
 	return c;
@@ -865,7 +874,7 @@ list_add(struct shell_list *l)
 static void
 words_add(struct shell_word **v, size_t *n, const struct token *t)
 {
-	*v = xreallocarray(*v, *n + 1, sizeof **v);
+	*v = grow(*v, *n, sizeof **v);
 	(*v)[*n].text = xstrdup(t->word.data ? t->word.data : "");
 	(*v)[*n].flags = t->word_flags;
 	(*n)++;
@@ -1049,7 +1058,7 @@ shell_parse(const char *text, int flags, struct shell_list *out, char **cause)
 			continue;
 		}
 		if (t.kind == TOKEN_REDIRECT) {
-			c->redirs = xreallocarray(c->redirs, c->nredirs + 1, sizeof *c->redirs);
+			c->redirs = grow(c->redirs, c->nredirs, sizeof *c->redirs);
 			struct shell_redirect *r = &c->redirs[c->nredirs++];
 			memset(r, 0, sizeof *r);
 			r->fd = t.fd;
