@@ -30,10 +30,6 @@ char *probe_script(const struct host_conf *, const char *nonce, const struct pro
 char *probe_logs_command(const struct host_conf *, const char *name, int is_unit, int lines);
 /* Fills nonce (>= 17 bytes) with 16 random hex digits. */
 void probe_nonce(char *nonce);
-/* Quotes s for a POSIX shell. */
-char *shell_quote(const char *s);
-/* s as one shell word: as it is when that is safe, else quoted. */
-char *shell_word(const char *s);
 
 /*
  * Splits the output of probe_script() into sections and parses each into

@@ -92,11 +92,30 @@ int runbook_parse_timebox(const char *s, int64_t *min_s, int64_t *max_s);
 /* Nonzero for commands that destroy or stop things (rm -rf, FLUSHALL, DROP,
  * prune, down, stop, restore, mv of data directories, dd, mkfs, ...). */
 int runbook_is_destructive(const char *command);
+/* Why a command is destructive ("rm with -r", "pipes into a shell"), or NULL. */
+const char *runbook_destructive_reason(const char *command);
 
 /* Adds the placeholders found in a command to out (each once). */
 void runbook_find_placeholders(const char *command, struct strv *out);
-/* A copy of command with each placeholder names[i] replaced by values[i]. */
+/*
+ * A copy of command with each placeholder names[i] replaced by values[i].
+ * A value is data: it arrives as one literal word (or part of the word the
+ * placeholder sits in), quoted for the quotes around it, unless the
+ * placeholder is raw ("<name:raw>"), whose value is shell code as typed.
+ */
 char *runbook_fill_placeholders(const char *command, const struct strv *names,
     const struct strv *values);
+/* Nonzero for a raw placeholder, "<name:raw>". */
+int runbook_placeholder_is_raw(const char *name);
+
+struct conf;
+/*
+ * The host a command runs on, as an index into c's hosts: the host its
+ * "ssh HOST cmd" line names (host, by name, else by address), else
+ * fallback. -1 when the named host is not in the fleet: a command never
+ * runs on a machine other than the one the runbook names. The console and
+ * "incident run" both ask here.
+ */
+int runbook_command_host(const struct conf *c, const char *host, int fallback);
 
 #endif

@@ -14,9 +14,9 @@
 
 #include "cmd-incident.h"
 #include "fleet.h"
-#include "probe.h"
 #include "runbook.h"
 #include "sanitize.h"
+#include "shell.h"
 
 /* After a cancel, how long the host gets to say the command is gone. */
 #define RUN_CANCEL_WAIT_MS 10000
@@ -127,19 +127,33 @@ run_from_words(struct cmd_ctx *x, struct run_plan *p)
 	p->step_run = incident_cmd_running_step(x->store, x->id, NULL);
 }
 
-/* Which configured host: --host, the runbook's ssh HOST, or the only one. */
+/*
+ * Which configured host: the runbook's ssh HOST (as the console decides),
+ * else --host, else the only one. --host naming another host than the
+ * runbook's is refused.
+ */
 static int
 run_host(struct cmd_ctx *x, struct run_plan *p)
 {
-	const char *want = cmd_opt(x, "host");
-	if (want == NULL && p->runbook_host != NULL)
-		want = p->runbook_host;
-	if (want == NULL && x->conf.nhosts == 1)
-		want = x->conf.hosts[0].name;
-	if (want == NULL)
+	const char *opt = cmd_opt(x, "host");
+	int fallback = opt != NULL ? conf_find_host(&x->conf, opt) :
+	    x->conf.nhosts == 1 ? 0 : -1;
+	int i = runbook_command_host(&x->conf, p->runbook_host, fallback);
+	if (p->runbook_host != NULL) {
+		if (i < 0)
+			return cmd_error(1, "the runbook runs it on %s, which is not in the fleet",
+			    str_quote_short(p->runbook_host));
+		if (opt != NULL && conf_find_host(&x->conf, opt) != i)
+			return cmd_error(EXIT_USAGE, "--host %s: the runbook runs it on %s",
+			    str_quote_short(opt), x->conf.hosts[i].name);
+	}
+	if (i < 0 && opt == NULL)
 		return cmd_error(EXIT_USAGE, "which host? --host NAME");
+	char *want = xstrdup(i >= 0 ? x->conf.hosts[i].name : opt);
 	char *cause = NULL;
-	if (conf_keep_hosts(&x->conf, (char **)&want, 1, &cause) == -1)
+	int rc = conf_keep_hosts(&x->conf, &want, 1, &cause);
+	free(want);
+	if (rc == -1)
 		return incident_cmd_failed(cause);
 	p->host = x->conf.hosts[0].name;
 	return 0;
@@ -172,9 +186,10 @@ run_plan(struct cmd_ctx *x, struct run_plan *p)
 	if (rc != 0)
 		return rc;
 	const char *confirm = cmd_opt(x, "confirm");
-	if (runbook_is_destructive(p->command) && (confirm == NULL || strcmp(confirm, p->host) != 0))
-		return cmd_error(1, "'%s' is destructive: confirm with --confirm %s",
-		    str_quote_short(p->command), p->host);
+	const char *why = runbook_destructive_reason(p->command);
+	if (why != NULL && (confirm == NULL || strcmp(confirm, p->host) != 0))
+		return cmd_error(1, "'%s' is destructive (%s): confirm with --confirm %s",
+		    str_quote_short(p->command), why, p->host);
 	return 0;
 }
 

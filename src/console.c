@@ -560,25 +560,6 @@ console_step_end(struct console *c, const char *outcome)
 	free(note);
 }
 
-/*
- * The host a command runs on: the host an "ssh HOST cmd" line names (by
- * name or address), else the selected one. A named host outside the fleet
- * gives -1: the command never runs on a machine the runbook did not name.
- */
-static int
-command_host(struct console *c, const struct runbook_command *rc)
-{
-	if (rc->host == NULL)
-		return (int)c->selected;
-	int i = conf_find_host(c->conf, rc->host);
-	if (i >= 0)
-		return i;
-	for (size_t k = 0; k < c->nhosts; k++)
-		if (c->conf->hosts[k].address && strcmp(c->conf->hosts[k].address, rc->host) == 0)
-			return (int)k;
-	return -1;
-}
-
 void
 console_run_command(struct console *c, int step, int cmd)
 {
@@ -589,7 +570,7 @@ console_run_command(struct console *c, int step, int cmd)
 		return;
 	}
 	const struct runbook_command *rc = &c->runbook.rb->steps[step].commands[cmd];
-	int hi = command_host(c, rc);
+	int hi = runbook_command_host(c->conf, rc->host, (int)c->selected);
 	if (hi < 0) {
 		console_message(c, 1, "not run: the runbook runs it on %s, which is not in the fleet",
 		    rc->host);
@@ -602,7 +583,11 @@ console_run_command(struct console *c, int step, int cmd)
 	memset(&values, 0, sizeof values);
 	for (size_t i = 0; i < rc->placeholders.n; i++) {
 		char *v = NULL;
-		char *label = sanitize_str(rc->placeholders.v[i]);
+		char *name = sanitize_str(rc->placeholders.v[i]);
+		/* a value is one literal word, unless the runbook made it raw */
+		char *label = runbook_placeholder_is_raw(rc->placeholders.v[i]) ?
+		    xasprintf("%s (raw: shell code, inserted as typed)", name) : xstrdup(name);
+		free(name);
 		int ok = dialog_prompt(c, "Value needed", label, &v);
 		free(label);
 		if (!ok || v == NULL || *v == '\0') {
@@ -619,9 +604,12 @@ console_run_command(struct console *c, int step, int cmd)
 	strv_free(&names);
 	strv_free(&values);
 	const char *hname = c->conf->hosts[host].name;
-	int destructive = runbook_is_destructive(command);
-	char *body = xasprintf("Run on %s:\n\n  %s\n\n%s", hname, command, destructive ?
-	    "This command is DESTRUCTIVE. Type the host name to run it." : "Enter runs it, Esc cancels.");
+	const char *why = runbook_destructive_reason(command);
+	int destructive = why != NULL;
+	char *warn = destructive ? xasprintf("This command is DESTRUCTIVE (%s). Type the host "
+	    "name to run it.", why) : xstrdup("Enter runs it, Esc cancels.");
+	char *body = xasprintf("Run on %s:\n\n  %s\n\n%s", hname, command, warn);
+	free(warn);
 	int ok = dialog_confirm(c, destructive ? "Run a destructive command" : "Run a command", body,
 	    destructive ? hname : NULL);
 	free(body);

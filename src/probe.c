@@ -20,6 +20,7 @@
 
 #include "probe.h"
 #include "sanitize.h"
+#include "shell.h"
 #include "util.h"
 
 void
@@ -33,34 +34,6 @@ probe_nonce(char *nonce)
 	}
 	for (size_t i = 0; i < sizeof raw; i++)
 		snprintf(nonce + 2 * i, 3, "%02x", raw[i]);
-}
-
-char *
-shell_word(const char *s)
-{
-	if (*s == '\0')
-		return xstrdup("''");
-	for (const char *p = s; *p; p++)
-		if (!(((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z') || (*p >= '0' && *p <= '9') ||
-		    strchr("-_./=:,+@%", *p) != NULL))
-			return shell_quote(s);
-	return xstrdup(s);
-}
-
-char *
-shell_quote(const char *s)
-{
-	struct buf b;
-	buf_init(&b);
-	buf_addc(&b, '\'');
-	for (const char *p = s; *p; p++) {
-		if (*p == '\'')
-			buf_adds(&b, "'\\''");
-		else
-			buf_addc(&b, *p);
-	}
-	buf_addc(&b, '\'');
-	return buf_take(&b);
 }
 
 static const char *

@@ -27,11 +27,14 @@
 
 #include <limits.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "conf.h"
 #include "runbook.h"
+#include "shell.h"
 #include "util.h"
 
 #define LINE_MAX_BYTES (64 * 1024)
@@ -1552,6 +1555,33 @@ runbook_find_placeholders(const char *command, struct strv *out)
 	strv_free(&assigned);
 }
 
+int
+runbook_placeholder_is_raw(const char *name)
+{
+	size_t n = name != NULL ? strlen(name) : 0;
+	return n > 5 && name[0] == '<' && strcmp(name + n - 5, ":raw>") == 0;
+}
+
+/* A safe word goes in as it is; anything else is quoted for where it lands. */
+static void
+fill_value(struct buf *b, const char *command, size_t at, const char *name, const char *value)
+{
+	if (runbook_placeholder_is_raw(name)) {
+		buf_adds(b, value);
+		return;
+	}
+	char *word = shell_word(value);
+	int safe = *value != '\0' && strcmp(word, value) == 0;
+	free(word);
+	if (safe) {
+		buf_adds(b, value);
+		return;
+	}
+	char *q = shell_quote_in(value, shell_context_at(command, at));
+	buf_adds(b, q);
+	free(q);
+}
+
 char *
 runbook_fill_placeholders(const char *command, const struct strv *names,
     const struct strv *values)
@@ -1575,7 +1605,8 @@ runbook_fill_placeholders(const char *command, const struct strv *names,
 			which = i;
 		}
 		if (best > 0) {
-			buf_adds(&b, values->v[which]);
+			fill_value(&b, command, (size_t)(p - command), names->v[which],
+			    values->v[which]);
 			p += best;
 		} else {
 			buf_addc(&b, *p++);
@@ -1586,68 +1617,39 @@ runbook_fill_placeholders(const char *command, const struct strv *names,
 
 /* ssh commands. */
 
+int
+runbook_command_host(const struct conf *c, const char *host, int fallback)
+{
+	if (host == NULL)
+		return fallback;
+	int i = conf_find_host(c, host);
+	if (i >= 0)
+		return i;
+	for (size_t k = 0; k < c->nhosts; k++)
+		if (c->hosts[k].address != NULL && strcmp(c->hosts[k].address, host) == 0)
+			return (int)k;
+	return -1;
+}
+
 /*
  * Splits a shell line into words with one level of quoting removed.
- * Returns -1 for an unquoted operator (| ; & < > ( ) `), a newline, an
- * unterminated quote or too many words.
+ * Returns -1 unless it is one simple command: an operator, a redirection,
+ * a substitution, a newline, an unterminated quote or too many words.
  */
 static int
 shell_words(const char *s, struct strv *words)
 {
-	struct buf w;
-	int in_word = 0, rc = 0;
-	buf_init(&w);
-	for (const char *p = s; rc == 0 && *p != '\0'; p++) {
-		char c = *p;
-		if (is_blank(c)) {
-			if (in_word)
-				items_add(words, w.data, w.len, SIZE_MAX);
-			buf_reset(&w);
-			in_word = 0;
-			if (words->n > MAX_SSH_WORDS)
-				rc = -1;
-			continue;
-		}
-		size_t angle = c == '<' ? angle_at(p, s) : 0;
-		if (angle > 0) {	/* "<host>" is a placeholder, not a redirection */
-			buf_add(&w, p, angle);
-			p += angle - 1;
-			in_word = 1;
-			continue;
-		}
-		if (strchr("|;&<>()`\n\r", c) != NULL) {
-			rc = -1;
-			break;
-		}
-		in_word = 1;
-		if (c == '\\') {
-			if (p[1] != '\0')
-				buf_addc(&w, *++p);
-		} else if (c == '\'') {
-			const char *q = strchr(p + 1, '\'');
-			if (q == NULL) {
-				rc = -1;
-				break;
-			}
-			buf_add(&w, p + 1, (size_t)(q - p - 1));
-			p = q;
-		} else if (c == '"') {
-			for (p++; *p != '\0' && *p != '"'; p++) {
-				if (*p == '\\' && p[1] != '\0' && strchr("\"\\$`", p[1]) != NULL)
-					p++;
-				buf_addc(&w, *p);
-			}
-			if (*p == '\0') {
-				rc = -1;
-				break;
-			}
-		} else {
-			buf_addc(&w, c);
-		}
-	}
-	if (rc == 0 && in_word)
-		items_add(words, w.data ? w.data : "", w.len, SIZE_MAX);
-	buf_free(&w);
+	struct shell_list l;
+	char *cause = NULL;
+	int rc = shell_parse(s, SHELL_ANGLE_WORDS, &l, &cause);
+	free(cause);
+	const struct shell_command *c = l.n == 1 ? &l.commands[0] : NULL;
+	if (rc == 0 && (c == NULL || c->nredirs > 0 || c->nassigns > 0 ||
+	    c->substitutions.n > 0 || c->sep != SHELL_SEP_END || c->nwords > MAX_SSH_WORDS))
+		rc = -1;
+	for (size_t i = 0; rc == 0 && i < c->nwords; i++)
+		strv_add(words, c->words[i].text);
+	shell_list_free(&l);
 	return rc;
 }
 
@@ -1716,100 +1718,289 @@ out:
 
 /* Destructive commands. */
 
-#define DESTRUCTIVE_DEPTH 3	/* nested command strings looked into */
+#define GUARD_DEPTH 4		/* nested command strings looked into */
+#define GUARD_WRAPPERS 32	/* sudo env nice ... unwrapped in one command */
 
-struct token {
-	const char *s;		/* one level of quoting removed */
+struct argv {
+	const struct shell_word *v;
 	size_t n;
-	int op;			/* a redirection: > >> < << */
-	int quoted;		/* held quotes: may be a command string */
 };
 
 static int
-tok_is(struct token t, const char *s)
+w_is(const struct shell_word *w, const char *s)
 {
-	return t.n == strlen(s) && memcmp(t.s, s, t.n) == 0;
+	return strcmp(w->text, s) == 0;
 }
 
 static int
-tok_ieq(struct token t, const char *s)
+w_ieq(const struct shell_word *w, const char *s)
 {
-	return t.n == strlen(s) && strncasecmp(t.s, s, t.n) == 0;
+	return strcasecmp(w->text, s) == 0;
 }
 
 static int
-tok_prefix(struct token t, const char *s)
+w_in(const struct shell_word *w, const char *const *table)
 {
-	size_t n = strlen(s);
-	return t.n >= n && memcmp(t.s, s, n) == 0;
+	return table_find(table, w->text) >= 0;
+}
+
+/* The last path component of a word. */
+static const char *
+w_base(const struct shell_word *w)
+{
+	const char *s = strrchr(w->text, '/');
+	return s != NULL && s[1] != '\0' ? s + 1 : w->text;
 }
 
 static int
-tok_in(struct token t, const char *const *table)
+base_is(const struct shell_word *w, const char *s)
 {
-	for (int i = 0; table[i] != NULL; i++)
-		if (tok_is(t, table[i]))
+	return strcmp(w_base(w), s) == 0;
+}
+
+static int
+base_in(const struct shell_word *w, const char *const *table)
+{
+	return table_find(table, w_base(w)) >= 0;
+}
+
+static int
+w_option(const struct shell_word *w)
+{
+	return w->text[0] == '-' && w->text[1] != '\0';
+}
+
+/* A short-option cluster ("-fdx") holding letter c. */
+static int
+w_short_has(const struct shell_word *w, char c)
+{
+	return w->text[0] == '-' && w->text[1] != '-' && strchr(w->text + 1, c) != NULL;
+}
+
+static int
+any_word(struct argv a, size_t from, const char *s)
+{
+	for (size_t i = from; i < a.n; i++)
+		if (w_is(&a.v[i], s))
 			return 1;
 	return 0;
 }
 
-/* The last path component of a token. */
-static struct token
-tok_base(struct token t)
-{
-	for (size_t i = t.n; i > 0; i--)
-		if (t.s[i - 1] == '/')
-			return (struct token){ .s = t.s + i, .n = t.n - i };
-	return t;
-}
-
 static int
-tok_contains(struct token t, const char *s)
+any_prefix(struct argv a, size_t from, const char *s)
 {
-	size_t n = strlen(s);
-	for (size_t i = 0; i + n <= t.n; i++)
-		if (strncasecmp(t.s + i, s, n) == 0)
+	for (size_t i = from; i < a.n; i++)
+		if (str_has_prefix(a.v[i].text, s))
 			return 1;
 	return 0;
 }
 
-static int
-is_option(struct token t)
-{
-	return t.n > 1 && t.s[0] == '-';
-}
-
-/* NAME=value */
-static int
-is_assignment(struct token t)
-{
-	if (t.n == 0 || !(is_alpha(t.s[0]) || t.s[0] == '_'))
-		return 0;
-	for (size_t i = 1; i < t.n; i++) {
-		if (t.s[i] == '=')
-			return 1;
-		if (!(is_alnum(t.s[i]) || t.s[i] == '_'))
-			return 0;
-	}
-	return 0;
-}
-
-/* Skips options from i; single-letter options in with_arg take the next token. */
+/*
+ * Skips options from i: "--" ends them; a short option whose letter is in
+ * short_arg, or a long one in long_arg, takes the next word unless its
+ * value is attached ("-n5", "--namespace=x").
+ */
 static size_t
-skip_options(const struct token *t, size_t n, size_t i, const char *with_arg)
+skip_opts(struct argv a, size_t i, const char *short_arg, const char *const *long_arg)
 {
-	while (i < n && is_option(t[i])) {
-		if (tok_is(t[i], "--"))
-			return i + 1;
-		if (t[i].n == 2 && t[i].s[1] != '-' && strchr(with_arg, t[i].s[1]) != NULL)
-			i++;
+	while (i < a.n && w_option(&a.v[i])) {
+		const char *o = a.v[i].text;
 		i++;
+		if (strcmp(o, "--") == 0)
+			break;
+		if (o[1] == '-') {
+			if (long_arg != NULL && strchr(o, '=') == NULL && table_find(long_arg, o) >= 0)
+				i++;
+			continue;
+		}
+		for (const char *p = o + 1; *p != '\0'; p++)
+			if (short_arg != NULL && strchr(short_arg, *p) != NULL) {
+				if (p[1] == '\0')
+					i++;
+				break;
+			}
 	}
 	return i;
 }
 
+static const char *guard_text(const char *text, int depth);
+static const char *guard_argv(struct argv a, const struct shell_command *c, int depth);
+
+/* The words from i joined with spaces, as sh -c, ssh and watch run them. */
+static char *
+join_words(struct argv a, size_t i)
+{
+	struct buf b;
+	buf_init(&b);
+	buf_adds(&b, "");
+	for (; i < a.n; i++) {
+		if (b.len > 0)
+			buf_addc(&b, ' ');
+		buf_adds(&b, a.v[i].text);
+	}
+	return buf_take(&b);
+}
+
+static const char *
+guard_joined(struct argv a, size_t i, int depth)
+{
+	char *s = join_words(a, i);
+	const char *why = guard_text(s, depth + 1);
+	free(s);
+	return why;
+}
+
+/* FLUSHALL, FLUSHDB, TRUNCATE, DROP TABLE|DATABASE|SCHEMA, DELETE FROM, in any case. */
+static const char *
+keywords_destructive(const char *s)
+{
+	char prev[32] = "";
+	size_t i = 0, n = strlen(s);
+	while (i < n) {
+		if (!is_alpha(s[i])) {
+			i++;
+			continue;
+		}
+		size_t st = i;
+		while (i < n && (is_alnum(s[i]) || s[i] == '_' || s[i] == '.'))
+			i++;
+		char w[32];
+		size_t wn = i - st < sizeof w - 1 ? i - st : sizeof w - 1;
+		memcpy(w, s + st, wn);
+		w[wn] = '\0';
+		if (strcasecmp(w, "flushall") == 0 || strcasecmp(w, "flushdb") == 0)
+			return "FLUSHALL/FLUSHDB";
+		if (strcasecmp(w, "truncate") == 0)
+			return "SQL TRUNCATE";
+		if (strcasestr(w, "dropdatabase") != NULL)
+			return "drops a database";
+		if (strcasecmp(prev, "drop") == 0 && (strcasecmp(w, "table") == 0 ||
+		    strcasecmp(w, "database") == 0 || strcasecmp(w, "schema") == 0))
+			return "SQL DROP";
+		if (strcasecmp(prev, "delete") == 0 && strcasecmp(w, "from") == 0)
+			return "SQL DELETE";
+		snprintf(prev, sizeof prev, "%s", w);
+	}
+	return NULL;
+}
+
+static const char *
+words_keywords(struct argv a, size_t from)
+{
+	char *s = join_words(a, from);
+	const char *why = keywords_destructive(s);
+	free(s);
+	return why;
+}
+
+/* mv of data: anything under /var/lib, /data, /srv, or naming data, db or backup. */
+static int
+data_path(const char *s)
+{
+	return str_has_prefix(s, "/var/lib") || str_has_prefix(s, "/data") ||
+	    str_has_prefix(s, "/srv") || strcasestr(s, "data") != NULL ||
+	    strcasestr(s, "db") != NULL || strcasestr(s, "backup") != NULL;
+}
+
+static const char *const system_dirs[] = {
+	"/etc", "/usr", "/bin", "/sbin", "/lib", "/lib64", "/boot", "/var", "/opt",
+	"/root", "/home", "/srv", "/", NULL
+};
+
+/* "/", "/etc", "/usr/lib": a system directory or a path in one of a few. */
+static int
+system_path(const char *s)
+{
+	if (table_find(system_dirs, s) >= 0)
+		return 1;
+	return str_has_prefix(s, "/etc/") || str_has_prefix(s, "/usr/") ||
+	    str_has_prefix(s, "/boot/") || str_has_prefix(s, "/bin/") ||
+	    str_has_prefix(s, "/sbin/") || str_has_prefix(s, "/lib");
+}
+
+/*
+ * A file whose name is fixed under /var, /etc, /boot, /usr or a disk:
+ * "> /var/log/app.log" truncates it, "> /var/backups/db-$TS.dump" makes a
+ * new one.
+ */
+static int
+existing_system_path(const struct shell_word *w)
+{
+	const char *s = w->text;
+	if (!str_has_prefix(s, "/var/") && !str_has_prefix(s, "/etc/") &&
+	    !str_has_prefix(s, "/boot/") && !str_has_prefix(s, "/usr/") &&
+	    !str_has_prefix(s, "/dev/sd") && !str_has_prefix(s, "/dev/nvme") &&
+	    !str_has_prefix(s, "/dev/vd") && !str_has_prefix(s, "/dev/xvd") &&
+	    !str_has_prefix(s, "/dev/mapper/"))
+		return 0;
+	return (w->flags & (SHELL_EXPANSION | SHELL_GLOB)) == 0 && strchr(s, '<') == NULL;
+}
+
+static const char *
+kill_reason(struct argv a)
+{
+	for (size_t i = 1; i < a.n; i++) {
+		const struct shell_word *w = &a.v[i];
+		if (w_is(w, "-9") || w_ieq(w, "-KILL") || w_ieq(w, "-SIGKILL"))
+			return "kill -9";
+		if ((w_is(w, "-s") || w_is(w, "--signal") || w_is(w, "-n")) && i + 1 < a.n &&
+		    (w_is(&a.v[i + 1], "9") || w_ieq(&a.v[i + 1], "KILL") ||
+		    w_ieq(&a.v[i + 1], "SIGKILL")))
+			return "kill -9";
+	}
+	for (size_t i = 1; i < a.n; i++)
+		if (w_is(&a.v[i], "1") || w_is(&a.v[i], "-1"))
+			return "kill of init or of every process";
+	return NULL;
+}
+
+static const char *const git_long_args[] = {
+	"--git-dir", "--work-tree", "--namespace", "--exec-path", NULL
+};
+
+static const char *
+git_reason(struct argv a)
+{
+	size_t i = skip_opts(a, 1, "Cc", git_long_args);
+	if (i >= a.n)
+		return NULL;
+	const struct shell_word *sub = &a.v[i];
+	if (w_is(sub, "reset") && any_word(a, i + 1, "--hard"))
+		return "git reset --hard";
+	if (w_is(sub, "clean"))
+		for (size_t j = i + 1; j < a.n; j++)
+			if (w_is(&a.v[j], "--force") || w_short_has(&a.v[j], 'f'))
+				return "git clean -f";
+	if (w_is(sub, "push"))
+		for (size_t j = i + 1; j < a.n; j++)
+			if (w_is(&a.v[j], "-f") || str_has_prefix(a.v[j].text, "--force") ||
+			    w_is(&a.v[j], "--delete") || w_is(&a.v[j], "--mirror") ||
+			    a.v[j].text[0] == '+' || (a.v[j].text[0] == ':' && a.v[j].text[1]))
+				return "git push --force";
+	if (w_is(sub, "branch") && (any_word(a, i + 1, "-D") ||
+	    (any_word(a, i + 1, "-d") && any_word(a, i + 1, "--force"))))
+		return "git branch -D";
+	if ((w_is(sub, "checkout") && any_word(a, i + 1, "--") ) || w_is(sub, "restore"))
+		return "git discards changes";
+	if (w_is(sub, "stash") && i + 1 < a.n && (w_is(&a.v[i + 1], "drop") ||
+	    w_is(&a.v[i + 1], "clear")))
+		return "git stash drop";
+	return NULL;
+}
+
+static int
+recursive_option(struct argv a)
+{
+	for (size_t i = 1; i < a.n; i++)
+		if (w_is(&a.v[i], "--recursive") || w_short_has(&a.v[i], 'R'))
+			return 1;
+	return 0;
+}
+
 static const char *const docker_global_args[] = {
-	"-H", "--host", "-c", "--context", "--config", "-l", "--log-level", NULL
+	"-H", "--host", "-c", "--context", "--config", "-l", "--log-level",
+	"--tlscacert", "--tlscert", "--tlskey", "--url", "--connection", "--identity",
+	"--root", "--runroot", "--storage-driver", NULL
 };
 static const char *const compose_args[] = {
 	"-f", "--file", "-p", "--project-name", "--env-file", "--profile",
@@ -1819,502 +2010,640 @@ static const char *const docker_exec_args[] = {
 	"-e", "--env", "-u", "--user", "-w", "--workdir", "--env-file",
 	"--detach-keys", NULL
 };
-
-/* Skips options, those listed taking the next token as their value. */
-static size_t
-skip_long_options(const struct token *t, size_t n, size_t i, const char *const *with_arg)
-{
-	while (i < n && is_option(t[i])) {
-		if (tok_in(t[i], with_arg))
-			i++;
-		i++;
-	}
-	return i;
-}
-
-/*
- * Index of the word after "docker [compose] exec [options] CONTAINER" (or
- * "docker-compose exec ..." when compose), or 0 if t[i] starts no such command.
- */
-static size_t
-docker_exec_skip(const struct token *t, size_t n, size_t i, int compose)
-{
-	size_t j = skip_long_options(t, n, i + 1, compose ? compose_args : docker_global_args);
-	if (!compose && j < n && tok_is(t[j], "compose"))
-		j = skip_long_options(t, n, j + 1, compose_args);
-	if (j >= n || !tok_is(t[j], "exec"))
-		return 0;
-	j = skip_long_options(t, n, j + 1, docker_exec_args);
-	return j + 1;
-}
-
-static const char *const simple_prefixes[] = {
-	"nohup", "time", "exec", "command", "builtin", "then", "do", "else",
-	"if", "while", "until", "!", "{", "nice", "ionice", "stdbuf", "xargs",
-	"watch", "unbuffer", "timeout", "chroot", NULL
-};
-static const char *const shells[] = { "bash", "sh", "zsh", "dash", "ksh", NULL };
-
-/* Index of the command verb after sudo, env, ssh host, bash -c, docker exec ... */
-static size_t
-skip_prefixes(const struct token *t, size_t n)
-{
-	size_t i = 0;
-	while (i < n) {
-		while (i < n && is_assignment(t[i]))
-			i++;
-		if (i >= n)
-			return n;
-		struct token v = tok_base(t[i]);
-		size_t j;
-		if (tok_is(v, "sudo") || tok_is(v, "doas")) {
-			i = skip_options(t, n, i + 1, "ugCDhpRrTt");
-		} else if (tok_is(v, "runuser")) {
-			i = skip_options(t, n, i + 1, "ugGlsw");
-		} else if (tok_is(v, "su")) {
-			for (j = i + 1; j < n && !tok_is(t[j], "-c") && !tok_is(t[j], "--command"); j++)
-				;
-			if (j >= n)
-				return n;	/* an interactive shell */
-			i = j + 1;
-		} else if (tok_is(v, "env")) {
-			i = skip_options(t, n, i + 1, "uCS");
-		} else if (tok_in(v, simple_prefixes)) {
-			i = skip_options(t, n, i + 1, "nItNPLdacsgpu");
-			if ((tok_is(v, "timeout") || tok_is(v, "chroot")) && i < n)
-				i++;
-		} else if (tok_in(v, shells)) {
-			i = skip_options(t, n, i + 1, "oO");
-		} else if (tok_is(v, "ssh")) {
-			i = skip_options(t, n, i + 1, "BbcDEeFIiJLlmOopQRSWw");
-			i++;	/* the host */
-		} else if ((tok_is(v, "docker") || tok_is(v, "podman") || tok_is(v, "nerdctl")) &&
-		    (j = docker_exec_skip(t, n, i, 0)) > 0) {
-			i = j;
-		} else if ((tok_is(v, "docker-compose") || tok_is(v, "podman-compose")) &&
-		    (j = docker_exec_skip(t, n, i, 1)) > 0) {
-			i = j;
-		} else if (tok_is(v, "kubectl") || tok_is(v, "oc")) {
-			for (j = i + 1; j < n && !tok_is(t[j], "--"); j++)
-				;
-			if (j >= n || (i + 1 < n && !tok_is(t[i + 1], "exec")))
-				return i;
-			i = j + 1;
-		} else {
-			return i;
-		}
-	}
-	return n;
-}
-
-static const char *const viewer_verbs[] = {
-	"grep", "egrep", "fgrep", "zgrep", "rg", "ag", "ack", "less", "more",
-	"man", "echo", "printf", "cat", "head", "tail", "journalctl", "wc",
-	"sort", "uniq", "jq", "yq", "ls", "stat", "file", "which", "type",
-	"whatis", "apropos", "test", "[", "printenv", "history", "diff", "tr",
-	"cut", "column", "tldr", "zcat", "bat", NULL
-};
-static const char *const always_destructive[] = {
-	"rm", "shred", "unlink", "wipefs", "mkswap", "shutdown", "reboot",
-	"halt", "poweroff", "pkill", "killall", "dropdb", "dropuser",
-	"lvremove", "vgremove", "pvremove", "ifdown", "truncate", "blkdiscard",
-	NULL
+static const char *const docker_run_args[] = {
+	"-e", "--env", "-u", "--user", "-w", "--workdir", "--env-file", "--name",
+	"-v", "--volume", "--mount", "-p", "--publish", "--network", "--net",
+	"--entrypoint", "-h", "--hostname", "-l", "--label", "--restart", "-m",
+	"--memory", "--cpus", "--pid", "--ipc", "--uts", "--cap-add", "--cap-drop",
+	"--device", "--platform", "--pull", "--log-driver", "--log-opt", "--add-host",
+	"--dns", "--tmpfs", "--ulimit", "--security-opt", "--userns", "--gpus", NULL
 };
 
-/* The first token after options (and their values in with_arg), or an empty one. */
-static struct token
-subcommand(const struct token *t, size_t n, size_t i, const char *const *with_arg)
-{
-	i = skip_long_options(t, n, i, with_arg);
-	return i < n ? t[i] : (struct token){ .s = "", .n = 0 };
-}
-
-static int
-any_token(const struct token *t, size_t n, const char *s)
-{
-	for (size_t i = 0; i < n; i++)
-		if (tok_is(t[i], s))
-			return 1;
-	return 0;
-}
-
-static int
-compose_destructive(const struct token *t, size_t n, size_t i)
+static const char *
+compose_reason(struct argv a, size_t i, const struct shell_command *c, int depth)
 {
 	static const char *const subs[] = { "down", "stop", "kill", "rm", NULL };
-	return tok_in(subcommand(t, n, i, compose_args), subs);
+	i = skip_opts(a, i, "fp", compose_args);
+	if (i >= a.n)
+		return NULL;
+	if (w_in(&a.v[i], subs))
+		return "stops or removes compose services";
+	if (w_is(&a.v[i], "exec") || w_is(&a.v[i], "run")) {
+		size_t j = skip_opts(a, i + 1, "euw", docker_exec_args) + 1;
+		if (j < a.n)
+			return guard_argv((struct argv){ a.v + j, a.n - j }, c, depth + 1);
+	}
+	return NULL;
 }
 
+/* "-v /:/host", "--volume=/:/x", "--mount type=bind,source=/,...". */
 static int
-docker_destructive(const struct token *t, size_t n)
+mounts_root(const char *v)
+{
+	if (str_has_prefix(v, "--volume="))
+		v += strlen("--volume=");
+	else if (str_has_prefix(v, "-v") && v[2] != '\0')
+		v += 2;
+	return str_has_prefix(v, "/:") || strstr(v, "source=/,") != NULL ||
+	    strstr(v, "src=/,") != NULL || str_has_prefix(v, "/etc:") ||
+	    str_has_prefix(v, "/var/run/docker.sock");
+}
+
+static const char *
+docker_reason(struct argv a, const struct shell_command *c, int depth)
 {
 	static const char *const subs[] = { "stop", "kill", "rm", "rmi", NULL };
 	static const char *const groups[] = {
 		"container", "volume", "image", "network", "system", "builder",
-		"buildx", "plugin", "service", "stack", "secret", "config", "node", NULL
+		"buildx", "plugin", "service", "stack", "secret", "config", "node",
+		"pod", NULL
 	};
 	static const char *const group_subs[] = {
 		"rm", "remove", "prune", "stop", "kill", NULL
 	};
-	size_t i = skip_long_options(t, n, 1, docker_global_args);
-	if (i >= n)
-		return 0;
-	if (tok_in(t[i], subs) || any_token(t, n, "prune"))
-		return 1;
-	if (tok_is(t[i], "compose"))
-		return compose_destructive(t, n, i + 1);
-	if (tok_in(t[i], groups))
-		return tok_in(subcommand(t, n, i + 1, docker_global_args), group_subs);
-	return 0;
-}
-
-/* mv of data: anything under /var/lib, /data, /srv, or naming data, db or backup. */
-static int
-data_path(struct token t)
-{
-	return tok_prefix(t, "/var/lib") || tok_prefix(t, "/data") ||
-	    tok_prefix(t, "/srv") || tok_contains(t, "data") ||
-	    tok_contains(t, "db") || tok_contains(t, "backup");
-}
-
-/*
- * A path under /var or /etc whose name is fixed: "> /var/log/app.log"
- * truncates a file, "> /var/backups/db-$TS.dump" makes a new one.
- */
-static int
-existing_system_path(struct token t)
-{
-	if (!tok_prefix(t, "/var/") && !tok_prefix(t, "/etc/"))
-		return 0;
-	for (size_t i = 0; i < t.n; i++)
-		if (t.s[i] == '$' || t.s[i] == '<' || t.s[i] == '`')
-			return 0;
-	return 1;
-}
-
-static int
-kill_destructive(const struct token *t, size_t n)
-{
-	for (size_t i = 1; i < n; i++) {
-		if (tok_is(t[i], "-9") || tok_ieq(t[i], "-KILL") || tok_ieq(t[i], "-SIGKILL"))
-			return 1;
-		if ((tok_is(t[i], "-s") || tok_is(t[i], "--signal")) && i + 1 < n &&
-		    (tok_is(t[i + 1], "9") || tok_ieq(t[i + 1], "KILL") ||
-		    tok_ieq(t[i + 1], "SIGKILL")))
-			return 1;
+	size_t i = skip_opts(a, 1, "Hcl", docker_global_args);
+	if (i >= a.n)
+		return NULL;
+	const struct shell_word *sub = &a.v[i];
+	if (w_in(sub, subs))
+		return "stops or removes containers or images";
+	if (any_word(a, i, "prune"))
+		return "prunes";
+	if (w_is(sub, "compose"))
+		return compose_reason(a, i + 1, c, depth);
+	if (w_in(sub, groups) && i + 1 < a.n) {
+		size_t j = skip_opts(a, i + 1, "Hcl", docker_global_args);
+		if (j < a.n && w_in(&a.v[j], group_subs))
+			return "stops or removes containers, volumes or images";
+		if (w_is(sub, "container"))
+			sub = &a.v[i + 1], i++;
 	}
-	return 0;
-}
-
-static int
-git_destructive(const struct token *t, size_t n)
-{
-	size_t i = skip_options(t, n, 1, "Cc");
-	if (i >= n)
-		return 0;
-	if (tok_is(t[i], "reset"))
-		return any_token(t + i, n - i, "--hard");
-	if (tok_is(t[i], "clean")) {
-		for (size_t j = i + 1; j < n; j++)
-			if (tok_is(t[j], "--force") || (t[j].n > 1 && t[j].s[0] == '-' &&
-			    t[j].s[1] != '-' && memchr(t[j].s, 'f', t[j].n) != NULL))
-				return 1;
-		return 0;
+	if (w_is(sub, "exec")) {
+		size_t j = skip_opts(a, i + 1, "euw", docker_exec_args) + 1;
+		if (j < a.n)
+			return guard_argv((struct argv){ a.v + j, a.n - j }, c, depth + 1);
+		return NULL;
 	}
-	if (tok_is(t[i], "push"))
-		for (size_t j = i + 1; j < n; j++)
-			if (tok_is(t[j], "-f") || tok_prefix(t[j], "--force"))
-				return 1;
-	return 0;
-}
-
-/* chmod -R, chown --recursive */
-static int
-recursive_option(const struct token *t, size_t n)
-{
-	for (size_t i = 1; i < n; i++) {
-		if (tok_is(t[i], "--recursive"))
-			return 1;
-		if (t[i].n > 1 && t[i].s[0] == '-' && t[i].s[1] != '-' &&
-		    memchr(t[i].s, 'R', t[i].n) != NULL)
-			return 1;
+	if (w_is(sub, "run") || w_is(sub, "create")) {
+		for (size_t j = i + 1; j < a.n; j++) {
+			const char *v = a.v[j].text;
+			if (w_is(&a.v[j], "--privileged"))
+				return "docker run --privileged";
+			if ((w_is(&a.v[j], "-v") || w_is(&a.v[j], "--volume")) && j + 1 < a.n &&
+			    mounts_root(a.v[j + 1].text))
+				return "docker run with a host system path mounted";
+			if (w_is(&a.v[j], "--mount") && j + 1 < a.n && mounts_root(a.v[j + 1].text))
+				return "docker run with a host system path mounted";
+			if (mounts_root(v) && v[0] == '-')
+				return "docker run with a host system path mounted";
+			if (strcmp(v, "--pid=host") == 0 || (w_is(&a.v[j], "--pid") && j + 1 < a.n &&
+			    w_is(&a.v[j + 1], "host")))
+				return "docker run --pid=host";
+		}
+		size_t j = skip_opts(a, i + 1, "euwvphlm", docker_run_args) + 1;
+		if (j < a.n)
+			return guard_argv((struct argv){ a.v + j, a.n - j }, c, depth + 1);
 	}
-	return 0;
+	return NULL;
 }
 
+static const char *const kubectl_args[] = {
+	"-n", "--namespace", "--context", "--cluster", "--user", "-s", "--server",
+	"--kubeconfig", "--as", "--as-group", "--token", "--request-timeout",
+	"--certificate-authority", "--client-certificate", "--client-key",
+	"--tls-server-name", "-v", "--v", NULL
+};
+
+static const char *
+kubectl_reason(struct argv a, const struct shell_command *c, int depth)
+{
+	size_t i = skip_opts(a, 1, "nsv", kubectl_args);
+	if (i >= a.n)
+		return NULL;
+	const struct shell_word *sub = &a.v[i];
+	if (w_is(sub, "delete"))
+		return "kubectl delete";
+	if (w_is(sub, "drain"))
+		return "kubectl drain";
+	if (w_is(sub, "scale") && (any_word(a, i, "--replicas=0") ||
+	    (any_word(a, i, "--replicas") && any_word(a, i, "0"))))
+		return "kubectl scale to zero";
+	if (w_is(sub, "replace") && any_word(a, i, "--force"))
+		return "kubectl replace --force";
+	if (w_is(sub, "exec")) {
+		for (size_t j = i + 1; j < a.n; j++)
+			if (w_is(&a.v[j], "--"))
+				return guard_argv((struct argv){ a.v + j + 1, a.n - j - 1 }, c,
+				    depth + 1);
+	}
+	return NULL;
+}
+
+static const char *const helm_args[] = {
+	"-n", "--namespace", "--kube-context", "--kubeconfig", "--registry-config",
+	"--repository-cache", "--repository-config", NULL
+};
 static const char *const systemctl_args[] = {
 	"-H", "--host", "-M", "--machine", "-p", "--property", "-t", "--type",
-	"-s", "--signal", "-n", "--lines", "-o", "--output", "--root", NULL
+	"-s", "--signal", "-n", "--lines", "-o", "--output", "--root", "--state",
+	"--kill-whom", "--job-mode", NULL
 };
 static const char *const no_args[] = { NULL };
 
-/* Tools whose subcommand (first word after options) destroys or stops: "kubectl delete". */
+/* Tools whose subcommand (first word after options) destroys or stops: "helm uninstall". */
 struct verb_subs {
 	const char *verb;
-	const char *const *with_arg;	/* options that take a value */
-	const char *subs[9];
+	const char *short_arg;
+	const char *const *long_arg;
+	const char *subs[10];
 };
 
 static const struct verb_subs subcommand_verbs[] = {
-	{ "systemctl", systemctl_args, { "stop", "disable", "mask", "kill", "isolate",
-	    "poweroff", "reboot", "halt", NULL } },
-	{ "kubectl", no_args, { "delete", "drain", NULL } },
-	{ "oc", no_args, { "delete", "drain", NULL } },
-	{ "helm", no_args, { "uninstall", "delete", NULL } },
-	{ "terraform", no_args, { "destroy", NULL } },
-	{ "tofu", no_args, { "destroy", NULL } },
-	{ "zfs", no_args, { "destroy", NULL } },
-	{ "zpool", no_args, { "destroy", NULL } },
-	{ "supervisorctl", no_args, { "stop", NULL } },
-	{ "pm2", no_args, { "stop", "delete", "kill", NULL } },
-	{ "nft", no_args, { "flush", "delete", NULL } },
-	{ "docker-compose", compose_args, { "down", "stop", "kill", "rm", NULL } },
-	{ "podman-compose", compose_args, { "down", "stop", "kill", "rm", NULL } },
+	{ "systemctl", "HMptsno", systemctl_args, { "stop", "disable", "mask", "kill",
+	    "isolate", "poweroff", "reboot", "halt", "kexec", NULL } },
+	{ "helm", "n", helm_args, { "uninstall", "delete", "rollback", "del", "un", NULL } },
+	{ "terraform", "", no_args, { "destroy", NULL } },
+	{ "tofu", "", no_args, { "destroy", NULL } },
+	{ "zfs", "", no_args, { "destroy", "rollback", NULL } },
+	{ "zpool", "", no_args, { "destroy", "labelclear", NULL } },
+	{ "supervisorctl", "cs", no_args, { "stop", "remove", NULL } },
+	{ "pm2", "", no_args, { "stop", "delete", "kill", NULL } },
+	{ "nft", "", no_args, { "flush", "delete", NULL } },
+	{ "docker-compose", "fp", compose_args, { "down", "stop", "kill", "rm", NULL } },
+	{ "podman-compose", "fp", compose_args, { "down", "stop", "kill", "rm", NULL } },
+	{ "apt", "", no_args, { "remove", "purge", "autoremove", NULL } },
+	{ "apt-get", "", no_args, { "remove", "purge", "autoremove", NULL } },
+	{ "yum", "", no_args, { "remove", "erase", NULL } },
+	{ "dnf", "", no_args, { "remove", "erase", NULL } },
+	{ "borg", "", no_args, { "delete", "prune", NULL } },
+	{ "ufw", "", no_args, { "disable", "reset", "delete", NULL } },
+	{ "lxc", "", no_args, { "delete", "stop", NULL } },
+	{ "virsh", "c", no_args, { "destroy", "undefine", "shutdown", "reboot", NULL } },
 };
 
-/* Whether the simple command t (verb first) destroys or stops something. */
-static int
-verb_destructive(const struct token *t, size_t n, int input_redirect)
+static const char *const always_destructive[] = {
+	"rm", "shred", "unlink", "mkswap", "shutdown", "reboot", "halt",
+	"poweroff", "pkill", "killall", "dropdb", "dropuser", "lvremove", "vgremove",
+	"pvremove", "ifdown", "truncate", "blkdiscard", "mke2fs", "userdel",
+	"groupdel", "deluser", "delgroup", "pg_dropcluster", "kexec", "srm",
+	"dropdb.exe", NULL
+};
+static const char *const viewer_verbs[] = {
+	"grep", "egrep", "fgrep", "zgrep", "rg", "ag", "ack", "less", "more",
+	"man", "echo", "printf", "cat", "head", "tail", "journalctl", "wc",
+	"sort", "uniq", "jq", "yq", "ls", "stat", "file", "which", "type",
+	"whatis", "apropos", "test", "[", "[[", "printenv", "history", "diff", "tr",
+	"cut", "column", "tldr", "zcat", "bat", "true", "false", ":", "df", "du",
+	"free", "uptime", "ps", "top", "id", "whoami", "hostname", "date", "pwd",
+	"readlink", "realpath", "basename", "dirname", "sleep", "read", "md5sum",
+	"sha256sum", "xxd", "od", "hexdump", "strings", "lsblk", "blkid", "findmnt",
+	"mount", "ss", "netstat", "dig", "host", "nslookup", "ping", "awk", "sed",
+	NULL
+};
+static const char *const shells[] = {
+	"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "fish", NULL
+};
+static const char *const interpreters[] = {
+	"python", "python2", "python3", "perl", "ruby", "node", "php", "lua", NULL
+};
+static const char *const sql_clients[] = {
+	"psql", "mysql", "mariadb", "sqlite3", "redis-cli", "mongo", "mongosh",
+	"clickhouse-client", "cqlsh", "valkey-cli", NULL
+};
+
+/* A shell: -c runs its string, a heredoc its body, a pipe whatever comes. */
+static const char *
+shell_reason(struct argv a, const struct shell_command *c, int depth)
 {
-	struct token v = tok_base(t[0]);
-	if (tok_in(v, always_destructive) || tok_prefix(v, "mkfs") ||
-	    (tok_contains(v, "restore") && !tok_prefix(v, "restorecon")))
-		return 1;
+	for (size_t i = 1; i < a.n; i++) {
+		const struct shell_word *w = &a.v[i];
+		if (w_is(w, "--"))
+			break;
+		if (!w_option(w)) {
+			/* a script: judged by its name, like any program */
+			const char *b = w_base(w);
+			return strstr(b, "restore") != NULL ? "runs a restore script" : NULL;
+		}
+		if (w_short_has(w, 'c') || w_is(w, "--command")) {
+			if (i + 1 >= a.n)
+				return NULL;
+			if (a.v[i + 1].flags & SHELL_EXPANSION && strchr(a.v[i + 1].text, ' ') == NULL)
+				return "runs a command string it cannot read";
+			return guard_text(a.v[i + 1].text, depth + 1);
+		}
+		if (w_is(w, "-o") || w_is(w, "+o"))
+			i++;
+	}
+	for (size_t i = 0; i < c->nredirs; i++) {
+		const struct shell_redirect *r = &c->redirs[i];
+		if (r->heredoc != NULL)
+			return (r->target.flags & SHELL_QUOTED) ? guard_text(r->heredoc, depth + 1) :
+			    strchr(r->heredoc, '$') || strchr(r->heredoc, '`') ?
+			    "a shell heredoc with expansions" : guard_text(r->heredoc, depth + 1);
+		if (strcmp(r->op, "<<<") == 0)
+			return guard_text(r->target.text, depth + 1);
+		if (strcmp(r->op, "<") == 0)
+			return "runs a shell on a file";
+	}
+	if (c->piped)
+		return "pipes into a shell";
+	return NULL;
+}
+
+static int
+rm_recursive(struct argv a)
+{
+	for (size_t i = 1; i < a.n; i++) {
+		if (w_is(&a.v[i], "--"))
+			break;
+		if (w_is(&a.v[i], "--recursive") || w_short_has(&a.v[i], 'r') ||
+		    w_short_has(&a.v[i], 'R'))
+			return 1;
+	}
+	return 0;
+}
+
+/* parted, fdisk, sfdisk, sgdisk, wipefs: only listing is read-only. */
+static const char *
+disk_tool_reason(struct argv a, const char *b)
+{
+	if (strcmp(b, "wipefs") == 0) {
+		for (size_t i = 1; i < a.n; i++)
+			if (w_is(&a.v[i], "--all") || w_short_has(&a.v[i], 'a') ||
+			    w_short_has(&a.v[i], 'o') || str_has_prefix(a.v[i].text, "--offset"))
+				return "wipefs erases signatures";
+		return NULL;
+	}
+	if (any_word(a, 1, "-l") || any_word(a, 1, "--list") || any_word(a, 1, "-p") ||
+	    any_word(a, 1, "--print") || any_word(a, 1, "-d") || any_word(a, 1, "--dump"))
+		return NULL;
+	if (strcmp(b, "parted") == 0 && a.n >= 2 && w_is(&a.v[a.n - 1], "print"))
+		return NULL;
+	return "edits a partition table";
+}
+
+/* The verb (a.v[0]) after wrappers: why it destroys or stops something, or NULL. */
+static const char *
+verb_reason(struct argv a, const struct shell_command *c, int depth)
+{
+	const struct shell_word *v = &a.v[0];
+	const char *b = w_base(v);
+	if (strcmp(b, "rm") == 0)
+		return rm_recursive(a) ? "rm with -r" : "rm deletes files";
+	int known = table_find(always_destructive, b);
+	if (known >= 0)
+		return always_destructive[known];	/* static: the words are freed */
+	if (str_has_prefix(b, "mkfs"))
+		return "mkfs makes a file system";
+	if (strcmp(b, "fdisk") == 0 || strcmp(b, "sfdisk") == 0 || strcmp(b, "sgdisk") == 0 ||
+	    strcmp(b, "gdisk") == 0 || strcmp(b, "parted") == 0 || strcmp(b, "wipefs") == 0)
+		return disk_tool_reason(a, b);
+	if (strcmp(b, "pg_restore") == 0 && (any_word(a, 1, "-l") || any_word(a, 1, "--list")))
+		return NULL;
+	if (strstr(b, "restore") != NULL && !str_has_prefix(b, "restorecon"))
+		return "restores data";
 	for (size_t i = 0; i < nitems(subcommand_verbs); i++) {
 		const struct verb_subs *vs = &subcommand_verbs[i];
-		if (tok_is(v, vs->verb))
-			return tok_in(subcommand(t, n, 1, vs->with_arg), vs->subs);
-	}
-	if (tok_is(v, "docker") || tok_is(v, "podman") || tok_is(v, "nerdctl"))
-		return docker_destructive(t, n);
-	if (tok_is(v, "kill"))
-		return kill_destructive(t, n);
-	if (tok_is(v, "git"))
-		return git_destructive(t, n);
-	if (tok_is(v, "chmod") || tok_is(v, "chown") || tok_is(v, "chgrp"))
-		return recursive_option(t, n);
-	if (tok_is(v, "service"))
-		return n > 2 && tok_is(t[2], "stop");
-	if (tok_is(v, "init"))
-		return n > 1 && (tok_is(t[1], "0") || tok_is(t[1], "6"));
-	if (tok_is(v, "crontab"))
-		return any_token(t, n, "-r");
-	if (tok_is(v, "psql") || tok_is(v, "mysql") || tok_is(v, "mariadb"))
-		return input_redirect;
-	for (size_t i = 1; i < n; i++) {
-		if (tok_is(v, "dd") && tok_prefix(t[i], "of="))
-			return 1;
-		if ((tok_is(v, "iptables") || tok_is(v, "ip6tables")) &&
-		    (tok_is(t[i], "-F") || tok_is(t[i], "--flush") ||
-		    tok_is(t[i], "-X") || tok_is(t[i], "--delete-chain")))
-			return 1;
-		if (tok_is(v, "mv") && !is_option(t[i]) && data_path(t[i]))
-			return 1;
-		if (tok_is(v, "tee") && existing_system_path(t[i]) &&
-		    !any_token(t, n, "-a") && !any_token(t, n, "--append"))
-			return 1;
-		if (tok_is(v, "find") && (tok_is(t[i], "-delete") ||
-		    ((tok_is(t[i], "-exec") || tok_is(t[i], "-execdir")) && i + 1 < n &&
-		    (tok_is(tok_base(t[i + 1]), "rm") || tok_is(tok_base(t[i + 1]), "shred")))))
-			return 1;
-		if (tok_is(v, "rsync") && tok_prefix(t[i], "--delete"))
-			return 1;
-		if (tok_is(v, "ip") && (tok_is(t[i], "down") || tok_is(t[i], "flush")))
-			return 1;
-		if (tok_is(t[i], "restore"))	/* restic restore, velero restore */
-			return 1;
-	}
-	return 0;
-}
-
-/* FLUSHALL, FLUSHDB, TRUNCATE, DROP TABLE|DATABASE|SCHEMA, DELETE FROM, in any case. */
-static int
-keywords_destructive(const char *s, size_t n)
-{
-	struct token prev = { .s = "", .n = 0 };
-	size_t i = 0;
-	while (i < n) {
-		if (!is_alpha(s[i])) {
-			i++;
+		if (strcmp(b, vs->verb) != 0)
 			continue;
-		}
-		struct token w = { .s = s + i, .n = 0 };
-		while (i < n && (is_alnum(s[i]) || s[i] == '_' || s[i] == '.')) {
-			w.n++;
-			i++;
-		}
-		if (tok_ieq(w, "flushall") || tok_ieq(w, "flushdb") || tok_ieq(w, "truncate") ||
-		    tok_contains(w, "dropdatabase"))
-			return 1;
-		if (tok_ieq(prev, "drop") && (tok_ieq(w, "table") || tok_ieq(w, "database") ||
-		    tok_ieq(w, "schema")))
-			return 1;
-		if (tok_ieq(prev, "delete") && tok_ieq(w, "from"))
-			return 1;
-		prev = w;
+		size_t j = skip_opts(a, 1, vs->short_arg, vs->long_arg);
+		if (j < a.n && w_in(&a.v[j], vs->subs))
+			return vs->verb;
+		if (strcmp(b, "terraform") == 0 && any_word(a, j, "-destroy"))
+			return "terraform destroy";
+		return NULL;
 	}
-	return 0;
-}
-
-static int destructive_text(const char *command, int depth);
-
-static int
-has_blank(struct token t)
-{
-	return memchr(t.s, ' ', t.n) != NULL || memchr(t.s, '\t', t.n) != NULL;
-}
-
-/*
- * One simple command: redirections, the verb after any prefixes, then SQL
- * and redis keywords in its raw text. A quoted command string in the verb's
- * place ("ssh h 'cmd'", "bash -c 'cmd'") is judged in turn.
- */
-static int
-segment_destructive(struct token *t, size_t n, int piped, const char *raw, size_t raw_len,
-    int depth)
-{
-	size_t m = 0;
-	int input_redirect = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (t[i].op) {
-			if (i + 1 < n && tok_is(t[i], ">") && existing_system_path(t[i + 1]))
-				return 1;
-			if (tok_is(t[i], "<"))
-				input_redirect = 1;
-			i++;	/* the target */
-			continue;
-		}
-		t[m++] = t[i];
+	if (strcmp(b, "docker") == 0 || strcmp(b, "podman") == 0 || strcmp(b, "nerdctl") == 0)
+		return docker_reason(a, c, depth);
+	if (strcmp(b, "kubectl") == 0 || strcmp(b, "oc") == 0 || strcmp(b, "k3s") == 0)
+		return kubectl_reason(a, c, depth);
+	if (strcmp(b, "kill") == 0)
+		return kill_reason(a);
+	if (strcmp(b, "git") == 0)
+		return git_reason(a);
+	if (strcmp(b, "chmod") == 0 || strcmp(b, "chown") == 0 || strcmp(b, "chgrp") == 0 ||
+	    strcmp(b, "setfacl") == 0)
+		return recursive_option(a) ? "recursive chmod or chown" : NULL;
+	if (strcmp(b, "service") == 0)
+		return a.n > 2 && w_is(&a.v[2], "stop") ? "service stop" : NULL;
+	if (strcmp(b, "init") == 0 || strcmp(b, "telinit") == 0)
+		return a.n > 1 && (w_is(&a.v[1], "0") || w_is(&a.v[1], "6")) ?
+		    "init 0 or 6" : NULL;
+	if (strcmp(b, "crontab") == 0)
+		return any_word(a, 1, "-r") ? "crontab -r" : NULL;
+	if (strcmp(b, "restic") == 0) {
+		if (any_word(a, 1, "forget") || any_word(a, 1, "prune"))
+			return "restic forgets snapshots";
+		return any_word(a, 1, "restore") ? "restores data" : NULL;
 	}
-	size_t i = skip_prefixes(t, m);
-	if (i >= m)
-		return 0;
-	if (depth < DESTRUCTIVE_DEPTH) {
-		if (t[i].quoted && has_blank(t[i]))
-			return destructive_text(t[i].s, depth + 1);
-		for (size_t j = i + 1; j < m; j++)	/* "$(...)" inside double quotes */
-			if (t[j].quoted && (strstr(t[j].s, "$(") != NULL ||
-			    memchr(t[j].s, '`', t[j].n) != NULL) &&
-			    destructive_text(t[j].s, depth + 1))
-				return 1;
+	if (strcmp(b, "redis-cli") == 0 || strcmp(b, "valkey-cli") == 0) {
+		static const char *const cmds[] = {
+			"flushall", "flushdb", "del", "unlink", "shutdown", "swapdb", NULL
+		};
+		for (size_t i = 1; i < a.n; i++)
+			for (int k = 0; cmds[k] != NULL; k++)
+				if (w_ieq(&a.v[i], cmds[k]))
+					return "a destructive redis command";
+		return NULL;
 	}
-	struct token v = tok_base(t[i]);
-	if (tok_in(v, viewer_verbs))
-		return (tok_is(v, "echo") || tok_is(v, "printf") || tok_is(v, "cat")) && piped ?
-		    keywords_destructive(raw, raw_len) : 0;
-	return verb_destructive(t + i, m - i, input_redirect) ||
-	    keywords_destructive(raw, raw_len);
-}
-
-/*
- * Reads one word at *pp into *w, removing a level of quoting (a quote left
- * open ends with the line); "<placeholder>" stays part of the word.
- */
-static void
-shell_word(const char **pp, const char *start, char **w, int *quoted)
-{
-	const char *p = *pp;
-	for (;;) {
-		char d = *p;
-		size_t angle;
-		if (d == '\0' || is_space(d) || strchr(";&|()`>", d) != NULL)
-			break;
-		if (d == '<') {
-			if ((angle = angle_at(p, start)) == 0)
-				break;
-			memcpy(*w, p, angle);
-			*w += angle;
-			p += angle;
-		} else if (d == '\\') {
-			if (p[1] != '\0' && p[1] != '\n')
-				*(*w)++ = p[1];
-			p += p[1] != '\0' ? 2 : 1;
-		} else if (d == '\'' || d == '"') {
-			*quoted = 1;
-			for (p++; *p != '\0' && *p != d && *p != '\n'; p++) {
-				if (d == '"' && *p == '\\' && p[1] != '\0' &&
-				    strchr("\"\\$`", p[1]) != NULL)
-					p++;
-				*(*w)++ = *p;
+	if (base_in(v, sql_clients))
+		for (size_t i = 0; i < c->nredirs; i++)
+			if (strcmp(c->redirs[i].op, "<") == 0)
+				return "feeds a file to a database client";
+	if (strcmp(b, "dd") == 0)
+		return any_prefix(a, 1, "of=") ? "dd writes a file or disk" : NULL;
+	if (strcmp(b, "iptables") == 0 || strcmp(b, "ip6tables") == 0)
+		for (size_t i = 1; i < a.n; i++)
+			if (w_is(&a.v[i], "-F") || w_is(&a.v[i], "--flush") ||
+			    w_is(&a.v[i], "-X") || w_is(&a.v[i], "--delete-chain") ||
+			    w_is(&a.v[i], "-P"))
+				return "flushes firewall rules";
+	if (strcmp(b, "mv") == 0)
+		for (size_t i = 1; i < a.n; i++)
+			if (!w_option(&a.v[i]) && (data_path(a.v[i].text) ||
+			    system_path(a.v[i].text)))
+				return "mv of data or system paths";
+	if (strcmp(b, "tee") == 0 && !any_word(a, 1, "-a") && !any_word(a, 1, "--append"))
+		for (size_t i = 1; i < a.n; i++)
+			if (existing_system_path(&a.v[i]))
+				return "tee overwrites a system file";
+	if (strcmp(b, "find") == 0)
+		for (size_t i = 1; i < a.n; i++) {
+			if (w_is(&a.v[i], "-delete"))
+				return "find -delete";
+			if (w_is(&a.v[i], "-exec") || w_is(&a.v[i], "-execdir") ||
+			    w_is(&a.v[i], "-ok") || w_is(&a.v[i], "-okdir")) {
+				size_t j = i + 1, e = j;
+				while (e < a.n && !w_is(&a.v[e], ";") && !w_is(&a.v[e], "+"))
+					e++;
+				if (e > j) {
+					const char *why = guard_argv((struct argv){ a.v + j, e - j }, c,
+					    depth + 1);
+					if (why != NULL)
+						return why;
+				}
+				i = e;
 			}
-			if (*p == d)
-				p++;
-		} else {
-			*(*w)++ = d;
-			p++;
 		}
-	}
-	*pp = p;
+	if (strcmp(b, "rsync") == 0 && any_prefix(a, 1, "--delete"))
+		return "rsync --delete";
+	if (strcmp(b, "ip") == 0 && (any_word(a, 1, "down") || any_word(a, 1, "flush")))
+		return "takes a network interface down";
+	if (strcmp(b, "velero") == 0 && any_word(a, 1, "restore"))
+		return "restores data";
+	if (base_in(v, interpreters) && c->piped &&
+	    (a.n == 1 || w_is(&a.v[1], "-") || w_is(&a.v[a.n - 1], "-")))
+		return "pipes into an interpreter";
+	return NULL;
 }
 
-/*
- * Splits a command into simple commands on unquoted ; & | ( ) ` and
- * newlines, and judges each; depth counts nested command strings.
- */
-static int
-destructive_text(const char *command, int depth)
+/* Wrappers that run the rest of their words as a command. */
+struct wrapper {
+	const char *name;
+	const char *short_arg;	/* options that take a value */
+	const char *const *long_arg;
+	int positional;		/* words before the command: timeout's duration */
+};
+
+static const char *const sudo_long[] = {
+	"--user", "--group", "--chdir", "--host", "--prompt", "--role", "--type",
+	"--close-from", "--other-user", "--chroot", "--command-timeout", NULL
+};
+static const char *const timeout_long[] = { "--signal", "--kill-after", NULL };
+static const char *const env_long[] = { "--unset", "--chdir", NULL };
+static const char *const nice_long[] = { "--adjustment", NULL };
+static const char *const ionice_long[] = { "--class", "--classdata", NULL };
+static const char *const xargs_long[] = {
+	"--max-args", "--replace", "--delimiter", "--max-lines", "--max-procs",
+	"--max-chars", "--eof", "--arg-file", "--process-slot-var", NULL
+};
+static const char *const nsenter_long[] = {
+	"--target", "--setuid", "--setgid", "--root", "--wd", "--wdns", NULL
+};
+static const char *const flock_long[] = { "--timeout", "--wait", "--conflict-exit-code", NULL };
+static const char *const watch_long[] = { "--interval", "--differences", NULL };
+static const char *const runuser_long[] = { "--user", "--group", "--supp-group", "--shell", NULL };
+static const char *const chroot_long[] = { "--userspec", "--groups", NULL };
+
+static const struct wrapper wrappers[] = {
+	{ "time", "fo", no_args, 0 },
+	{ "command", "", no_args, 0 },
+	{ "builtin", "", no_args, 0 },
+	{ "exec", "a", no_args, 0 },
+	{ "nohup", "", no_args, 0 },
+	{ "setsid", "", no_args, 0 },
+	{ "unbuffer", "", no_args, 0 },
+	{ "stdbuf", "ioe", no_args, 0 },
+	{ "nice", "n", nice_long, 0 },
+	{ "ionice", "cnpPu", ionice_long, 0 },
+	{ "chrt", "", no_args, 1 },
+	{ "taskset", "", no_args, 1 },
+	{ "timeout", "sk", timeout_long, 1 },
+	{ "sudo", "ugCDhpRrTtU", sudo_long, 0 },
+	{ "doas", "uC", no_args, 0 },
+	{ "env", "uCS", env_long, 0 },
+	{ "xargs", "nILPsdEa", xargs_long, 0 },
+	{ "nsenter", "tSGrw", nsenter_long, 0 },
+	{ "chroot", "", chroot_long, 1 },
+	{ "flock", "wE", flock_long, 1 },
+	{ "runuser", "ugGsw", runuser_long, 0 },
+	{ "busybox", "", no_args, 0 },
+	{ "toybox", "", no_args, 0 },
+	{ "caffeinate", "", no_args, 0 },
+	{ "systemd-run", "pEMuH", no_args, 0 },
+	{ "firejail", "", no_args, 0 },
+	{ "strace", "eopsE", no_args, 0 },
+	{ "ltrace", "eopsE", no_args, 0 },
+	{ "catchsegv", "", no_args, 0 },
+	{ "fakeroot", "", no_args, 0 },
+	{ "proxychains", "f", no_args, 0 },
+	{ "torsocks", "", no_args, 0 },
+	{ "pv", "", no_args, -1 },
+};
+
+static const struct wrapper *
+wrapper_find(const char *b)
 {
-	size_t len = strlen(command);
-	char *arena = xmalloc(2 * len + 2), *w = arena;	/* token text, never moved */
-	struct token *tok = NULL;
-	size_t n = 0, cap = 0;
-	int result = 0;
-	const char *p = command, *seg = command;
-	for (;;) {
-		char c = *p;
-		if (c == '\0' || strchr(";&|\n()`", c) != NULL) {
-			int piped = c == '|' && p[1] != '|';
-			if (n > 0 && segment_destructive(tok, n, piped, seg, (size_t)(p - seg), depth)) {
-				result = 1;
-				break;
+	for (size_t i = 0; i < nitems(wrappers); i++)
+		if (strcmp(wrappers[i].name, b) == 0 && wrappers[i].positional >= 0)
+			return &wrappers[i];
+	return NULL;
+}
+
+static const char *const ssh_short_args = "BbcDEeFIiJLlmOopQRSWw";
+
+/*
+ * A simple command's words from the command word on: unwraps sudo, env,
+ * timeout, xargs, ... and judges what runs in the end.
+ */
+static const char *
+guard_argv(struct argv a, const struct shell_command *c, int depth)
+{
+	if (depth > GUARD_DEPTH)
+		return "nested too deep to tell";
+	for (int wraps = 0; a.n > 0; wraps++) {
+		if (wraps > GUARD_WRAPPERS)
+			return "wrapped too deep to tell";
+		const struct shell_word *v = &a.v[0];
+		if (v->flags & SHELL_EXPANSION)
+			return "the command word is an expansion";
+		const char *b = w_base(v);
+		if (strcmp(b, "eval") == 0) {
+			for (size_t i = 1; i < a.n; i++)
+				if (a.v[i].flags & SHELL_EXPANSION)
+					return "eval of an expansion";
+			char *s = join_words(a, 1);
+			struct shell_list l;
+			char *cause = NULL;
+			int rc = shell_parse(s, SHELL_ANGLE_WORDS, &l, &cause);
+			shell_list_free(&l);
+			free(cause);
+			const char *why = rc < 0 ? "eval of text that cannot be parsed" :
+			    guard_text(s, depth + 1);
+			free(s);
+			return why;
+		}
+		if (strcmp(b, "command") == 0 && a.n > 1 && (w_is(&a.v[1], "-v") ||
+		    w_is(&a.v[1], "-V")))
+			return NULL;
+		if ((strcmp(b, "sudo") == 0 || strcmp(b, "doas") == 0) && a.n > 1 &&
+		    (w_short_has(&a.v[1], 'l') || w_short_has(&a.v[1], 'v') ||
+		    w_short_has(&a.v[1], 'k')) && a.n == 2)
+			return NULL;
+		if (strcmp(b, "su") == 0) {
+			for (size_t i = 1; i < a.n; i++) {
+				if (w_is(&a.v[i], "-c") || w_is(&a.v[i], "--command"))
+					return i + 1 < a.n ? guard_text(a.v[i + 1].text, depth + 1) :
+					    NULL;
+				if (str_has_prefix(a.v[i].text, "--command="))
+					return guard_text(a.v[i].text + 10, depth + 1);
 			}
-			n = 0;
-			if (c == '\0')
-				break;
-			seg = ++p;
-			continue;
+			return NULL;	/* an interactive shell */
 		}
-		if (is_space(c)) {
-			p++;
-			continue;
+		if (strcmp(b, "ssh") == 0) {
+			size_t i = skip_opts(a, 1, ssh_short_args, no_args);
+			if (i + 1 >= a.n)
+				return NULL;	/* an interactive login */
+			return guard_joined(a, i + 1, depth);
 		}
-		if (c == '#' && (p == command || is_space(p[-1]))) {	/* a comment */
-			while (*p != '\0' && *p != '\n')
-				p++;
-			continue;
-		}
-		char *word = w;
-		struct token t = { .s = word, .n = 0 };
-		if (c == '>' || (c == '<' && angle_at(p, command) == 0)) {
-			while (*p == c)
-				*w++ = *p++;
-			if (c == '>' && *p == '&') {	/* >&2 duplicates a descriptor */
-				w = word;
-				for (p++; is_digit(*p) || *p == '-'; p++)
-					;
+		if (strcmp(b, "watch") == 0) {
+			size_t i = skip_opts(a, 1, "nqg", watch_long);
+			if (any_word(a, 1, "-x") || any_word(a, 1, "--exec")) {
+				a.v += i;
+				a.n -= i;
 				continue;
 			}
-			t.op = 1;
-		} else {
-			shell_word(&p, command, &w, &t.quoted);
+			return i < a.n ? guard_joined(a, i, depth) : NULL;
 		}
-		t.n = (size_t)(w - word);
-		*w++ = '\0';
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			tok = xreallocarray(tok, cap, sizeof *tok);
-		}
-		tok[n++] = t;
+		if (base_in(v, shells))
+			return shell_reason(a, c, depth);
+		if (strcmp(b, "env") == 0)
+			for (size_t i = 1; i < a.n; i++) {
+				if (w_is(&a.v[i], "-S") && i + 1 < a.n)
+					return guard_text(a.v[i + 1].text, depth + 1);
+				if (str_has_prefix(a.v[i].text, "--split-string="))
+					return guard_text(a.v[i].text + 15, depth + 1);
+			}
+		if (strcmp(b, "flock") == 0)
+			for (size_t i = 1; i < a.n; i++)
+				if (w_is(&a.v[i], "-c") || w_is(&a.v[i], "--command"))
+					return i + 1 < a.n ? guard_text(a.v[i + 1].text, depth + 1) :
+					    NULL;
+		if (strcmp(b, "runuser") == 0)
+			for (size_t i = 1; i < a.n; i++)
+				if (w_is(&a.v[i], "-c") || w_is(&a.v[i], "--command"))
+					return i + 1 < a.n ? guard_text(a.v[i + 1].text, depth + 1) :
+					    NULL;
+		const struct wrapper *wr = wrapper_find(b);
+		if (wr == NULL)
+			return verb_reason(a, c, depth);
+		size_t i = skip_opts(a, 1, wr->short_arg, wr->long_arg);
+		if (strcmp(b, "nice") == 0 && i == 1 && a.n > 1 && a.v[1].text[0] == '-')
+			i = 2;
+		if (strcmp(b, "nsenter") == 0)
+			for (size_t j = 1; j < a.n; j++)
+				if (w_is(&a.v[j], "--")) {
+					i = j + 1;
+					break;
+				}
+		if (strcmp(b, "env") == 0 || strcmp(b, "sudo") == 0)
+			while (i < a.n && strchr(a.v[i].text, '=') != NULL &&
+			    is_alpha(a.v[i].text[0]))
+				i++;
+		i += (size_t)wr->positional;
+		if (i >= a.n)
+			return NULL;
+		a.v += i;
+		a.n -= i;
 	}
-	free(tok);
-	free(arena);
-	return result;
+	return NULL;
+}
+
+/* One simple command: its substitutions, redirections, then its words. */
+static const char *
+guard_command(const struct shell_command *c, int depth)
+{
+	const char *why;
+	for (size_t i = 0; i < c->substitutions.n; i++)
+		if ((why = guard_text(c->substitutions.v[i], depth + 1)) != NULL)
+			return why;
+	for (size_t i = 0; i < c->nredirs; i++) {
+		const struct shell_redirect *r = &c->redirs[i];
+		if ((strcmp(r->op, ">") == 0 || strcmp(r->op, ">|") == 0 ||
+		    strcmp(r->op, "&>") == 0 || strcmp(r->op, "<>") == 0) &&
+		    existing_system_path(&r->target))
+			return "> truncates a system file";
+	}
+	if (c->nwords == 0)
+		return NULL;
+	struct argv a = { c->words, c->nwords };
+	if ((why = guard_argv(a, c, depth)) != NULL)
+		return why;
+	/* SQL and redis words anywhere but in a viewer: psql -c, mongo --eval */
+	const struct shell_word *v = &a.v[0];
+	if (base_in(v, viewer_verbs)) {
+		if ((base_is(v, "echo") || base_is(v, "printf") || base_is(v, "cat")) &&
+		    c->sep == SHELL_SEP_PIPE)
+			return words_keywords(a, 1);
+		return NULL;
+	}
+	if ((why = words_keywords(a, 1)) != NULL)
+		return why;
+	for (size_t i = 0; i < c->nredirs; i++)
+		if (c->redirs[i].heredoc != NULL &&
+		    (why = keywords_destructive(c->redirs[i].heredoc)) != NULL)
+			return why;
+	return NULL;
+}
+
+/* Why text (one or more command lines) is destructive, or NULL. */
+static const char *
+guard_text(const char *text, int depth)
+{
+	if (depth > GUARD_DEPTH)
+		return "nested too deep to tell";
+	struct shell_list l;
+	char *cause = NULL;
+	const char *why = NULL;
+	if (shell_parse(text, SHELL_ANGLE_WORDS, &l, &cause) == -1)
+		why = "cannot be parsed";
+	for (size_t i = 0; why == NULL && i < l.n; i++)
+		why = guard_command(&l.commands[i], depth);
+	free(cause);
+	shell_list_free(&l);
+	return why;
+}
+
+const char *
+runbook_destructive_reason(const char *command)
+{
+	return command != NULL ? guard_text(command, 0) : NULL;
 }
 
 int
 runbook_is_destructive(const char *command)
 {
-	return command != NULL && destructive_text(command, 0);
+	return runbook_destructive_reason(command) != NULL;
 }
 
 /* Code blocks. */

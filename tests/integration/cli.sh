@@ -62,7 +62,7 @@ tap_ok "a command runs here and is recorded" "$SITREP" incident run --host "$(ho
 tap_is $? 7 "words after -- keep their quoting (sh -c 'exit 7' exits 7)"
 "$SITREP" incident run -- rm -rf /tmp/sitrep-never-exists >"$work/out" 2>&1; st=$?
 tap_ok "a destructive command is refused without --confirm" test "$st" -ne 0
-tap_like "$(cat "$work/out")" "destructive" "and says why"
+tap_like "$(cat "$work/out")" "destructive \\(rm with -r\\)" "and says why"
 tap_ok "milestone restored" "$SITREP" incident milestone restored
 show=$("$SITREP" incident show --json)
 tap_is "$(jq -r .severity <<<"$show")" P0 "show: the severity change"
@@ -121,7 +121,7 @@ tap_like "$(cat "$work/out")" "bad.md:6:" "and names file:line"
 tap_like "$("$SITREP" runbook list)" "Crash loop" "runbook list shows the shipped ones"
 
 # placeholders are asked for before a command runs
-printf '# P\n\n## Runbook 1: Restore\n\n1. **Restore the backup** (5 min)\n   ```bash\n   echo restoring backup-<latest_timestamp>.tar.gz\n   ```\n' >"$work/ph.md"
+printf '# P\n\n## Runbook 1: Restore\n\n1. **Restore the backup** (5 min)\n   ```bash\n   echo restoring backup-<latest_timestamp>.tar.gz\n   ```\n2. **Look** (1 min)\n   ```bash\n   printf "got %%s." "<dir>" <dir>\n   ```\n3. **Elsewhere** (1 min)\n   ```bash\n   ssh nosuchhost echo hi\n   ```\n' >"$work/ph.md"
 "$SITREP" incident open --title 'Restore drill' --severity P3 --drill --runbook "$work/ph.md" >/dev/null
 "$SITREP" incident step start 1 >/dev/null
 "$SITREP" incident run --host "$(hostname)" --step 1 >"$work/out" 2>&1; st=$?
@@ -129,6 +129,17 @@ tap_ok "a placeholder without a value: not run" test "$st" -ne 0
 tap_like "$(cat "$work/out")" "--set '<latest_timestamp>=" "it says which value is needed"
 out=$("$SITREP" incident run --host "$(hostname)" --step 1 --set '<latest_timestamp>=2026-11-21')
 tap_like "$out" 'restoring backup-2026-11-21.tar.gz' "with the value it runs, filled in"
+# a value is data: one literal word, never shell code
+out=$("$SITREP" incident run --host "$(hostname)" --step 2 --set "<dir>=g; touch $work/X" 2>&1)
+tap_like "$out" "got g; touch $work/X\\.got g; touch $work/X\\." "the value arrives as one word, in and out of quotes"
+tap_ok "and runs nothing" test ! -e "$work/X"
+out=$("$SITREP" incident run --host "$(hostname)" --step 2 --set '<dir>=$(id -un)' 2>&1)
+tap_like "$out" 'got \$\(id -un\)\.got \$\(id -un\)\.' "\$(...) in a value is not expanded"
+"$SITREP" incident run --step 3 >"$work/out" 2>&1; st=$?
+tap_ok "a command for a host outside the fleet: not run" test "$st" -ne 0
+tap_like "$(cat "$work/out")" "runs it on nosuchhost, which is not in the fleet" "and it says where it would run"
+"$SITREP" incident run --host "$(hostname)" --step 3 >"$work/out" 2>&1; st=$?
+tap_ok "--host does not move it to another host" test "$st" -ne 0
 
 # the man pages are clean
 if command -v mandoc >/dev/null; then

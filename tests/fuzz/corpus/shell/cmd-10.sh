@@ -1,0 +1,6 @@
+if true; then
+  echo a
+else
+  rm -f b
+fi
+echo c

@@ -1,0 +1,4 @@
+case $1 in
+  a) echo a ;;
+  b|c) systemctl stop x ;;
+esac

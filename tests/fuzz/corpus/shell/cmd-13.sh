@@ -1,0 +1,4 @@
+cat <<-'EOF' | psql
+	DROP TABLE users;
+	EOF
+ls

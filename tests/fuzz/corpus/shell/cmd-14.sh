@@ -1,0 +1,3 @@
+docker run \
+  --rm \
+  -v /:/host alpine

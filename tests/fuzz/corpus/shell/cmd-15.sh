@@ -1,0 +1,2 @@
+x=$(date
+ +%F) echo "$(id -un) `date`" <(ls) $'a\tb'

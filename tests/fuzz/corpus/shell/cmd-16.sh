@@ -1,0 +1,1 @@
+find /tmp -type d -exec rm -rf {} +

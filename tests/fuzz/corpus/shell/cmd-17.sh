@@ -1,0 +1,1 @@
+printf '%s\n' "/backup/<date>.sql" '<v>' <dir:raw>

@@ -1,0 +1,1 @@
+sudo -u root -E timeout -k 5 10 nice -n 5 rm -rf /srv/data

@@ -1,0 +1,1 @@
+kubectl --context x -n prod delete pod api-0

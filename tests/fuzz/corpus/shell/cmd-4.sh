@@ -1,0 +1,1 @@
+docker compose -f /srv/app/compose.yml down -v

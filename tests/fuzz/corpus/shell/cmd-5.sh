@@ -1,0 +1,1 @@
+ssh -p 2222 ops@db1 "sudo sh -c 'echo 1 > /etc/sysctl.d/99-x.conf'"

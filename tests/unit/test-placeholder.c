@@ -1,0 +1,173 @@
+/*
+ * Placeholder values are data: each template is filled with hostile values
+ * by runbook_fill_placeholders() and run with /bin/sh; what printf prints
+ * must be exactly the value, whatever quotes surround the placeholder. A
+ * raw placeholder ("<name:raw>") is the one way to pass shell code.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "runbook.h"
+#include "util.h"
+
+#include "tap.h"
+
+static char workdir[] = "/tmp/sitrep-test-placeholder-XXXXXX";
+
+/* s on one line, for a test's name. */
+static const char *
+one_line(const char *s)
+{
+	static char line[300];
+	size_t n = 0;
+	for (; *s != '\0' && n + 3 < sizeof line; s++) {
+		if (*s == '\n') {
+			line[n++] = '\\';
+			line[n++] = 'n';
+		} else {
+			line[n++] = *s;
+		}
+	}
+	line[n] = '\0';
+	return line;
+}
+
+/* Runs command with /bin/sh in workdir; returns what it printed. */
+static char *
+run_sh(const char *command)
+{
+	char *path = xasprintf("%s/cmd.sh", workdir);
+	FILE *f = fopen(path, "w");
+	if (f == NULL) {
+		free(path);
+		return xstrdup("");
+	}
+	fputs(command, f);
+	fputc('\n', f);
+	fclose(f);
+	char *cmd = xasprintf("cd %s && /bin/sh cmd.sh 2>/dev/null", workdir);
+	FILE *p = popen(cmd, "r");
+	free(cmd);
+	struct buf out;
+	buf_init(&out);
+	buf_adds(&out, "");
+	char chunk[512];
+	size_t n;
+	while (p != NULL && (n = fread(chunk, 1, sizeof chunk, p)) > 0)
+		buf_add(&out, chunk, n);
+	if (p != NULL)
+		pclose(p);
+	unlink(path);
+	free(path);
+	return buf_take(&out);
+}
+
+static int
+exists(const char *name)
+{
+	char *path = xasprintf("%s/%s", workdir, name);
+	struct stat st;
+	int rc = stat(path, &st) == 0;
+	free(path);
+	return rc;
+}
+
+int
+main(void)
+{
+	if (mkdtemp(workdir) == NULL) {
+		ok(0, "a work directory");
+		return tap_done();
+	}
+	static const char *const values[] = {
+		"g; touch X", "$(id -un)", "`id`", "'\"'", "a b", "line\nbreak", "*",
+		"\\", "it's", "\"", "$HOME", "--", "a\\\"b", "${IFS}", "$(touch X)",
+		"'; touch X; '", "\"; touch X; \"", "x`touch X`", "2026-11-21", "",
+	};
+	/* each template prints PREFIX value SUFFIX */
+	static const struct {
+		const char *command, *prefix, *suffix;
+	} templates[] = {
+		{ "printf '%s' <v>", "", "" },
+		{ "printf '%s' \"/backup/<v>.sql\"", "/backup/", ".sql" },
+		{ "printf '%s' /backup/<v>.sql", "/backup/", ".sql" },
+		{ "printf '%s' '<v>'", "", "" },
+		{ "printf '%s' 'at <v> now'", "at ", " now" },
+		{ "printf '%s' $VALUE", "", "" },
+		{ "printf '%s' \"${VALUE}\"", "", "" },
+		{ "printf '%s' \"id=$VALUE\"", "id=", "" },
+		{ "printf '%s' \"$(printf '%s' <v>)\"", "", "" },
+		{ "printf '%s' \"$(printf '%s' \"<v>\")\"", "", "" },
+		{ "printf '%s' `printf '%s' <v>`", "", "" },
+		{ "printf '%s' x<v>y", "x", "y" },
+	};
+	for (size_t t = 0; t < nitems(templates); t++) {
+		struct strv names = { NULL, 0 };
+		runbook_find_placeholders(templates[t].command, &names);
+		is_int(names.n, 1, "one placeholder in %s", templates[t].command);
+		if (names.n != 1) {
+			strv_free(&names);
+			continue;
+		}
+		for (size_t i = 0; i < nitems(values); i++) {
+			const char *v = values[i];
+			/* sh's `...` and $(...) drop trailing newlines and split unquoted */
+			if (strchr(templates[t].command, '`') != NULL &&
+			    (strchr(v, '\n') || strchr(v, ' ') || *v == '\0' || strchr(v, '*')))
+				continue;
+			struct strv vals = { NULL, 0 };
+			strv_add(&vals, v);
+			char *filled = runbook_fill_placeholders(templates[t].command, &names, &vals);
+			char *out = run_sh(filled);
+			char *want = xasprintf("%s%s%s", templates[t].prefix, v, templates[t].suffix);
+			is_str(out, want, "%s with %s", one_line(filled), one_line(v));
+			ok(!exists("X"), "nothing touched by %s", one_line(filled));
+			char *x = xasprintf("%s/X", workdir);
+			unlink(x);
+			free(x);
+			free(want);
+			free(out);
+			free(filled);
+			strv_free(&vals);
+		}
+		strv_free(&names);
+	}
+
+	/* a raw placeholder is shell code as typed, and says so */
+	struct strv names = { NULL, 0 }, vals = { NULL, 0 };
+	runbook_find_placeholders("printf '%s' <args:raw>", &names);
+	ok(names.n == 1 && runbook_placeholder_is_raw(names.v[0]), "<args:raw> is raw");
+	ok(!runbook_placeholder_is_raw("<args>") && !runbook_placeholder_is_raw("$ARGS") &&
+	    !runbook_placeholder_is_raw(NULL), "others are not");
+	strv_add(&vals, "a b");
+	char *filled = runbook_fill_placeholders("printf '%s' <args:raw>", &names, &vals);
+	is_str(filled, "printf '%s' a b", "raw value inserted as it is");
+	char *out = run_sh(filled);
+	is_str(out, "ab", "and runs as two words");
+	free(out);
+	free(filled);
+	strv_free(&names);
+	strv_free(&vals);
+
+	/* the guard judges what the filled command runs */
+	names.n = 0;
+	strv_add(&names, "<dir>");
+	strv_add(&vals, "g; rm -rf /");
+	filled = runbook_fill_placeholders("ls <dir>", &names, &vals);
+	ok(!runbook_is_destructive(filled), "a quoted value is not a command: %s", filled);
+	free(filled);
+	strv_free(&names);
+	strv_add(&names, "<dir:raw>");
+	filled = runbook_fill_placeholders("ls <dir:raw>", &names, &vals);
+	ok(runbook_is_destructive(filled), "a raw one is: %s", filled);
+	free(filled);
+	strv_free(&names);
+	strv_free(&vals);
+	rmdir(workdir);
+	return tap_done();
+}
