@@ -1480,12 +1480,25 @@ find_placeholders(const char *s, const struct strv *assigned, struct strv *out)
 {
 	int single = 0, dbl = 0, seen = 0;
 	size_t n;
-	/* echo "Usage: $0 <file>": a message that shows <file>, nothing to fill */
-	const char *w = skip_blank(s);
-	int message = (strncmp(w, "echo", 4) == 0 && (is_blank(w[4]) || w[4] == '\0')) ||
-	    (strncmp(w, "printf", 6) == 0 && (is_blank(w[6]) || w[6] == '\0'));
+	/*
+	 * echo "Usage: $0 <file>": a message that shows <file>, nothing to
+	 * fill. For echo that is every argument; for printf only its format
+	 * (the first argument): the arguments after it are data.
+	 */
+	const char *w = skip_blank(s), *message_end = s;
+	if (strncmp(w, "echo", 4) == 0 && (is_blank(w[4]) || w[4] == '\0'))
+		message_end = s + strlen(s);
+	else if (strncmp(w, "printf", 6) == 0 && (is_blank(w[6]) || w[6] == '\0')) {
+		const char *f = skip_blank(w + 6);
+		if (*f == '"' || *f == '\'') {
+			const char *close = strchr(f + 1, *f);
+			message_end = close ? close : f + strlen(f);
+		} else
+			while (*f != '\0' && !is_blank(*f))
+				message_end = ++f;
+	}
 	for (const char *p = s; *p != '\0' && seen < 1024 && out->n < MAX_PLACEHOLDERS;) {
-		if (*p == '<' && (dbl || single) && message) {
+		if (*p == '<' && (dbl || single) && p < message_end) {
 			p++;
 			continue;
 		}

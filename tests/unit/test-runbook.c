@@ -966,6 +966,15 @@ test_shapes(void)
 	    "a real placeholder is still asked for");
 	runbook_doc_free(&doc);
 
+	/* printf's format is a message; its arguments are data to fill */
+	parse_string("# X\n1. **Check**\n   ```bash\n   printf 'Usage: %s <file>\\n' \"$0\"\n"
+	    "   printf '%s\\n' \"/backup/<date>.sql\"\n   ```\n", &doc);
+	st = step_at(rb_at(&doc, 0), 0);
+	is_int(cmd_at(st, 0) ? cmd_at(st, 0)->placeholders.n : 9, 0, "printf's format shows <file>");
+	is_str(cmd_at(st, 1) ? item_at(&cmd_at(st, 1)->placeholders, 0) : NULL, "<date>",
+	    "printf's argument \"/backup/<date>.sql\" asks for <date>");
+	runbook_doc_free(&doc);
+
 	/* no runbook, no steps */
 	is_int(parse_string("# Just notes\n\nNothing to run here.\n", &doc), 1,
 	    "a document without steps is an error");
