@@ -19,7 +19,9 @@ done
 for r in triage containers host data; do
 	tap_ok "runbooks/$r.md" test -f "$root/share/sitrep/runbooks/$r.md"
 done
-tap_ok "the example configuration" test -f "$root/share/sitrep/examples/ainetic.conf"
+for ex in ainetic compose-postgres systemd-bot tiers; do
+	tap_ok "the example configuration $ex.conf" test -f "$root/share/sitrep/examples/$ex.conf"
+done
 tap_like "$(HOME=$dest XDG_CONFIG_HOME=$dest/c SITREP_DATADIR=$root/share/sitrep "$root/bin/sitrep" runbook list)" \
 	'Triage: the first five minutes' "the installed program finds the shipped runbooks"
 tap_done

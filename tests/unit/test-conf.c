@@ -206,6 +206,65 @@ test_manual_keys(void)
 	free(path);
 }
 
+/* Parses a shipped example; NULL and a failed test when it does not parse. */
+static int
+parse_example(const char *name, struct conf *c)
+{
+	size_t len;
+	char *text = tap_fixture(name, &len);
+	char *cause = NULL;
+	conf_init(c);
+	int rc = text ? conf_parse(c, text, len, name, &cause) : -1;
+	is_int(rc, 0, "%s parses", name);
+	if (rc)
+		printf("#   %s\n", cause ? cause : "cannot read it");
+	free(cause);
+	free(text);
+	return rc;
+}
+
+/* The other shipped examples: the stacks sitrep is for, read as documented. */
+static void
+test_examples(void)
+{
+	struct conf c;
+	unsetenv("SLACK_WEBHOOK_URL");
+	if (parse_example("examples/compose-postgres.conf", &c) == 0) {
+		const struct host_conf *h = &c.hosts[0];
+		is_int(c.nhosts, 1, "compose: one host");
+		is_str(h->checks[0].command, "pg_isready -h 127.0.0.1 -p 5432 -t 3", "compose: pg_isready");
+		is_int(h->nhealth, 2, "compose: api and vector store health");
+		ok(h->health[0].via_ssh && strcmp(h->health[0].url, "http://localhost:5000/api/health") == 0,
+		    "compose: the API's health is read on the host's own :5000");
+		is_str(h->health[0].json_key, "status", "compose: the API says status=ok");
+		is_int(conf_rto(&c, "app1", "postgres"), 1800, "compose: PostgreSQL's RTO");
+		is_int(conf_rto(&c, "app1", "vectordb"), 7200, "compose: the vector store's RTO");
+		ok(c.nnotify == 1 && c.notify[0].missing_env != NULL,
+		    "compose: the Slack target is off while its webhook is unset");
+	}
+	conf_free(&c);
+	if (parse_example("examples/systemd-bot.conf", &c) == 0) {
+		const struct host_conf *h = &c.hosts[0];
+		is_int(h->containers, CONTAINERS_NONE, "systemd: no container engine");
+		is_int(h->units.n, 4, "systemd: the bot, two workers and redis as units");
+		is_str(h->units.v[1], "bot-worker@1.service", "systemd: a templated unit");
+		is_int(h->nchecks, 4, "systemd: sqlite, redis and two queue thresholds");
+		is_str(h->checks[0].expect, "^ok$", "systemd: integrity_check must say ok");
+		is_str(h->checks[1].expect, "^PONG$", "systemd: redis must answer PONG");
+		ok(strstr(h->checks[2].command, "LLEN jobs") != NULL, "systemd: the queue's length");
+	}
+	conf_free(&c);
+	if (parse_example("examples/tiers.conf", &c) == 0) {
+		is_int(c.nhosts, 3, "tiers: three data stores");
+		is_int(conf_rto(&c, "db1", "postgres"), 900, "tiers: tier 1 RTO 15m");
+		is_int(conf_rto(&c, "db2", "mongodb"), 3600, "tiers: tier 2 RTO 1h");
+		is_int(conf_rto(&c, "cache1", "redis"), 4 * 3600, "tiers: tier 3 RTO 4h");
+		is_int(conf_rto(&c, "db2", NULL), 4 * 3600, "tiers: a host without a service takes the global RTO");
+		is_int(c.target_s[1], 3600, "tiers: P1 target");
+	}
+	conf_free(&c);
+}
+
 int
 main(void)
 {
@@ -375,5 +434,6 @@ main(void)
 	conf_free(&c);
 	test_url_values();
 	test_manual_keys();
+	test_examples();
 	return tap_done();
 }
