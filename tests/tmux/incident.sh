@@ -38,7 +38,15 @@ tap_like "$(show | jq -r '.timeline[].text')" '\[x\] triage' "the tick is record
 tap_like "$(show | jq -r '.milestones.triage_started')" '^20' "the first tick starts triage"
 
 keys c R
-tap_ok "R offers runbooks, the fleet's suggestion first" wait_screen c 5 'suggested: Bot restart drill +\(bot is restarting\)'
+tap_ok "R offers runbooks, the fleet's suggestions first" wait_screen c 5 'suggested: Bot restart drill +\(bot is restarting\)'
+suggested=$(screen c | grep -o 'suggested: [^(]*')
+tap_like "$(head -1 <<<"$suggested")" 'Crash loop' "a restarting container suggests the crash-loop procedure first"
+tap_ok "nothing unrelated to a restarting bot is suggested" sh -c "! grep -qi 'sqlite' <<'EOF'
+$suggested
+EOF"
+# the drill this test walks through: down the menu to it
+pos=$(grep -n 'Bot restart drill' <<<"$suggested" | head -1 | cut -d: -f1)
+for ((i = 1; i < ${pos:-1}; i++)); do keys c Down; done
 keys c Enter
 tap_ok "the runbook is chosen" wait_screen c 5 'Runbook: Bot restart drill \(4 steps'
 keys c s
