@@ -108,6 +108,14 @@ char *runbook_fill_placeholders(const char *command, const struct strv *names,
 /* Nonzero for a raw placeholder, "<name:raw>". */
 int runbook_placeholder_is_raw(const char *name);
 
+/* What a placeholder names, by its words: the console offers the host's names. */
+enum placeholder_kind {
+	PLACEHOLDER_TEXT,
+	PLACEHOLDER_CONTAINER,	/* <container>, <container_name>, $CONTAINER */
+	PLACEHOLDER_UNIT,	/* <unit>, <service>, $SERVICE_NAME */
+};
+enum placeholder_kind runbook_placeholder_kind(const char *name);
+
 struct conf;
 /*
  * The host a command runs on, as an index into c's hosts: the host its

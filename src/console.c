@@ -560,6 +560,66 @@ console_step_end(struct console *c, const char *outcome)
 	free(note);
 }
 
+/*
+ * The names a placeholder of this kind may take on the host, as it last
+ * reported them: its containers for <container>; its units, then its
+ * containers (a compose service is a container) for <unit> or <service>.
+ */
+static void
+console_known_names(struct console *c, size_t host, enum placeholder_kind kind, struct strv *out)
+{
+	const struct host_snapshot *s = c->snaps != NULL && host < c->nhosts ? c->snaps[host] : NULL;
+	const struct host_data *d = s != NULL ? s->data : NULL;
+	if (d == NULL || kind == PLACEHOLDER_TEXT)
+		return;
+	if (kind == PLACEHOLDER_UNIT)
+		for (size_t i = 0; i < d->nunits && out->n < 100; i++)
+			if (d->units[i].name != NULL && strv_find(out, d->units[i].name) == -1)
+				strv_add(out, d->units[i].name);
+	for (size_t i = 0; i < d->ncontainers && out->n < 100; i++)
+		if (d->containers[i].name != NULL && strv_find(out, d->containers[i].name) == -1)
+			strv_add(out, d->containers[i].name);
+}
+
+/*
+ * A placeholder's value: one of the names the host has, when it names a
+ * container or a unit, or typed. 1 with *value set, 0 when cancelled.
+ */
+static int
+console_ask_value(struct console *c, size_t host, const char *placeholder, char **value)
+{
+	int raw = runbook_placeholder_is_raw(placeholder);
+	char *name = sanitize_str(placeholder);
+	struct strv known;
+	memset(&known, 0, sizeof known);
+	if (!raw)
+		console_known_names(c, host, runbook_placeholder_kind(placeholder), &known);
+	if (known.n > 0) {
+		char **items = xcalloc(known.n + 1, sizeof *items);
+		for (size_t i = 0; i < known.n; i++)
+			items[i] = known.v[i];
+		items[known.n] = "another value (type it)";
+		char *title = xasprintf("Value needed: %s", name);
+		int choice = 0;
+		int ok = dialog_menu(c, title, items, (int)known.n + 1, &choice);
+		free(title);
+		free(items);
+		if (ok && choice >= 0 && (size_t)choice < known.n)
+			*value = xstrdup(known.v[choice]);
+		strv_free(&known);
+		if (!ok || *value != NULL) {
+			free(name);
+			return ok;
+		}
+	}
+	/* a value is one literal word, unless the runbook made it raw */
+	char *label = raw ? xasprintf("%s (raw: shell code, inserted as typed)", name) : xstrdup(name);
+	free(name);
+	int ok = dialog_prompt(c, "Value needed", label, value);
+	free(label);
+	return ok;
+}
+
 void
 console_run_command(struct console *c, int step, int cmd)
 {
@@ -583,13 +643,7 @@ console_run_command(struct console *c, int step, int cmd)
 	memset(&values, 0, sizeof values);
 	for (size_t i = 0; i < rc->placeholders.n; i++) {
 		char *v = NULL;
-		char *name = sanitize_str(rc->placeholders.v[i]);
-		/* a value is one literal word, unless the runbook made it raw */
-		char *label = runbook_placeholder_is_raw(rc->placeholders.v[i]) ?
-		    xasprintf("%s (raw: shell code, inserted as typed)", name) : xstrdup(name);
-		free(name);
-		int ok = dialog_prompt(c, "Value needed", label, &v);
-		free(label);
+		int ok = console_ask_value(c, host, rc->placeholders.v[i], &v);
 		if (!ok || v == NULL || *v == '\0') {
 			free(v);
 			strv_free(&names);

@@ -1575,6 +1575,21 @@ runbook_placeholder_is_raw(const char *name)
 	return n > 5 && name[0] == '<' && strcmp(name + n - 5, ":raw>") == 0;
 }
 
+enum placeholder_kind
+runbook_placeholder_kind(const char *name)
+{
+	char low[128];
+	size_t n = 0;
+	for (const char *p = name ? name : ""; *p != '\0' && n + 1 < sizeof low; p++)
+		low[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+	low[n] = '\0';
+	if (strstr(low, "container") != NULL)
+		return PLACEHOLDER_CONTAINER;
+	if (strstr(low, "unit") != NULL || strstr(low, "service") != NULL)
+		return PLACEHOLDER_UNIT;
+	return PLACEHOLDER_TEXT;
+}
+
 /* A safe word goes in as it is; anything else is quoted for where it lands. */
 static void
 fill_value(struct buf *b, const char *command, size_t at, const char *name, const char *value)

@@ -169,5 +169,19 @@ main(void)
 	strv_free(&names);
 	strv_free(&vals);
 	rmdir(workdir);
+
+	/* which placeholders the console offers the host's names for */
+	static const struct { const char *name; enum placeholder_kind kind; } kinds[] = {
+		{ "<container>", PLACEHOLDER_CONTAINER }, { "<container_name>", PLACEHOLDER_CONTAINER },
+		{ "$CONTAINER", PLACEHOLDER_CONTAINER }, { "<bot-container>", PLACEHOLDER_CONTAINER },
+		{ "<unit>", PLACEHOLDER_UNIT }, { "<service>", PLACEHOLDER_UNIT },
+		{ "$SERVICE_NAME", PLACEHOLDER_UNIT }, { "<systemd_unit>", PLACEHOLDER_UNIT },
+		{ "<date>", PLACEHOLDER_TEXT }, { "<dir>", PLACEHOLDER_TEXT },
+		{ "$BACKUP_FILE", PLACEHOLDER_TEXT }, { "YYYY-MM-DD", PLACEHOLDER_TEXT },
+	};
+	for (size_t i = 0; i < nitems(kinds); i++)
+		is_int(runbook_placeholder_kind(kinds[i].name), kinds[i].kind, "%s is a %s", kinds[i].name,
+		    kinds[i].kind == PLACEHOLDER_CONTAINER ? "container" :
+		    kinds[i].kind == PLACEHOLDER_UNIT ? "unit" : "value to type");
 	return tap_done();
 }
