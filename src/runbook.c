@@ -4777,6 +4777,23 @@ runbook_parse(const char *text, size_t len, const char *path, struct runbook_doc
 	return p.errors;
 }
 
+/* Frees n steps and the array that holds them. */
+static void
+steps_free(struct runbook_step *steps, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		struct runbook_step *st = &steps[k];
+		free(st->title);
+		free(st->text);
+		for (size_t c = 0; c < st->ncommands; c++)
+			command_free(&st->commands[c]);
+		free(st->commands);
+		strv_free(&st->expected);
+		strv_free(&st->checklist);
+	}
+	free(steps);
+}
+
 void
 runbook_doc_free(struct runbook_doc *doc)
 {
@@ -4784,28 +4801,8 @@ runbook_doc_free(struct runbook_doc *doc)
 		return;
 	for (size_t i = 0; i < doc->nrunbooks; i++) {
 		struct runbook *rb = &doc->runbooks[i];
-		for (size_t k = 0; k < rb->nsteps; k++) {
-			struct runbook_step *st = &rb->steps[k];
-			free(st->title);
-			free(st->text);
-			for (size_t c = 0; c < st->ncommands; c++)
-				command_free(&st->commands[c]);
-			free(st->commands);
-			strv_free(&st->expected);
-			strv_free(&st->checklist);
-		}
-		free(rb->steps);
-		for (size_t k = 0; k < rb->nattached; k++) {
-			struct runbook_step *st = &rb->attached[k];
-			free(st->title);
-			free(st->text);
-			for (size_t c = 0; c < st->ncommands; c++)
-				command_free(&st->commands[c]);
-			free(st->commands);
-			strv_free(&st->expected);
-			strv_free(&st->checklist);
-		}
-		free(rb->attached);
+		steps_free(rb->steps, rb->nsteps);
+		steps_free(rb->attached, rb->nattached);
 		free(rb->title);
 		free(rb->heading);
 		free(rb->symptoms);
