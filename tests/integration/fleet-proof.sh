@@ -116,6 +116,11 @@ tap_ok "lag 0: h2 answers" fssh h2 true
 # ---- cleanup: nothing of the fleet is left after down
 slot=$FLEET_SLOT
 mapfile -t pids < <(cat "$FLEET_DIR"/h*/*.pid "$FLEET_DIR"/keeper.pid 2>/dev/null | awk '{print $1}')
+# a pid names the same process only while its start time is the same: after
+# down, another suite's new process may have been given a freed pid
+started() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $20}'; }
+declare -A start
+for p in "${pids[@]}"; do start[$p]=$(started "$p"); done
 cids=()
 for d in "$FLEET_DIR"/h*/root/overlay-containers/*/; do
     d=${d%/}; d=${d##*/}
@@ -126,7 +131,8 @@ tap_is "$(ip netns list | grep "^sitrep-s$slot-h")" "" "no network namespace of 
 tap_is "$(ip -o link show | grep "sitrep-s$slot-h")" "" "no veth of slot $slot is left"
 left=""
 for p in "${pids[@]}"; do
-    [[ -d /proc/$p ]] && [[ $(cut -d' ' -f3 "/proc/$p/stat" 2>/dev/null) != Z ]] && left+=" $p"
+    [[ -n ${start[$p]} && $(started "$p") == "${start[$p]}" ]] || continue
+    [[ $(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f1) != Z ]] && left+=" $p"
 done
 # any process still naming the fleet's directory (sshd -f, healthd --dir, podman, conmon)
 for f in /proc/[0-9]*/cmdline; do
