@@ -129,17 +129,26 @@ done
 fleet down
 tap_is "$(ip netns list | grep "^sitrep-s$slot-h")" "" "no network namespace of slot $slot is left"
 tap_is "$(ip -o link show | grep "sitrep-s$slot-h")" "" "no veth of slot $slot is left"
-left=""
-for p in "${pids[@]}"; do
-    [[ -n ${start[$p]} && $(started "$p") == "${start[$p]}" ]] || continue
-    [[ $(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f1) != Z ]] && left+=" $p"
-done
-# any process still naming the fleet's directory (sshd -f, healthd --dir, podman, conmon)
-for f in /proc/[0-9]*/cmdline; do
-    p=${f#/proc/}; p=${p%/cmdline}
-    [[ $p == "$$" || $p == "$BASHPID" ]] && continue
-    grep -qF -- "$FLEET_DIR" "$f" 2>/dev/null && left+=" $p($(tr '\0' ' ' <"$f" | cut -c1-60))"
-done
+# what of the fleet still runs: its recorded processes (the same ones, by
+# start time) and any process still naming the fleet's directory (sshd -f,
+# healthd --dir, podman, conmon)
+fleet_left() {
+    left=""
+    for p in "${pids[@]}"; do
+        [[ -n ${start[$p]} && $(started "$p") == "${start[$p]}" ]] || continue
+        [[ $(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f1) != Z ]] && left+=" $p($(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -c1-60))"
+    done
+    for f in /proc/[0-9]*/cmdline; do
+        p=${f#/proc/}; p=${p%/cmdline}
+        [[ $p == "$$" || $p == "$BASHPID" ]] && continue
+        grep -qF -- "$FLEET_DIR" "$f" 2>/dev/null && left+=" $p($(tr '\0' ' ' <"$f" | cut -c1-60))"
+    done
+    [[ -z $left ]]
+}
+# a process killed by down may take a moment to be reaped on a busy machine;
+# one that is still there after 5 s was left behind
+wait_until 5 fleet_left || true
+fleet_left
 tap_is "$left" "" "no process of the fleet is left"
 cg_left=""
 # Another test may take the freed slot at once (make -j2 check): look at the
