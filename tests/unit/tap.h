@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int tap_n, tap_failed;
 #define TAP_UNUSED __attribute__((unused))
@@ -97,6 +98,56 @@ tap_fixture(const char *rel, size_t *len)
 	if (len)
 		*len = n;
 	return buf;
+}
+
+/* s on one line (newlines as \n), for a test's name; four may be used at once. */
+static TAP_UNUSED const char *
+tap_one_line(const char *s)
+{
+	static char lines[4][300];
+	static int next;
+	char *line = lines[next++ % 4];
+	size_t n = 0;
+	for (; *s != '\0' && n + 3 < sizeof lines[0]; s++) {
+		if (*s == '\n') {
+			line[n++] = '\\';
+			line[n++] = 'n';
+		} else
+			line[n++] = *s;
+	}
+	line[n] = '\0';
+	return line;
+}
+
+/* Runs command with /bin/sh in dir; returns its standard output (freed by the caller). */
+static TAP_UNUSED char *
+tap_run_sh(const char *dir, const char *command)
+{
+	char path[4096], cmd[4200];
+	snprintf(path, sizeof path, "%s/sitrep-test-sh-XXXXXX", dir);
+	int fd = mkstemp(path);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	size_t cap = 512, n = 0, got;
+	char *out = malloc(cap + 1);
+	out[0] = '\0';
+	if (f == NULL)
+		return out;
+	fprintf(f, "%s\n", command);
+	fclose(f);
+	snprintf(cmd, sizeof cmd, "cd '%s' && /bin/sh '%s' 2>/dev/null", dir, path);
+	FILE *p = popen(cmd, "r");
+	while (p != NULL && (got = fread(out + n, 1, cap - n, p)) > 0) {
+		n += got;
+		if (n == cap) {
+			cap *= 2;
+			out = realloc(out, cap + 1);
+		}
+	}
+	if (p != NULL)
+		pclose(p);
+	out[n] = '\0';
+	unlink(path);
+	return out;
 }
 
 #endif

@@ -335,23 +335,6 @@ static const struct guard_case cases[] = {
 	{ 0, "", NULL },
 };
 
-/* The command on one line, for a test's name. */
-static const char *
-one_line(const char *s)
-{
-	static char line[256];
-	size_t n = 0;
-	for (; *s != '\0' && n + 3 < sizeof line; s++) {
-		if (*s == '\n') {
-			line[n++] = '\\';
-			line[n++] = 'n';
-		} else {
-			line[n++] = *s;
-		}
-	}
-	line[n] = '\0';
-	return line;
-}
 
 static void
 test_command_host(void)
@@ -401,12 +384,12 @@ main(void)
 		const struct guard_case *k = &cases[i];
 		const char *why = runbook_destructive_reason(k->command);
 		ok((why != NULL) == k->guarded, "%s: %s", k->guarded ? "guarded" : "unguarded",
-		    one_line(k->command));
+		    tap_one_line(k->command));
 		if ((why != NULL) != k->guarded)
 			printf("#   reason: %s\n", why ? why : "(none)");
 		if (k->guarded && k->reason != NULL && why != NULL)
 			ok(strstr(why, k->reason) != NULL, "reason for %s is \"%s\" (has \"%s\")",
-			    one_line(k->command), why, k->reason);
+			    tap_one_line(k->command), why, k->reason);
 		is_int(runbook_is_destructive(k->command), k->guarded, "runbook_is_destructive agrees");
 		guarded += k->guarded;
 	}

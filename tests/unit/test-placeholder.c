@@ -19,53 +19,7 @@
 
 static char workdir[] = "/tmp/sitrep-test-placeholder-XXXXXX";
 
-/* s on one line, for a test's name. */
-static const char *
-one_line(const char *s)
-{
-	static char line[300];
-	size_t n = 0;
-	for (; *s != '\0' && n + 3 < sizeof line; s++) {
-		if (*s == '\n') {
-			line[n++] = '\\';
-			line[n++] = 'n';
-		} else {
-			line[n++] = *s;
-		}
-	}
-	line[n] = '\0';
-	return line;
-}
 
-/* Runs command with /bin/sh in workdir; returns what it printed. */
-static char *
-run_sh(const char *command)
-{
-	char *path = xasprintf("%s/cmd.sh", workdir);
-	FILE *f = fopen(path, "w");
-	if (f == NULL) {
-		free(path);
-		return xstrdup("");
-	}
-	fputs(command, f);
-	fputc('\n', f);
-	fclose(f);
-	char *cmd = xasprintf("cd %s && /bin/sh cmd.sh 2>/dev/null", workdir);
-	FILE *p = popen(cmd, "r");
-	free(cmd);
-	struct buf out;
-	buf_init(&out);
-	buf_adds(&out, "");
-	char chunk[512];
-	size_t n;
-	while (p != NULL && (n = fread(chunk, 1, sizeof chunk, p)) > 0)
-		buf_add(&out, chunk, n);
-	if (p != NULL)
-		pclose(p);
-	unlink(path);
-	free(path);
-	return buf_take(&out);
-}
 
 static int
 exists(const char *name)
@@ -123,10 +77,10 @@ main(void)
 			struct strv vals = { NULL, 0 };
 			strv_add(&vals, v);
 			char *filled = runbook_fill_placeholders(templates[t].command, &names, &vals);
-			char *out = run_sh(filled);
+			char *out = tap_run_sh(workdir, filled);
 			char *want = xasprintf("%s%s%s", templates[t].prefix, v, templates[t].suffix);
-			is_str(out, want, "%s with %s", one_line(filled), one_line(v));
-			ok(!exists("X"), "nothing touched by %s", one_line(filled));
+			is_str(out, want, "%s with %s", tap_one_line(filled), tap_one_line(v));
+			ok(!exists("X"), "nothing touched by %s", tap_one_line(filled));
 			char *x = xasprintf("%s/X", workdir);
 			unlink(x);
 			free(x);
@@ -147,7 +101,7 @@ main(void)
 	strv_add(&vals, "a b");
 	char *filled = runbook_fill_placeholders("printf '%s' <args:raw>", &names, &vals);
 	is_str(filled, "printf '%s' a b", "raw value inserted as it is");
-	char *out = run_sh(filled);
+	char *out = tap_run_sh(workdir, filled);
 	is_str(out, "ab", "and runs as two words");
 	free(out);
 	free(filled);

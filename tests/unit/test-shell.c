@@ -17,25 +17,6 @@
 
 #include "tap.h"
 
-/* s on one line, for a test's name (two buffers: two at once). */
-static const char *
-one_line(const char *s)
-{
-	static char lines[2][256];
-	static int which;
-	char *line = lines[which++ % 2];
-	size_t n = 0;
-	for (; *s != '\0' && n + 3 < sizeof lines[0]; s++) {
-		if (*s == '\n' || *s == '\t') {
-			line[n++] = '\\';
-			line[n++] = *s == '\n' ? 'n' : 't';
-		} else {
-			line[n++] = *s;
-		}
-	}
-	line[n] = '\0';
-	return line;
-}
 
 /* Splits text and checks the pieces against want (NULL-terminated). */
 static void
@@ -110,8 +91,8 @@ parse_one(const char *text, struct shell_list *l, size_t want_n)
 {
 	char *cause = NULL;
 	int rc = shell_parse(text, 0, l, &cause);
-	ok(rc == 0, "parse %s: ok (%s)", one_line(text), cause ? cause : "no cause");
-	is_int(l->n, want_n, "parse %s: %zu simple commands", one_line(text), want_n);
+	ok(rc == 0, "parse %s: ok (%s)", tap_one_line(text), cause ? cause : "no cause");
+	is_int(l->n, want_n, "parse %s: %zu simple commands", tap_one_line(text), want_n);
 	free(cause);
 	return l->n > 0 ? &l->commands[0] : NULL;
 }
@@ -251,7 +232,7 @@ test_parse(void)
 		cause = NULL;
 		int rc = shell_parse(broken[i], 0, &l, &cause);
 		ok(rc == 0 || (cause != NULL && *cause != '\0'), "broken %s: rc %d, cause %s",
-		    one_line(broken[i]), rc, cause ? cause : "-");
+		    tap_one_line(broken[i]), rc, cause ? cause : "-");
 		shell_list_free(&l);
 		free(cause);
 	}
@@ -278,33 +259,6 @@ test_parse(void)
 	buf_free(&deep);
 }
 
-/* Runs `printf '%s' WORD` with /bin/sh; returns its output. */
-static char *
-run_sh(const char *command)
-{
-	char path[] = "/tmp/sitrep-test-shell-XXXXXX";
-	int fd = mkstemp(path);
-	if (fd < 0)
-		return NULL;
-	FILE *f = fdopen(fd, "w");
-	fputs(command, f);
-	fputc('\n', f);
-	fclose(f);
-	char *cmd = xasprintf("cd /tmp && /bin/sh %s", path);
-	FILE *p = popen(cmd, "r");
-	free(cmd);
-	struct buf out;
-	buf_init(&out);
-	buf_adds(&out, "");
-	char chunk[512];
-	size_t n;
-	while (p != NULL && (n = fread(chunk, 1, sizeof chunk, p)) > 0)
-		buf_add(&out, chunk, n);
-	if (p != NULL)
-		pclose(p);
-	unlink(path);
-	return buf_take(&out);
-}
 
 static void
 test_quote(void)
@@ -327,15 +281,15 @@ test_quote(void)
 	for (size_t k = 0; k < nitems(forms); k++) {
 		size_t at = strlen(forms[k].before);
 		char *probe = xasprintf("%sVALUE%s", forms[k].before, forms[k].after);
-		is_int(shell_context_at(probe, at), forms[k].context, "context of %s", one_line(probe));
+		is_int(shell_context_at(probe, at), forms[k].context, "context of %s", tap_one_line(probe));
 		free(probe);
 		for (size_t i = 0; i < nitems(values); i++) {
 			if (forms[k].context == SHELL_CONTEXT_BACKQUOTE && values[i][0] == '\0')
 				continue;
 			char *q = shell_quote_in(values[i], forms[k].context);
 			char *cmd = xasprintf("%s%s%s", forms[k].before, q, forms[k].after);
-			char *out = run_sh(cmd);
-			is_str(out, values[i], "sh prints the value literally: %s", one_line(cmd));
+			char *out = tap_run_sh("/tmp", cmd);
+			is_str(out, values[i], "sh prints the value literally: %s", tap_one_line(cmd));
 			free(out);
 			free(cmd);
 			free(q);
