@@ -27,14 +27,14 @@ tap_is "$(scan "$forged" "${TMPDIR:-/tmp}/draw-grep.$$.c" | wc -l)" 1 \
     "the check finds a struct safe_str built by hand"
 rm -f "${TMPDIR:-/tmp}/draw-grep.$$.c"
 
-files=$(ls src/*.c | grep -v '^src/draw\.c$')
+files=$(ls src/*/*.c | grep -v "^src/ui/draw\.c$")
 hits=$(scan "$raw" $files)
-tap_is "$hits" "" "no file but src/draw.c calls curses' text output"
-hits=$(scan "$forged" $(ls src/*.c include/*.h | grep -vE '^(src/sanitize\.c|src/draw\.c|include/sanitize\.h)$'))
+tap_is "$hits" "" "no file but src/ui/draw.c calls curses' text output"
+hits=$(scan "$forged" $(ls src/*/*.c include/*.h | grep -vE "^(src/base/sanitize\.c|src/ui/draw\.c|include/sanitize\.h)$"))
 tap_is "$hits" "" "struct safe_str is made only in sanitize.c (and by SAFE_LITERAL)"
-hits=$(grep -nE '\bdraw_safe\b' src/*.c include/*.h)
+hits=$(grep -nE "\bdraw_safe\b" src/*/*.c include/*.h)
 tap_is "$hits" "" "no draw function takes raw text any more"
-hits=$(grep -lE '\b(draw_text|draw_right|draw_rule)\(' src/*.c | grep -v '^src/draw\.c$' |
+hits=$(grep -lE "\b(draw_text|draw_right|draw_rule)\(" src/*/*.c | grep -v "^src/ui/draw\.c$" |
     xargs grep -LE '#include "draw\.h"')
 tap_is "$hits" "" "every file that draws includes draw.h (so the types are checked)"
 tap_done
