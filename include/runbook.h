@@ -56,8 +56,9 @@ struct runbook {
 };
 
 enum lint_level {
-	LINT_WARNING,
-	LINT_ERROR,
+	LINT_WARNING,		/* something the author should fix */
+	LINT_ERROR,		/* the document cannot be read as meant */
+	LINT_NOTE,		/* for information only: nothing to fix */
 };
 
 struct lint_msg {
@@ -77,7 +78,9 @@ struct runbook_doc {
 
 /*
  * Parses a document. Always fills doc (possibly with no runbook); returns
- * the number of LINT_ERROR messages.
+ * the number of LINT_ERROR messages. Messages that say the same thing on
+ * several lines are one message, at the first line, with the count and
+ * the lines.
  */
 int runbook_parse(const char *text, size_t len, const char *path, struct runbook_doc *doc);
 void runbook_doc_free(struct runbook_doc *);

@@ -200,12 +200,13 @@ runbook_lint(struct cmd_ctx *x)
 		char *spath = sanitize_str(path);
 		for (size_t k = 0; k < doc.nlint; k++) {
 			char *msg = sanitize_str(doc.lint[k].text);
+			enum lint_level lv = doc.lint[k].level;
 			printf("%s:%d: %s: %s\n", spath, doc.lint[k].line,
-			    doc.lint[k].level == LINT_ERROR ? "error" : "warning", msg);
+			    lv == LINT_ERROR ? "error" : lv == LINT_NOTE ? "note" : "warning", msg);
 			free(msg);
-			if (doc.lint[k].level == LINT_ERROR)
+			if (lv == LINT_ERROR)
 				errors++;
-			else
+			else if (lv == LINT_WARNING)
 				warnings++;
 		}
 		size_t steps = 0;

@@ -62,6 +62,7 @@ struct step_build {
 	int level;		/* heading steps: the heading level (7: bold line) */
 	int indent;		/* list steps: the marker's indentation */
 	int content_indent;	/* list steps: where the item's text starts */
+	int section;		/* the runbook's section (plain heading) it is in */
 };
 
 struct runbook_build {
@@ -76,6 +77,7 @@ struct runbook_build {
 	int has_bold;		/* holds a bold-titled item: plain items are text */
 	int container;		/* closed by a deeper runbook heading */
 	long orphan;		/* the unnumbered step of this section, or -1 */
+	int section;		/* plain headings seen inside it */
 };
 
 struct fence {
@@ -107,6 +109,8 @@ struct fence {
 	char *ssh_pending_raw;
 	int ssh_pending_line;
 	char *ssh_pending_host, *ssh_pending_user;
+	int inner_line;		/* a fence with an info string inside the block ("```bash") */
+	char inner[40];		/* that line, cut */
 };
 
 struct parser {
@@ -123,6 +127,8 @@ struct parser {
 	int section_blank;	/* a blank line was seen in the section */
 	char *section_title;	/* the last heading inside the runbook */
 	struct fence fence;
+	char stray_ch;		/* a fence closed early by an inner one: its own */
+	size_t stray_len;	/* closing line is still to come and opens nothing */
 	int lineno;
 	int in_comment;		/* inside <!-- ... --> */
 	int skip_lines;		/* front matter */
@@ -187,6 +193,7 @@ void lint_placeholder_timebox(struct parser *p, int line, const char *box);
 void lint_paren_timeboxes(struct parser *p, const char *s, int line);
 void lint_steps(struct parser *p, const struct runbook *rb, const struct step_build *steps);
 void lint_sort(struct runbook_doc *doc);
+void lint_group(struct runbook_doc *doc);
 
 /* runbook-parse.c */
 enum label_kind label_kind(const char *folded);
@@ -220,7 +227,7 @@ void collect_assignments(const char *s, struct strv *out);
 void find_placeholders(const char *s, const struct strv *assigned, struct strv *out);
 
 /* runbook-split.c */
-int split_block_commands(const char *text, struct strv *out, struct buf *spans);
+int split_block_commands(const char *text, struct strv *out, struct buf *spans, char **why);
 
 /* runbook-encoding.c */
 extern const char *const mojibake_names[];

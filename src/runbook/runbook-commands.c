@@ -445,7 +445,8 @@ block_flush(struct parser *p)
 	buf_init(&spans);
 	buf_addc(&f->chunk, '\0');
 	const char *text = f->chunk.data;
-	int unfinished = split_block_commands(text, &cmds, &spans);
+	char *why = NULL;
+	int unfinished = split_block_commands(text, &cmds, &spans, &why);
 	const size_t *span = (const size_t *)(void *)spans.data;
 	int line = f->chunk_line;
 	size_t at = 0;
@@ -457,10 +458,11 @@ block_flush(struct parser *p)
 		if (crontab_line(cmds.v[i]))
 			continue;	/* a schedule to install, not a command */
 		if (unfinished && i + 1 == cmds.n)
-			lint(p, line, LINT_WARNING, "this command never ends (a quote, if, for, case, "
-			    "{ or heredoc left open): the rest of the block is read as part of it");
+			lint(p, line, LINT_WARNING, "this command cannot run as written (%s): the "
+			    "rest of the block is read as part of it", why);
 		command_emit(p, cmds.v[i], trim_dup(text + start, end - start), line);
 	}
+	free(why);
 	strv_free(&cmds);
 	buf_free(&spans);
 	buf_reset(&f->chunk);
@@ -479,7 +481,7 @@ block_unfinished(struct parser *p)
 	struct buf spans;
 	buf_init(&spans);
 	buf_addc(&f->chunk, '\0');
-	int r = split_block_commands(f->chunk.data, &cmds, &spans);
+	int r = split_block_commands(f->chunk.data, &cmds, &spans, NULL);
 	f->chunk.len--;
 	strv_free(&cmds);
 	buf_free(&spans);
@@ -648,6 +650,12 @@ fence_open(struct parser *p, const char *s, int indent)
 	const char *info = skip_blank(t + n);
 	if (ch == '`' && strchr(info, '`') != NULL)
 		return 0;
+	if (p->stray_len > 0) {
+		int stray = ch == p->stray_ch && n >= p->stray_len && *info == '\0';
+		p->stray_len = 0;
+		if (stray)
+			return 1;	/* the outer block's own closing line, said at the inner one */
+	}
 	fence_reset(f);
 	free(p->lead);
 	p->lead = NULL;
@@ -671,6 +679,7 @@ fence_open(struct parser *p, const char *s, int indent)
 	f->step_before = p->step;
 	f->block_orphan = -1;
 	f->comment_steps = 0;
+	f->inner_line = 0;
 	return 1;
 }
 
@@ -720,6 +729,26 @@ fence_close(struct parser *p)
 	fence_reset(f);
 }
 
+/*
+ * A fence closed by the closing line of a block written inside it ("```bash"
+ * ... "```" within a "```markdown" block): says so at that line, and lets
+ * the outer block's own closing line, still to come, open nothing.
+ */
+static void
+lint_inner_fence(struct parser *p)
+{
+	struct fence *f = &p->fence;
+	char longer[8];
+	size_t n = f->len + 1 < sizeof longer ? f->len + 1 : sizeof longer - 1;
+	memset(longer, f->ch, n);
+	longer[n] = '\0';
+	lint(p, p->lineno, LINT_WARNING, "this fence closes the block opened at line %d, not the "
+	    "\"%s\" block opened inside it at line %d: give the outer block a longer fence (%s)",
+	    f->line, f->inner, f->inner_line, longer);
+	p->stray_ch = f->ch;
+	p->stray_len = f->len;
+}
+
 /* A line while a fence is open. */
 void
 fence_line(struct parser *p, const char *s)
@@ -730,8 +759,20 @@ fence_line(struct parser *p, const char *s)
 	while (t[n] == f->ch)
 		n++;
 	if (n >= f->len && *skip_blank(t + n) == '\0') {
+		if (f->inner_line > 0)
+			lint_inner_fence(p);
 		fence_close(p);
 		return;
+	}
+	if (n >= 3 && *skip_blank(t + n) == '\0')
+		f->inner_line = 0;	/* an inner block closed by a shorter fence */
+	else if (n >= 3 && f->inner_line == 0 && (f->ch == '~' || strchr(t + n, '`') == NULL)) {
+		f->inner_line = p->lineno;
+		size_t k = 0;
+		while (k < sizeof f->inner - 1 && t[k] != '\0' && !is_blank(t[k]))
+			k++;
+		memcpy(f->inner, t, k);
+		f->inner[k] = '\0';
 	}
 	const char *content = strip_indent(s, f->indent);
 	if (!f->runnable || f->expected) {

@@ -105,11 +105,26 @@ lint_paren_timeboxes(struct parser *p, const char *s, int line)
 	}
 }
 
+/*
+ * Numbering that restarts at 1 inside one section: two procedures ran
+ * together (a missing heading, or a list split by a block). A restart
+ * after a heading of its own is a new part and says nothing.
+ */
+static void
+lint_merged(struct parser *p, const struct runbook *rb, const struct runbook_step *st, int prev)
+{
+	char *t = clip(rb->title, 60);
+	lint(p, st->line, LINT_WARNING, "numbering restarts at 1 here after step %d inside "
+	    "\"%s\": two procedures run together; give this one its own heading", prev, t);
+	free(t);
+}
+
+/* Duplicate and missing step numbers, merged procedures, steps with no action. */
 void
 lint_steps(struct parser *p, const struct runbook *rb, const struct step_build *steps)
 {
 	unsigned char seen[8192];
-	int prev = 0;
+	int prev = 0, section = -1;
 	memset(seen, 0, sizeof seen);
 	struct buf idle;
 	int nidle = 0, idle_line = 0;
@@ -126,6 +141,13 @@ lint_steps(struct parser *p, const struct runbook *rb, const struct step_build *
 		if (st->number <= 0 || steps[i].kind == STEP_ORPHAN)
 			continue;
 		int n = st->number;
+		if (steps[i].section != section || (n == 1 && prev > 0)) {
+			if (steps[i].section == section)
+				lint_merged(p, rb, st, prev);
+			memset(seen, 0, sizeof seen);
+			prev = 0;
+			section = steps[i].section;
+		}
 		if (n < (int)(sizeof seen * 8) && (seen[n / 8] & (1 << (n % 8)))) {
 			lint(p, st->line, LINT_WARNING, "step %d is numbered twice", n);
 		} else if (prev > 0 && n > prev + 1) {
@@ -166,4 +188,44 @@ lint_sort(struct runbook_doc *doc)
 		}
 		doc->lint[j] = m;
 	}
+}
+
+/*
+ * Folds the messages that say the same thing (level and text) into the
+ * first: "... (3 times: lines 4, 9, 12)". Quadratic in the messages, which
+ * are at most MAX_LINT + 1.
+ */
+void
+lint_group(struct runbook_doc *doc)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < doc->nlint; i++) {
+		struct lint_msg m = doc->lint[i];
+		if (m.text == NULL)
+			continue;	/* folded into an earlier one */
+		struct buf lines;
+		int count = 1;
+		buf_init(&lines);
+		buf_printf(&lines, "%d", m.line);
+		for (size_t j = i + 1; j < doc->nlint; j++) {
+			struct lint_msg *o = &doc->lint[j];
+			if (o->text == NULL || o->level != m.level || strcmp(o->text, m.text) != 0)
+				continue;
+			if (count++ < 10)
+				buf_printf(&lines, ", %d", o->line);
+			else if (count == 11)
+				buf_adds(&lines, ", ...");
+			free(o->text);
+			o->text = NULL;
+		}
+		if (count > 1) {
+			buf_addc(&lines, '\0');
+			char *t = xasprintf("%s (%d times: lines %s)", m.text, count, lines.data);
+			free(m.text);
+			m.text = t;
+		}
+		buf_free(&lines);
+		doc->lint[k++] = m;
+	}
+	doc->nlint = k;
 }

@@ -281,6 +281,7 @@ step_new(struct runbook_build *rb, enum step_kind kind, int number, const char *
 	st->pub.number = number;
 	st->pub.title = title != NULL ? xstrdup(title) : NULL;
 	st->pub.line = line;
+	st->section = rb->section;
 	buf_init(&st->text);
 	if (kind != STEP_ORPHAN)
 		rb->orphan = -1;
@@ -587,6 +588,7 @@ other_heading(struct parser *p, int level, const char *text, const char *line)
 		free(p->section_title);
 		p->section_title = xstrdup(text);
 		p->cur->orphan = -1;
+		p->cur->section++;
 	}
 	if (symptoms_heading(text))
 		section_start(p, SEC_SYMPTOMS, 1, 0);
@@ -1072,6 +1074,7 @@ parse_line(struct parser *p, const char *s)
 	if (fence_open(p, s, indent))
 		return;
 	if (indent < 4 && atx_heading(t, &level, &text)) {
+		p->stray_len = 0;
 		heading_line(p, level, text, t);
 		free(text);
 		return;

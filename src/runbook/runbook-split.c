@@ -220,8 +220,28 @@ lexer_word(struct shell_lexer *l, const char *w, size_t n)
  * Each command goes to out, its byte span in text (start, end) to spans as
  * two size_t. Returns 1 when text ends inside an unfinished command.
  */
+/* What an unfinished command leaves open: "if without fi", "a quote". */
+static char *
+lexer_why(const struct shell_lexer *l)
+{
+	static const char *const groups[] = {
+		[GROUP_IF] = "if without fi",
+		[GROUP_LOOP] = "a loop without done",
+		[GROUP_CASE] = "case without esac",
+		[GROUP_BRACE] = "{ without }",
+		[GROUP_PAREN] = "( without )",
+	};
+	if (l->open)
+		return xstrdup("a quote that is never closed");
+	if (l->nheredocs > 0)
+		return xasprintf("a heredoc whose %s line never comes", l->heredoc[0]);
+	if (l->depth > 0)
+		return xstrdup(groups[lexer_top(l)]);
+	return xstrdup("a | or && with no command after it");
+}
+
 int
-split_block_commands(const char *text, struct strv *out, struct buf *spans)
+split_block_commands(const char *text, struct strv *out, struct buf *spans, char **why)
 {
 	struct shell_lexer l;
 	memset(&l, 0, sizeof l);
@@ -345,6 +365,8 @@ split_block_commands(const char *text, struct strv *out, struct buf *spans)
 		l.i += n;
 	}
 	int unfinished = l.open || l.depth > 0 || l.cont || l.nheredocs > 0;
+	if (why != NULL)
+		*why = unfinished ? lexer_why(&l) : NULL;
 	lexer_end(&l, out, spans);
 	for (int h = 0; h < l.nheredocs; h++)
 		free(l.heredoc[h]);

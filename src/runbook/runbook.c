@@ -166,8 +166,10 @@ parse_end(struct parser *p)
 	for (size_t i = 0; i < p->ndone; i++)
 		runbook_finish(p, &p->done[i], &doc->runbooks[k++]);
 	if (doc->nrunbooks == 0)
-		lint(p, 1, LINT_ERROR, "no runbook or step found");
+		lint(p, 1, LINT_NOTE, "no procedure here (no numbered steps, step headings or "
+		    "commands): read as a reference, nothing to walk through");
 	lint_sort(doc);
+	lint_group(doc);
 }
 
 /* Lines to skip for a YAML front matter block ("---" ... "---"), or 0. */
