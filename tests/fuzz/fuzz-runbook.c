@@ -1,8 +1,9 @@
 /*
  * Fuzzes the markdown runbook reader: runbook_parse() of the input, then a
- * walk over every runbook, step and command that reads each string and
- * runs the command helpers (destructive, placeholders found and filled);
- * runbook_parse_timebox() on each line of the input.
+ * walk over every runbook, step, attached part (Rollback, Troubleshooting)
+ * and command that reads each string and runs the command helpers
+ * (destructive, placeholders found and filled); runbook_parse_timebox() on
+ * each line of the input.
  */
 #include "config.h"
 
@@ -68,6 +69,24 @@ walk_command(const struct runbook_command *c)
 	strv_free(&values);
 }
 
+/* Steps, or the parts attached to a runbook: the same struct, walked alike. */
+static void
+walk_steps(const struct runbook_step *steps, size_t n)
+{
+	FUZZ_ASSERT(n == 0 || steps != NULL);
+	for (size_t k = 0; k < n; k++) {
+		const struct runbook_step *st = &steps[k];
+		FUZZ_ASSERT(st->title != NULL);
+		touch(st->title);
+		touch(st->text);
+		touch_strv(&st->expected);
+		touch_strv(&st->checklist);
+		check_timebox(st->timebox_s, st->timebox_max_s);
+		for (size_t c = 0; c < st->ncommands; c++)
+			walk_command(&st->commands[c]);
+	}
+}
+
 static void
 walk(const struct runbook_doc *doc)
 {
@@ -81,21 +100,14 @@ walk(const struct runbook_doc *doc)
 		touch_strv(&rb->checklist);
 		FUZZ_ASSERT(rb->level >= 0 && rb->level <= 7);
 		check_timebox(rb->total_s, rb->total_max_s);
-		for (size_t k = 0; k < rb->nsteps; k++) {
-			const struct runbook_step *st = &rb->steps[k];
-			touch(st->title);
-			touch(st->text);
-			touch_strv(&st->expected);
-			touch_strv(&st->checklist);
-			check_timebox(st->timebox_s, st->timebox_max_s);
-			for (size_t c = 0; c < st->ncommands; c++)
-				walk_command(&st->commands[c]);
-		}
+		walk_steps(rb->steps, rb->nsteps);
+		walk_steps(rb->attached, rb->nattached);
 	}
 	for (size_t i = 0; i < doc->nlint; i++) {
 		FUZZ_ASSERT(doc->lint[i].text != NULL);
 		touch(doc->lint[i].text);
-		FUZZ_ASSERT(doc->lint[i].level == LINT_WARNING || doc->lint[i].level == LINT_ERROR);
+		FUZZ_ASSERT(doc->lint[i].level == LINT_WARNING || doc->lint[i].level == LINT_ERROR ||
+		    doc->lint[i].level == LINT_NOTE);
 	}
 }
 
