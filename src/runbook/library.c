@@ -363,60 +363,64 @@ subject_seen(const char *title, const struct clue *clues, size_t nclues)
 	return 1;
 }
 
+/* The clues one host's state gives: what is wrong, in the words runbooks use for it. */
+static void
+host_clues(const struct host_snapshot *s, struct clue *clues, size_t *nclues, size_t cap)
+{
+	if (s->state == STATE_DOWN)
+		add_clue(clues, nclues, cap, 5, xasprintf("%s is unreachable", s->host),
+		    "unreachable", "down", NULL, NULL);
+	const struct host_data *d = s->data;
+	if (d == NULL || s->conn != CONN_UP)
+		return;
+	for (size_t i = 0; i < d->ncontainers; i++) {
+		const struct container *c = &d->containers[i];
+		if (c->oom_killed)
+			add_clue(clues, nclues, cap, 5, xasprintf("%s was killed: out of memory",
+			    c->name), "memory", "oom", NULL, NULL);
+		if (c->crashloop)
+			add_clue(clues, nclues, cap, 5, xasprintf("%s is restarting", c->name),
+			    "restarting", "crash loop", "crash-loop", NULL);
+		else if (c->state == STATE_CRIT && c->health && strcmp(c->health, "unhealthy") == 0)
+			add_clue(clues, nclues, cap, 3, xasprintf("%s is unhealthy", c->name),
+			    "unhealthy", "not responding", NULL, NULL);
+		else if (c->state >= STATE_WARN)
+			add_clue(clues, nclues, cap, 2, xasprintf("%s: %s", c->name,
+			    c->reason ? c->reason : "not running"), "container", "stopped", "exited", NULL);
+	}
+	for (size_t i = 0; i < d->ndisks; i++)
+		if (d->disks[i].state >= STATE_WARN)
+			add_clue(clues, nclues, cap, 5, xasprintf("%s", d->disks[i].reason),
+			    "disk full", "disk usage", "disk space", NULL);
+	if (d->mem_state >= STATE_WARN)
+		add_clue(clues, nclues, cap, 4, xasprintf("%s", d->mem_reason),
+		    "memory", "oom", NULL, NULL);
+	for (size_t i = 0; i < d->nhealth; i++)
+		if (d->health[i].state >= STATE_WARN)
+			add_clue(clues, nclues, cap, 4, xasprintf("health %s: %s",
+			    d->health[i].name, d->health[i].reason), "not responding", "unhealthy", "503",
+			    "health");
+	for (size_t i = 0; i < d->nchecks; i++) {
+		const char *n = d->checks[i].name;
+		if (d->checks[i].state < STATE_WARN)
+			continue;
+		const char *store = contains_ci(n, "redis") ? "redis" : contains_ci(n, "pg") ||
+		    contains_ci(n, "postgres") ? "postgres" : contains_ci(n, "sqlite") ||
+		    contains_ci(n, "integrity") ? "sqlite" : NULL;
+		add_clue(clues, nclues, cap, store ? 5 : 2, xasprintf("check %s: %s", n,
+		    d->checks[i].reason), store ? store : "failed", store ? "corrupt" : NULL, NULL, NULL);
+	}
+}
+
 size_t
 library_suggest(const struct library *l, struct host_snapshot **snaps, size_t nsnaps, size_t *out,
     char **reasons, size_t max)
 {
 	struct clue clues[64];
 	size_t nclues = 0;
-	for (size_t h = 0; h < nsnaps; h++) {
-		const struct host_snapshot *s = snaps[h];
-		if (s == NULL)
-			continue;
-		if (s->state == STATE_DOWN)
-			add_clue(clues, &nclues, nitems(clues), 5, xasprintf("%s is unreachable", s->host),
-			    "unreachable", "down", NULL, NULL);
-		const struct host_data *d = s->data;
-		if (d == NULL || s->conn != CONN_UP)
-			continue;
-		for (size_t i = 0; i < d->ncontainers; i++) {
-			const struct container *c = &d->containers[i];
-			if (c->oom_killed)
-				add_clue(clues, &nclues, nitems(clues), 5, xasprintf("%s was killed: out of memory",
-				    c->name), "memory", "oom", NULL, NULL);
-			if (c->crashloop)
-				add_clue(clues, &nclues, nitems(clues), 5, xasprintf("%s is restarting", c->name),
-				    "restarting", "crash loop", "crash-loop", NULL);
-			else if (c->state == STATE_CRIT && c->health && strcmp(c->health, "unhealthy") == 0)
-				add_clue(clues, &nclues, nitems(clues), 3, xasprintf("%s is unhealthy", c->name),
-				    "unhealthy", "not responding", NULL, NULL);
-			else if (c->state >= STATE_WARN)
-				add_clue(clues, &nclues, nitems(clues), 2, xasprintf("%s: %s", c->name,
-				    c->reason ? c->reason : "not running"), "container", "stopped", "exited", NULL);
-		}
-		for (size_t i = 0; i < d->ndisks; i++)
-			if (d->disks[i].state >= STATE_WARN)
-				add_clue(clues, &nclues, nitems(clues), 5, xasprintf("%s", d->disks[i].reason),
-				    "disk full", "disk usage", "disk space", NULL);
-		if (d->mem_state >= STATE_WARN)
-			add_clue(clues, &nclues, nitems(clues), 4, xasprintf("%s", d->mem_reason),
-			    "memory", "oom", NULL, NULL);
-		for (size_t i = 0; i < d->nhealth; i++)
-			if (d->health[i].state >= STATE_WARN)
-				add_clue(clues, &nclues, nitems(clues), 4, xasprintf("health %s: %s",
-				    d->health[i].name, d->health[i].reason), "not responding", "unhealthy", "503",
-				    "health");
-		for (size_t i = 0; i < d->nchecks; i++) {
-			const char *n = d->checks[i].name;
-			if (d->checks[i].state < STATE_WARN)
-				continue;
-			const char *store = contains_ci(n, "redis") ? "redis" : contains_ci(n, "pg") ||
-			    contains_ci(n, "postgres") ? "postgres" : contains_ci(n, "sqlite") ||
-			    contains_ci(n, "integrity") ? "sqlite" : NULL;
-			add_clue(clues, &nclues, nitems(clues), store ? 5 : 2, xasprintf("check %s: %s", n,
-			    d->checks[i].reason), store ? store : "failed", store ? "corrupt" : NULL, NULL, NULL);
-		}
-	}
+	for (size_t h = 0; h < nsnaps; h++)
+		if (snaps[h] != NULL)
+			host_clues(snaps[h], clues, &nclues, nitems(clues));
 	size_t total = library_count(l), nout = 0;
 	int *score = xcalloc(total + 1, sizeof *score);
 	int *best_clue = xcalloc(total + 1, sizeof *best_clue);

@@ -579,6 +579,80 @@ disk_tool_reason(struct argv a, const char *b)
 	return "edits a partition table";
 }
 
+/* find -delete, or what find -exec and -ok run. */
+static const char *
+find_reason(struct argv a, const struct shell_command *c, int depth)
+{
+	for (size_t i = 1; i < a.n; i++) {
+		if (w_is(&a.v[i], "-delete"))
+			return "find -delete";
+		if (w_is(&a.v[i], "-exec") || w_is(&a.v[i], "-execdir") ||
+		    w_is(&a.v[i], "-ok") || w_is(&a.v[i], "-okdir")) {
+			size_t j = i + 1, e = j;
+			while (e < a.n && !w_is(&a.v[e], ";") && !w_is(&a.v[e], "+"))
+				e++;
+			if (e > j) {
+				const char *why = guard_argv((struct argv){ a.v + j, e - j }, c,
+				    depth + 1);
+				if (why != NULL)
+					return why;
+			}
+			i = e;
+		}
+	}
+	return NULL;
+}
+
+/* The verbs verb_reason() leaves: databases, disks, files, the network. */
+static const char *
+verb_reason_more(struct argv a, const struct shell_command *c, int depth, const char *b)
+{
+	const struct shell_word *v = &a.v[0];
+	if (strcmp(b, "redis-cli") == 0 || strcmp(b, "valkey-cli") == 0) {
+		static const char *const cmds[] = {
+			"flushall", "flushdb", "del", "unlink", "shutdown", "swapdb", NULL
+		};
+		for (size_t i = 1; i < a.n; i++)
+			for (int k = 0; cmds[k] != NULL; k++)
+				if (w_ieq(&a.v[i], cmds[k]))
+					return "a destructive redis command";
+		return NULL;
+	}
+	if (base_in(v, sql_clients))
+		for (size_t i = 0; i < c->nredirs; i++)
+			if (strcmp(c->redirs[i].op, "<") == 0)
+				return "feeds a file to a database client";
+	if (strcmp(b, "dd") == 0)
+		return any_prefix(a, 1, "of=") ? "dd writes a file or disk" : NULL;
+	if (strcmp(b, "iptables") == 0 || strcmp(b, "ip6tables") == 0)
+		for (size_t i = 1; i < a.n; i++)
+			if (w_is(&a.v[i], "-F") || w_is(&a.v[i], "--flush") ||
+			    w_is(&a.v[i], "-X") || w_is(&a.v[i], "--delete-chain") ||
+			    w_is(&a.v[i], "-P"))
+				return "flushes firewall rules";
+	if (strcmp(b, "mv") == 0)
+		for (size_t i = 1; i < a.n; i++)
+			if (!w_option(&a.v[i]) && (data_path(a.v[i].text) ||
+			    system_path(a.v[i].text)))
+				return "mv of data or system paths";
+	if (strcmp(b, "tee") == 0 && !any_word(a, 1, "-a") && !any_word(a, 1, "--append"))
+		for (size_t i = 1; i < a.n; i++)
+			if (existing_system_path(&a.v[i]))
+				return "tee overwrites a system file";
+	if (strcmp(b, "find") == 0)
+		return find_reason(a, c, depth);
+	if (strcmp(b, "rsync") == 0 && any_prefix(a, 1, "--delete"))
+		return "rsync --delete";
+	if (strcmp(b, "ip") == 0 && (any_word(a, 1, "down") || any_word(a, 1, "flush")))
+		return "takes a network interface down";
+	if (strcmp(b, "velero") == 0 && any_word(a, 1, "restore"))
+		return "restores data";
+	if (base_in(v, interpreters) && c->piped &&
+	    (a.n == 1 || w_is(&a.v[1], "-") || w_is(&a.v[a.n - 1], "-")))
+		return "pipes into an interpreter";
+	return NULL;
+}
+
 /* The verb (a.v[0]) after wrappers: why it destroys or stops something, or NULL. */
 static const char *
 verb_reason(struct argv a, const struct shell_command *c, int depth)
@@ -633,65 +707,7 @@ verb_reason(struct argv a, const struct shell_command *c, int depth)
 			return "restic forgets snapshots";
 		return any_word(a, 1, "restore") ? "restores data" : NULL;
 	}
-	if (strcmp(b, "redis-cli") == 0 || strcmp(b, "valkey-cli") == 0) {
-		static const char *const cmds[] = {
-			"flushall", "flushdb", "del", "unlink", "shutdown", "swapdb", NULL
-		};
-		for (size_t i = 1; i < a.n; i++)
-			for (int k = 0; cmds[k] != NULL; k++)
-				if (w_ieq(&a.v[i], cmds[k]))
-					return "a destructive redis command";
-		return NULL;
-	}
-	if (base_in(v, sql_clients))
-		for (size_t i = 0; i < c->nredirs; i++)
-			if (strcmp(c->redirs[i].op, "<") == 0)
-				return "feeds a file to a database client";
-	if (strcmp(b, "dd") == 0)
-		return any_prefix(a, 1, "of=") ? "dd writes a file or disk" : NULL;
-	if (strcmp(b, "iptables") == 0 || strcmp(b, "ip6tables") == 0)
-		for (size_t i = 1; i < a.n; i++)
-			if (w_is(&a.v[i], "-F") || w_is(&a.v[i], "--flush") ||
-			    w_is(&a.v[i], "-X") || w_is(&a.v[i], "--delete-chain") ||
-			    w_is(&a.v[i], "-P"))
-				return "flushes firewall rules";
-	if (strcmp(b, "mv") == 0)
-		for (size_t i = 1; i < a.n; i++)
-			if (!w_option(&a.v[i]) && (data_path(a.v[i].text) ||
-			    system_path(a.v[i].text)))
-				return "mv of data or system paths";
-	if (strcmp(b, "tee") == 0 && !any_word(a, 1, "-a") && !any_word(a, 1, "--append"))
-		for (size_t i = 1; i < a.n; i++)
-			if (existing_system_path(&a.v[i]))
-				return "tee overwrites a system file";
-	if (strcmp(b, "find") == 0)
-		for (size_t i = 1; i < a.n; i++) {
-			if (w_is(&a.v[i], "-delete"))
-				return "find -delete";
-			if (w_is(&a.v[i], "-exec") || w_is(&a.v[i], "-execdir") ||
-			    w_is(&a.v[i], "-ok") || w_is(&a.v[i], "-okdir")) {
-				size_t j = i + 1, e = j;
-				while (e < a.n && !w_is(&a.v[e], ";") && !w_is(&a.v[e], "+"))
-					e++;
-				if (e > j) {
-					const char *why = guard_argv((struct argv){ a.v + j, e - j }, c,
-					    depth + 1);
-					if (why != NULL)
-						return why;
-				}
-				i = e;
-			}
-		}
-	if (strcmp(b, "rsync") == 0 && any_prefix(a, 1, "--delete"))
-		return "rsync --delete";
-	if (strcmp(b, "ip") == 0 && (any_word(a, 1, "down") || any_word(a, 1, "flush")))
-		return "takes a network interface down";
-	if (strcmp(b, "velero") == 0 && any_word(a, 1, "restore"))
-		return "restores data";
-	if (base_in(v, interpreters) && c->piped &&
-	    (a.n == 1 || w_is(&a.v[1], "-") || w_is(&a.v[a.n - 1], "-")))
-		return "pipes into an interpreter";
-	return NULL;
+	return verb_reason_more(a, c, depth, b);
 }
 
 /* Wrappers that run the rest of their words as a command. */
@@ -769,6 +785,56 @@ wrapper_find(const char *b)
 
 static const char *const ssh_short_args = "BbcDEeFIiJLlmOopQRSWw";
 
+/* eval: the text its words make, unless an expansion makes it. */
+static const char *
+eval_reason(struct argv a, int depth)
+{
+	for (size_t i = 1; i < a.n; i++)
+		if (a.v[i].flags & SHELL_EXPANSION)
+			return "eval of an expansion";
+	char *s = join_words(a, 1);
+	struct shell_list l;
+	char *cause = NULL;
+	int rc = shell_parse(s, SHELL_ANGLE_WORDS, &l, &cause);
+	shell_list_free(&l);
+	free(cause);
+	const char *why = rc < 0 ? "eval of text that cannot be parsed" : guard_text(s, depth + 1);
+	free(s);
+	return why;
+}
+
+/* su: the command of its -c, else an interactive shell. */
+static const char *
+su_reason(struct argv a, int depth)
+{
+	for (size_t i = 1; i < a.n; i++) {
+		if (w_is(&a.v[i], "-c") || w_is(&a.v[i], "--command"))
+			return i + 1 < a.n ? guard_text(a.v[i + 1].text, depth + 1) : NULL;
+		if (str_has_prefix(a.v[i].text, "--command="))
+			return guard_text(a.v[i].text + 10, depth + 1);
+	}
+	return NULL;
+}
+
+/* Where the command a wrapper runs starts in a: after its options and operands. */
+static size_t
+wrapper_skip(struct argv a, const char *b, const struct wrapper *wr)
+{
+	size_t i = skip_opts(a, 1, wr->short_arg, wr->long_arg);
+	if (strcmp(b, "nice") == 0 && i == 1 && a.n > 1 && a.v[1].text[0] == '-')
+		i = 2;
+	if (strcmp(b, "nsenter") == 0)
+		for (size_t j = 1; j < a.n; j++)
+			if (w_is(&a.v[j], "--")) {
+				i = j + 1;
+				break;
+			}
+	if (strcmp(b, "env") == 0 || strcmp(b, "sudo") == 0)
+		while (i < a.n && strchr(a.v[i].text, '=') != NULL && is_alpha(a.v[i].text[0]))
+			i++;
+	return i + (size_t)wr->positional;
+}
+
 /*
  * A simple command's words from the command word on: unwraps sudo, env,
  * timeout, xargs, ... and judges what runs in the end.
@@ -785,21 +851,8 @@ guard_argv(struct argv a, const struct shell_command *c, int depth)
 		if (v->flags & SHELL_EXPANSION)
 			return "the command word is an expansion";
 		const char *b = w_base(v);
-		if (strcmp(b, "eval") == 0) {
-			for (size_t i = 1; i < a.n; i++)
-				if (a.v[i].flags & SHELL_EXPANSION)
-					return "eval of an expansion";
-			char *s = join_words(a, 1);
-			struct shell_list l;
-			char *cause = NULL;
-			int rc = shell_parse(s, SHELL_ANGLE_WORDS, &l, &cause);
-			shell_list_free(&l);
-			free(cause);
-			const char *why = rc < 0 ? "eval of text that cannot be parsed" :
-			    guard_text(s, depth + 1);
-			free(s);
-			return why;
-		}
+		if (strcmp(b, "eval") == 0)
+			return eval_reason(a, depth);
 		if (strcmp(b, "command") == 0 && a.n > 1 && (w_is(&a.v[1], "-v") ||
 		    w_is(&a.v[1], "-V")))
 			return NULL;
@@ -807,16 +860,8 @@ guard_argv(struct argv a, const struct shell_command *c, int depth)
 		    (w_short_has(&a.v[1], 'l') || w_short_has(&a.v[1], 'v') ||
 		    w_short_has(&a.v[1], 'k')) && a.n == 2)
 			return NULL;
-		if (strcmp(b, "su") == 0) {
-			for (size_t i = 1; i < a.n; i++) {
-				if (w_is(&a.v[i], "-c") || w_is(&a.v[i], "--command"))
-					return i + 1 < a.n ? guard_text(a.v[i + 1].text, depth + 1) :
-					    NULL;
-				if (str_has_prefix(a.v[i].text, "--command="))
-					return guard_text(a.v[i].text + 10, depth + 1);
-			}
-			return NULL;	/* an interactive shell */
-		}
+		if (strcmp(b, "su") == 0)
+			return su_reason(a, depth);
 		if (strcmp(b, "ssh") == 0) {
 			size_t i = skip_opts(a, 1, ssh_short_args, no_args);
 			if (i + 1 >= a.n)
@@ -854,20 +899,7 @@ guard_argv(struct argv a, const struct shell_command *c, int depth)
 		const struct wrapper *wr = wrapper_find(b);
 		if (wr == NULL)
 			return verb_reason(a, c, depth);
-		size_t i = skip_opts(a, 1, wr->short_arg, wr->long_arg);
-		if (strcmp(b, "nice") == 0 && i == 1 && a.n > 1 && a.v[1].text[0] == '-')
-			i = 2;
-		if (strcmp(b, "nsenter") == 0)
-			for (size_t j = 1; j < a.n; j++)
-				if (w_is(&a.v[j], "--")) {
-					i = j + 1;
-					break;
-				}
-		if (strcmp(b, "env") == 0 || strcmp(b, "sudo") == 0)
-			while (i < a.n && strchr(a.v[i].text, '=') != NULL &&
-			    is_alpha(a.v[i].text[0]))
-				i++;
-		i += (size_t)wr->positional;
+		size_t i = wrapper_skip(a, b, wr);
 		if (i >= a.n)
 			return NULL;
 		a.v += i;

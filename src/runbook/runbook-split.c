@@ -220,6 +220,108 @@ lexer_word(struct shell_lexer *l, const char *w, size_t n)
  * Each command goes to out, its byte span in text (start, end) to spans as
  * two size_t. Returns 1 when text ends inside an unfinished command.
  */
+/*
+ * A newline: ends the command unless something keeps it open, after the
+ * bodies of the heredocs it started. Returns -1 at the end of the text.
+ */
+static int
+lexer_newline(struct shell_lexer *l, struct strv *out, struct buf *spans)
+{
+	while (l->cur.len > 0 && is_blank(l->cur.data[l->cur.len - 1]))
+		l->cur.len--;
+	if (l->in_cmd)
+		buf_addc(&l->cur, '\n');
+	if (l->nheredocs > 0) {
+		l->i++;
+		lexer_heredocs(l);
+		if (l->s[l->i] == '\0')
+			return -1;
+	}
+	if (l->depth == 0 && !l->cont && !l->open)
+		lexer_end(l, out, spans);
+	l->cmdpos = 1;
+	l->i++;
+	return 0;
+}
+
+/* A backslash: a continuation (one space, as the shell reads it) or a quoted character. */
+static void
+lexer_backslash(struct shell_lexer *l)
+{
+	const char *text = l->s;
+	if (text[l->i + 1] == '\n') {
+		while (l->cur.len > 0 && is_blank(l->cur.data[l->cur.len - 1]))
+			l->cur.len--;
+		if (l->in_cmd)
+			buf_addc(&l->cur, ' ');
+		l->i += 2;
+		while (is_blank(text[l->i]))
+			l->i++;
+		return;
+	}
+	lexer_mark(l);
+	buf_add(&l->cur, text + l->i, text[l->i + 1] != '\0' ? 2 : 1);
+	l->i += text[l->i + 1] != '\0' ? 2 : 1;
+	l->cmdpos = 0;
+}
+
+/* "(" opens a group; ")" closes one, or ends a case pattern. */
+static void
+lexer_paren(struct shell_lexer *l)
+{
+	char c = l->s[l->i];
+	if (c == '(') {
+		lexer_push(l, GROUP_PAREN);
+		l->cmdpos = 1;
+	} else {
+		int empty = l->i > 0 && l->s[l->i - 1] == '(';
+		if (l->depth > 0 && lexer_top(l) == GROUP_PAREN) {
+			lexer_pop(l, GROUP_PAREN);
+			l->cmdpos = empty;
+		} else
+			l->cmdpos = 1;	/* a case pattern */
+	}
+	buf_addc(&l->cur, c);
+	l->i++;
+}
+
+/* ";", "|", "&" and their doubles: | && || carry the command on to the next line. */
+static void
+lexer_operator(struct shell_lexer *l)
+{
+	const char *text = l->s;
+	char c = text[l->i];
+	int twice = text[l->i + 1] == c;
+	int redirect = c == '&' && l->i > 0 && (text[l->i - 1] == '>' || text[l->i - 1] == '<');
+	buf_add(&l->cur, text + l->i, twice ? 2 : 1);
+	l->i += twice ? 2 : 1;
+	if (redirect)
+		return;
+	l->cmdpos = 1;
+	if (c == '|' || (c == '&' && twice))
+		l->cont = 1;
+}
+
+/* "<", ">" or "$" ("${VAR}" whole: its braces are no group). */
+static void
+lexer_redirect_or_dollar(struct shell_lexer *l)
+{
+	const char *text = l->s;
+	char c = text[l->i];
+	buf_addc(&l->cur, c);
+	l->i++;
+	if (c == '$' && text[l->i] == '{') {
+		size_t j = l->i;
+		while (text[j] != '\0' && text[j] != '}' && text[j] != '\n')
+			j++;
+		if (text[j] == '}')
+			j++;
+		buf_add(&l->cur, text + l->i, j - l->i);
+		l->i = j;
+	}
+	l->cmdpos = 0;
+}
+
 /* What an unfinished command leaves open: "if without fi", "a quote". */
 static char *
 lexer_why(const struct shell_lexer *l)
@@ -251,20 +353,8 @@ split_block_commands(const char *text, struct strv *out, struct buf *spans, char
 	while (text[l.i] != '\0') {
 		char c = text[l.i];
 		if (c == '\n') {
-			while (l.cur.len > 0 && is_blank(l.cur.data[l.cur.len - 1]))
-				l.cur.len--;
-			if (l.in_cmd)
-				buf_addc(&l.cur, '\n');
-			if (l.nheredocs > 0) {
-				l.i++;
-				lexer_heredocs(&l);
-				if (text[l.i] == '\0')
-					break;
-			}
-			if (l.depth == 0 && !l.cont && !l.open)
-				lexer_end(&l, out, spans);
-			l.cmdpos = 1;
-			l.i++;
+			if (lexer_newline(&l, out, spans) == -1)
+				break;
 			continue;
 		}
 		if (is_blank(c)) {
@@ -279,20 +369,7 @@ split_block_commands(const char *text, struct strv *out, struct buf *spans, char
 			continue;
 		}
 		if (c == '\\') {
-			if (text[l.i + 1] == '\n') {
-				while (l.cur.len > 0 && is_blank(l.cur.data[l.cur.len - 1]))
-					l.cur.len--;
-				if (l.in_cmd)
-					buf_addc(&l.cur, ' ');
-				l.i += 2;
-				while (is_blank(text[l.i]))
-					l.i++;
-				continue;
-			}
-			lexer_mark(&l);
-			buf_add(&l.cur, text + l.i, text[l.i + 1] != '\0' ? 2 : 1);
-			l.i += text[l.i + 1] != '\0' ? 2 : 1;
-			l.cmdpos = 0;
+			lexer_backslash(&l);
 			continue;
 		}
 		lexer_mark(&l);
@@ -303,34 +380,12 @@ split_block_commands(const char *text, struct strv *out, struct buf *spans, char
 				break;
 			continue;
 		}
-		if (c == '(') {
-			lexer_push(&l, GROUP_PAREN);
-			buf_addc(&l.cur, c);
-			l.i++;
-			l.cmdpos = 1;
-			continue;
-		}
-		if (c == ')') {
-			int empty = l.i > 0 && text[l.i - 1] == '(';
-			if (l.depth > 0 && lexer_top(&l) == GROUP_PAREN) {
-				lexer_pop(&l, GROUP_PAREN);
-				l.cmdpos = empty;
-			} else
-				l.cmdpos = 1;	/* a case pattern */
-			buf_addc(&l.cur, c);
-			l.i++;
+		if (c == '(' || c == ')') {
+			lexer_paren(&l);
 			continue;
 		}
 		if (c == ';' || c == '|' || c == '&') {
-			int twice = text[l.i + 1] == c;
-			int redirect = c == '&' && l.i > 0 && (text[l.i - 1] == '>' || text[l.i - 1] == '<');
-			buf_add(&l.cur, text + l.i, twice ? 2 : 1);
-			l.i += twice ? 2 : 1;
-			if (redirect)
-				continue;
-			l.cmdpos = 1;
-			if (c == '|' || (c == '&' && twice))
-				l.cont = 1;
+			lexer_operator(&l);
 			continue;
 		}
 		if (c == '<' && text[l.i + 1] == '<' && text[l.i + 2] != '<') {
@@ -339,19 +394,7 @@ split_block_commands(const char *text, struct strv *out, struct buf *spans, char
 			continue;
 		}
 		if (c == '<' || c == '>' || c == '$') {
-			buf_addc(&l.cur, c);
-			l.i++;
-			if (c == '$' && text[l.i] == '{') {
-				/* ${VAR}: not a group */
-				size_t j = l.i;
-				while (text[j] != '\0' && text[j] != '}' && text[j] != '\n')
-					j++;
-				if (text[j] == '}')
-					j++;
-				buf_add(&l.cur, text + l.i, j - l.i);
-				l.i = j;
-			}
-			l.cmdpos = 0;
+			lexer_redirect_or_dollar(&l);
 			continue;
 		}
 		size_t n = 0;

@@ -196,6 +196,31 @@ front_matter_lines(const char *text, size_t len)
 	return 0;
 }
 
+/* What is said once for the whole document: template time boxes, mis-encoded text. */
+static void
+lint_document(struct parser *p)
+{
+	if (p->placeholder_boxes > 0) {
+		buf_addc(&p->placeholder_lines, '\0');
+		if (p->placeholder_boxes == 1)
+			lint(p, p->placeholder_first, LINT_WARNING,
+			    "time box \"%s\" is a template placeholder: fill it in", p->placeholder_box);
+		else
+			lint(p, p->placeholder_first, LINT_WARNING,
+			    "time boxes such as \"%s\" are template placeholders on %d lines "
+			    "(%s): fill them in", p->placeholder_box, p->placeholder_boxes,
+			    p->placeholder_lines.data);
+	}
+	free(p->placeholder_box);
+	p->placeholder_box = NULL;
+	buf_free(&p->placeholder_lines);
+	if (p->mojibake_lines > 0)
+		lint(p, p->mojibake_line, LINT_WARNING,
+		    "UTF-8 text read as %s and saved again: repaired on %d line%s",
+		    mojibake_names[p->mojibake_table], p->mojibake_lines,
+		    p->mojibake_lines == 1 ? "" : "s");
+}
+
 int
 runbook_parse(const char *text, size_t len, const char *path, struct runbook_doc *doc)
 {
@@ -253,24 +278,7 @@ runbook_parse(const char *text, size_t len, const char *path, struct runbook_doc
 		}
 		parse_line(&p, line.data);
 	}
-	if (p.placeholder_boxes > 0) {
-		buf_addc(&p.placeholder_lines, '\0');
-		if (p.placeholder_boxes == 1)
-			lint(&p, p.placeholder_first, LINT_WARNING,
-			    "time box \"%s\" is a template placeholder: fill it in", p.placeholder_box);
-		else
-			lint(&p, p.placeholder_first, LINT_WARNING,
-			    "time boxes such as \"%s\" are template placeholders on %d lines "
-			    "(%s): fill them in", p.placeholder_box, p.placeholder_boxes,
-			    p.placeholder_lines.data);
-	}
-	free(p.placeholder_box);
-	buf_free(&p.placeholder_lines);
-	if (p.mojibake_lines > 0)
-		lint(&p, p.mojibake_line, LINT_WARNING,
-		    "UTF-8 text read as %s and saved again: repaired on %d line%s",
-		    mojibake_names[p.mojibake_table], p.mojibake_lines,
-		    p.mojibake_lines == 1 ? "" : "s");
+	lint_document(&p);
 	parse_end(&p);
 
 	buf_free(&line);
