@@ -223,6 +223,7 @@ void fence_close(struct parser *p);
 void fence_line(struct parser *p, const char *s);
 
 /* runbook-placeholder.c */
+size_t angle_at(const char *s, const char *start);
 void collect_assignments(const char *s, struct strv *out);
 void find_placeholders(const char *s, const struct strv *assigned, struct strv *out);
 

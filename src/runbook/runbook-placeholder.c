@@ -105,7 +105,7 @@ date_template_at(const char *s, const char *start)
 }
 
 /* Length of an "<angle placeholder>" at s, or 0. */
-static size_t
+size_t
 angle_at(const char *s, const char *start)
 {
 	if ((s > start && s[-1] == '<') || s[1] == '<' || letter_len(s + 1) == 0)

@@ -1,6 +1,11 @@
 /*
- * Shell text split into whole commands: if ... fi, loops, case,
- * groups, quotes and heredocs stay one command.
+ * Shell text split into whole commands. Where one command ends is the
+ * shared POSIX lexer's to say (shell_split_commands in shell.c): if ... fi,
+ * loops, case, groups, quotes, $(...) and heredocs stay one command, and
+ * commands joined by ";" on one line stay one line, as sh reads them.
+ * Here: where each command sits in the block, the text the shell reads of
+ * it (comments dropped, a backslash-newline one space, heredoc bodies as
+ * written), and what an unfinished one leaves open.
  */
 #include "config.h"
 
@@ -8,411 +13,272 @@
 #include <string.h>
 
 #include "internal.h"
+#include "shell.h"
 
-/* Shell text split into whole commands. */
+#define SPLIT_HEREDOCS 8
+#define SPLIT_DEPTH 64
 
-enum shell_group {
-	GROUP_IF,		/* if ... fi */
-	GROUP_LOOP,		/* for / while / until ... done */
-	GROUP_CASE,		/* case ... esac */
-	GROUP_BRACE,		/* { ... } */
-	GROUP_PAREN,		/* ( ... ), $( ... ) */
+/*
+ * A copy of text where each "<name>" placeholder is "_name_": the lexer
+ * would read it as redirections; offsets stay the same.
+ */
+static char *
+mask_placeholders(const char *text)
+{
+	char *m = xstrdup(text);
+	for (size_t i = 0; m[i] != '\0'; i++) {
+		if (m[i] != '<')
+			continue;
+		size_t n = angle_at(m + i, m);
+		if (n == 0)
+			continue;
+		m[i] = '_';
+		m[i + n - 1] = '_';
+		i += n - 1;
+	}
+	return m;
+}
+
+/* Where the piece of text the lexer gave starts at or after at: past blanks and comments. */
+static size_t
+piece_start(const char *text, size_t at, const char *piece)
+{
+	size_t p = at, n = strlen(piece);
+	for (;;) {
+		while (text[p] == ' ' || text[p] == '\t' || text[p] == '\n')
+			p++;
+		if (text[p] != '#')
+			break;
+		while (text[p] != '\0' && text[p] != '\n')
+			p++;
+	}
+	if (strncmp(text + p, piece, n) == 0)
+		return p;
+	const char *hit = strstr(text + at, piece);
+	return hit != NULL ? (size_t)(hit - text) : at;
+}
+
+/* The reading of one command's text: heredocs named on the current line. */
+struct reading {
+	struct buf out;
+	char *delim[SPLIT_HEREDOCS];
+	int strip[SPLIT_HEREDOCS];
+	int ndelims;
+	int heredoc_open;	/* the text ended inside a heredoc body */
+	char *open_delim;
 };
 
-#define SHELL_DEPTH 64
-#define SHELL_HEREDOCS 8
-
-struct shell_lexer {
-	const char *s;
-	size_t i;
-	struct buf cur;		/* the command so far, as the shell reads it */
-	size_t start;		/* where it starts in s */
-	int in_cmd;
-	int cmdpos;		/* the next word is a command name */
-	int cont;		/* after |, && or ||: the next line goes on */
-	int open;		/* an unterminated quote */
-	enum shell_group stack[SHELL_DEPTH];
-	int depth;
-	char *heredoc[SHELL_HEREDOCS];
-	int strip_tabs[SHELL_HEREDOCS];
-	int nheredocs;
-};
-
-static void
-lexer_push(struct shell_lexer *l, enum shell_group g)
+/* "<<EOF", "<<-'EOF'" at s: notes the terminator; returns the bytes of the operator and word. */
+static size_t
+heredoc_op(struct reading *r, const char *s)
 {
-	if (l->depth < SHELL_DEPTH)
-		l->stack[l->depth] = g;
-	l->depth++;
-}
-
-static void
-lexer_pop(struct shell_lexer *l, enum shell_group g)
-{
-	if (l->depth > 0 && (l->depth > SHELL_DEPTH || l->stack[l->depth - 1] == g))
-		l->depth--;
-}
-
-static enum shell_group
-lexer_top(const struct shell_lexer *l)
-{
-	if (l->depth == 0 || l->depth > SHELL_DEPTH)
-		return GROUP_PAREN;
-	return l->stack[l->depth - 1];
-}
-
-/* Starts the command at the current position if none is open. */
-static void
-lexer_mark(struct shell_lexer *l)
-{
-	if (!l->in_cmd) {
-		l->in_cmd = 1;
-		l->start = l->i;
-		buf_reset(&l->cur);
-	}
-	l->cont = 0;
-}
-
-static void
-lexer_end(struct shell_lexer *l, struct strv *out, struct buf *spans)
-{
-	if (!l->in_cmd)
-		return;
-	char *t = trim_dup(l->cur.data ? l->cur.data : "", l->cur.len);
-	if (*t != '\0') {
-		size_t end = l->i;
-		while (end > l->start && is_space(l->s[end - 1]))
-			end--;
-		strv_add(out, t);
-		buf_add(spans, &l->start, sizeof l->start);
-		buf_add(spans, &end, sizeof end);
-	}
-	free(t);
-	buf_reset(&l->cur);
-	l->in_cmd = 0;
-}
-
-/* Copies heredoc bodies that start after the newline at l->i. */
-static void
-lexer_heredocs(struct shell_lexer *l)
-{
-	for (int h = 0; h < l->nheredocs; h++) {
-		const char *delim = l->heredoc[h];
-		size_t dl = strlen(delim);
-		while (l->s[l->i] != '\0') {
-			size_t b = l->i, e = b;
-			while (l->s[e] != '\0' && l->s[e] != '\n')
-				e++;
-			buf_add(&l->cur, l->s + b, e - b);
-			l->i = e;
-			const char *t = skip_blank(l->s + b);
-			size_t tl = (size_t)(l->s + e - t);
-			while (tl > 0 && is_blank(t[tl - 1]))
-				tl--;
-			int last = tl == dl && strncmp(t, delim, dl) == 0;
-			if (l->s[e] == '\0')
-				break;
-			if (last)
-				break;
-			buf_addc(&l->cur, '\n');
-			l->i = e + 1;
-		}
-		free(l->heredoc[h]);
-		l->heredoc[h] = NULL;
-	}
-	l->nheredocs = 0;
-}
-
-/* "<<EOF", "<<-'EOF'": records the terminator; l->i is at the first '<'. */
-static void
-lexer_heredoc_op(struct shell_lexer *l)
-{
-	const char *p = l->s + l->i + 2;
-	int tabs = 0;
+	const char *p = s + 2;
+	int strip = 0;
 	if (*p == '-') {
 		p++;
-		tabs = 1;
+		strip = 1;
 	}
 	p = skip_blank(p);
-	char q = 0;
-	if (*p == '\'' || *p == '"')
-		q = *p++;
+	char q = (*p == '\'' || *p == '"') ? *p++ : 0;
 	const char *w = p;
 	while (is_alnum(*p) || *p == '_' || *p == '.' || *p == '-')
 		p++;
-	if (p == w) {
-		buf_add(&l->cur, "<<", 2);
-		l->i += 2;
-		return;
+	if (p == w)
+		return 2;
+	if (r->ndelims < SPLIT_HEREDOCS) {
+		r->delim[r->ndelims] = xstrndup(w, (size_t)(p - w));
+		r->strip[r->ndelims++] = strip;
 	}
 	if (q && *p == q)
 		p++;
-	if (l->nheredocs < SHELL_HEREDOCS) {
-		l->heredoc[l->nheredocs] = xstrndup(w, (size_t)(p - w - (q && p[-1] == q ? 1 : 0)));
-		l->strip_tabs[l->nheredocs] = tabs;
-		l->nheredocs++;
-	}
-	buf_add(&l->cur, l->s + l->i, (size_t)(p - (l->s + l->i)));
-	l->i = (size_t)(p - l->s);
+	return (size_t)(p - s);
 }
 
-/* Copies a quoted string starting at l->i (', " or `). */
-static void
-lexer_quoted(struct shell_lexer *l)
+/* Copies the heredoc bodies after a newline, terminators included; returns where they end. */
+static const char *
+heredoc_bodies(struct reading *r, const char *p)
 {
-	char q = l->s[l->i];
-	size_t j = l->i + 1;
-	while (l->s[j] != '\0' && l->s[j] != q) {
-		if (l->s[j] == '\\' && q != '\'' && l->s[j + 1] != '\0')
-			j++;
-		j++;
+	for (int h = 0; h < r->ndelims; h++) {
+		size_t dl = strlen(r->delim[h]);
+		int found = 0;
+		while (*p != '\0' && !found) {
+			const char *e = strchr(p, '\n');
+			size_t n = e ? (size_t)(e - p) : strlen(p);
+			const char *t = p;
+			size_t tn = n;
+			while (r->strip[h] && tn > 0 && *t == '\t')
+				t++, tn--;
+			found = tn == dl && strncmp(t, r->delim[h], dl) == 0;
+			buf_add(&r->out, p, n);
+			p += n;
+			if (*p == '\n' && !found)
+				buf_addc(&r->out, *p++);
+		}
+		if (!found && r->open_delim == NULL) {
+			r->heredoc_open = 1;
+			r->open_delim = xstrdup(r->delim[h]);
+		}
+		free(r->delim[h]);
+		r->delim[h] = NULL;
 	}
-	if (l->s[j] == '\0')
-		l->open = 1;
-	else
-		j++;
-	buf_add(&l->cur, l->s + l->i, j - l->i);
-	l->i = j;
+	r->ndelims = 0;
+	return p;
 }
 
-/* A reserved word at a command's start opens or closes a group. */
-static void
-lexer_word(struct shell_lexer *l, const char *w, size_t n)
+/* A quoted string at p (', " or `) copied whole; returns where it ends. */
+static const char *
+copy_quoted(struct buf *b, const char *p)
 {
-#define IS(x) (n == sizeof(x) - 1 && memcmp(w, x, n) == 0)
-	int cmdpos = l->cmdpos;
-	l->cmdpos = 0;
-	if (!cmdpos)
-		return;
-	if (IS("if")) {
-		lexer_push(l, GROUP_IF);
-		l->cmdpos = 1;
-	} else if (IS("then") || IS("else") || IS("elif") || IS("do") || IS("!") ||
-	    IS("time") || IS("sudo") || IS("exec")) {
-		l->cmdpos = IS("sudo") ? 0 : 1;
-	} else if (IS("fi")) {
-		lexer_pop(l, GROUP_IF);
-	} else if (IS("for") || IS("select")) {
-		lexer_push(l, GROUP_LOOP);
-	} else if (IS("while") || IS("until")) {
-		lexer_push(l, GROUP_LOOP);
-		l->cmdpos = 1;
-	} else if (IS("done")) {
-		lexer_pop(l, GROUP_LOOP);
-	} else if (IS("case")) {
-		lexer_push(l, GROUP_CASE);
-	} else if (IS("esac")) {
-		lexer_pop(l, GROUP_CASE);
-	} else if (IS("{")) {
-		lexer_push(l, GROUP_BRACE);
-		l->cmdpos = 1;
-	} else if (IS("}")) {
-		lexer_pop(l, GROUP_BRACE);
+	const char *s = p++;
+	while (*p != '\0' && *p != *s) {
+		if (*p == '\\' && *s != '\'' && p[1] != '\0')
+			p++;
+		p++;
 	}
-#undef IS
+	if (*p != '\0')
+		p++;
+	buf_add(b, s, (size_t)(p - s));
+	return p;
+}
+
+static void
+trim_blanks(struct buf *b)
+{
+	while (b->len > 0 && is_blank(b->data[b->len - 1]))
+		b->len--;
 }
 
 /*
- * Splits the lines of a shell block into whole commands the way sh reads
- * them: a newline ends a command only outside quotes, if/fi, for/done,
- * case/esac, { }, ( ), $( ) and heredoc bodies, and not after |, && or ||;
- * a backslash-newline joins two lines with a space; comments are dropped.
- * Each command goes to out, its byte span in text (start, end) to spans as
- * two size_t. Returns 1 when text ends inside an unfinished command.
+ * What the shell reads of raw, one command as written: comments dropped,
+ * a backslash-newline one space, blanks at the ends of lines gone,
+ * quotes and heredoc bodies as they are.
  */
-/*
- * A newline: ends the command unless something keeps it open, after the
- * bodies of the heredocs it started. Returns -1 at the end of the text.
- */
-static int
-lexer_newline(struct shell_lexer *l, struct strv *out, struct buf *spans)
-{
-	while (l->cur.len > 0 && is_blank(l->cur.data[l->cur.len - 1]))
-		l->cur.len--;
-	if (l->in_cmd)
-		buf_addc(&l->cur, '\n');
-	if (l->nheredocs > 0) {
-		l->i++;
-		lexer_heredocs(l);
-		if (l->s[l->i] == '\0')
-			return -1;
-	}
-	if (l->depth == 0 && !l->cont && !l->open)
-		lexer_end(l, out, spans);
-	l->cmdpos = 1;
-	l->i++;
-	return 0;
-}
-
-/* A backslash: a continuation (one space, as the shell reads it) or a quoted character. */
-static void
-lexer_backslash(struct shell_lexer *l)
-{
-	const char *text = l->s;
-	if (text[l->i + 1] == '\n') {
-		while (l->cur.len > 0 && is_blank(l->cur.data[l->cur.len - 1]))
-			l->cur.len--;
-		if (l->in_cmd)
-			buf_addc(&l->cur, ' ');
-		l->i += 2;
-		while (is_blank(text[l->i]))
-			l->i++;
-		return;
-	}
-	lexer_mark(l);
-	buf_add(&l->cur, text + l->i, text[l->i + 1] != '\0' ? 2 : 1);
-	l->i += text[l->i + 1] != '\0' ? 2 : 1;
-	l->cmdpos = 0;
-}
-
-/* "(" opens a group; ")" closes one, or ends a case pattern. */
-static void
-lexer_paren(struct shell_lexer *l)
-{
-	char c = l->s[l->i];
-	if (c == '(') {
-		lexer_push(l, GROUP_PAREN);
-		l->cmdpos = 1;
-	} else {
-		int empty = l->i > 0 && l->s[l->i - 1] == '(';
-		if (l->depth > 0 && lexer_top(l) == GROUP_PAREN) {
-			lexer_pop(l, GROUP_PAREN);
-			l->cmdpos = empty;
-		} else
-			l->cmdpos = 1;	/* a case pattern */
-	}
-	buf_addc(&l->cur, c);
-	l->i++;
-}
-
-/* ";", "|", "&" and their doubles: | && || carry the command on to the next line. */
-static void
-lexer_operator(struct shell_lexer *l)
-{
-	const char *text = l->s;
-	char c = text[l->i];
-	int twice = text[l->i + 1] == c;
-	int redirect = c == '&' && l->i > 0 && (text[l->i - 1] == '>' || text[l->i - 1] == '<');
-	buf_add(&l->cur, text + l->i, twice ? 2 : 1);
-	l->i += twice ? 2 : 1;
-	if (redirect)
-		return;
-	l->cmdpos = 1;
-	if (c == '|' || (c == '&' && twice))
-		l->cont = 1;
-}
-
-/* "<", ">" or "$" ("${VAR}" whole: its braces are no group). */
-static void
-lexer_redirect_or_dollar(struct shell_lexer *l)
-{
-	const char *text = l->s;
-	char c = text[l->i];
-	buf_addc(&l->cur, c);
-	l->i++;
-	if (c == '$' && text[l->i] == '{') {
-		size_t j = l->i;
-		while (text[j] != '\0' && text[j] != '}' && text[j] != '\n')
-			j++;
-		if (text[j] == '}')
-			j++;
-		buf_add(&l->cur, text + l->i, j - l->i);
-		l->i = j;
-	}
-	l->cmdpos = 0;
-}
-
-/* What an unfinished command leaves open: "if without fi", "a quote". */
 static char *
-lexer_why(const struct shell_lexer *l)
+command_text(const char *raw, struct reading *r)
 {
-	static const char *const groups[] = {
-		[GROUP_IF] = "if without fi",
-		[GROUP_LOOP] = "a loop without done",
-		[GROUP_CASE] = "case without esac",
-		[GROUP_BRACE] = "{ without }",
-		[GROUP_PAREN] = "( without )",
+	buf_init(&r->out);
+	for (const char *p = raw; *p != '\0';) {
+		char c = *p;
+		if (c == '\n') {
+			trim_blanks(&r->out);
+			buf_addc(&r->out, '\n');
+			p = heredoc_bodies(r, p + 1);
+		} else if (c == '\\' && p[1] == '\n') {
+			trim_blanks(&r->out);
+			buf_addc(&r->out, ' ');
+			p = skip_blank(p + 2);
+		} else if (c == '\\') {
+			buf_add(&r->out, p, p[1] != '\0' ? 2 : 1);
+			p += p[1] != '\0' ? 2 : 1;
+		} else if (c == '\'' || c == '"' || c == '`') {
+			p = copy_quoted(&r->out, p);
+		} else if (c == '#' && (p == raw || is_space(p[-1]) || strchr(";&|(", p[-1]) != NULL)) {
+			while (*p != '\0' && *p != '\n')
+				p++;
+		} else if (c == '<' && p[1] == '<' && p[2] != '<') {
+			size_t n = heredoc_op(r, p);
+			buf_add(&r->out, p, n);
+			p += n;
+		} else {
+			buf_addc(&r->out, c);
+			p++;
+		}
+	}
+	heredoc_bodies(r, "");
+	char *t = trim_dup(r->out.data ? r->out.data : "", r->out.len);
+	buf_free(&r->out);
+	return t;
+}
+
+/* The compound command left open in text: the innermost opener without its closer. */
+static const char *
+open_group(const char *text)
+{
+	static const char *const open[] = { "if", "case", "for", "while", "until", "select", "{", NULL };
+	static const char *const close[] = { "fi", "esac", "done", "done", "done", "done", "}" };
+	static const char *const says[] = {
+		"if without fi", "case without esac", "a loop without done", "a loop without done",
+		"a loop without done", "a loop without done", "{ without }"
 	};
-	if (l->open)
-		return xstrdup("a quote that is never closed");
-	if (l->nheredocs > 0)
-		return xasprintf("a heredoc whose %s line never comes", l->heredoc[0]);
-	if (l->depth > 0)
-		return xstrdup(groups[lexer_top(l)]);
-	return xstrdup("a | or && with no command after it");
+	int stack[SPLIT_DEPTH], depth = 0;
+	for (const char *p = text; *p != '\0';) {
+		if (*p == '\'' || *p == '"' || *p == '`') {
+			char q = *p++;
+			while (*p != '\0' && *p != q)
+				p += (*p == '\\' && q != '\'' && p[1] != '\0') ? 2 : 1;
+			p += *p != '\0';
+			continue;
+		}
+		size_t n = 0;
+		while (p[n] != '\0' && !is_space(p[n]) && strchr(";&|()'\"`", p[n]) == NULL)
+			n++;
+		if (n == 0) {
+			p++;
+			continue;
+		}
+		if (depth > 0 && strlen(close[stack[depth - 1]]) == n &&
+		    strncmp(p, close[stack[depth - 1]], n) == 0)
+			depth--;
+		else
+			for (int k = 0; open[k] != NULL; k++)
+				if (strlen(open[k]) == n && strncmp(p, open[k], n) == 0 &&
+				    depth < SPLIT_DEPTH)
+					stack[depth++] = k;
+		p += n;
+	}
+	return depth > 0 ? says[stack[depth - 1]] : "a compound command that never ends";
+}
+
+/* Why the last command cannot run, from the lexer's cause or the reading. */
+static char *
+unfinished_why(const char *cause, const char *last, const struct reading *r)
+{
+	if (cause != NULL && strncmp(cause, "unterminated", 12) == 0)
+		return strchr(cause, '\'') || strchr(cause, '"') || strchr(cause, '`') ?
+		    xstrdup("a quote that is never closed") : xasprintf("%s", cause);
+	if (cause != NULL && strstr(cause, "compound") != NULL)
+		return xstrdup(open_group(last));
+	if (cause != NULL && strstr(cause, "operator") != NULL)
+		return xstrdup("a | or && with no command after it");
+	if (cause != NULL)
+		return xstrdup(cause);
+	return xasprintf("a heredoc whose %s line never comes", r->open_delim);
 }
 
 int
 split_block_commands(const char *text, struct strv *out, struct buf *spans, char **why)
 {
-	struct shell_lexer l;
-	memset(&l, 0, sizeof l);
-	l.s = text;
-	l.cmdpos = 1;
-	buf_init(&l.cur);
-	while (text[l.i] != '\0') {
-		char c = text[l.i];
-		if (c == '\n') {
-			if (lexer_newline(&l, out, spans) == -1)
-				break;
-			continue;
+	char *masked = mask_placeholders(text);
+	struct strv pieces = { NULL, 0 };
+	char *cause = NULL;
+	int rc = shell_split_commands(masked, &pieces, &cause);
+	struct reading r;
+	memset(&r, 0, sizeof r);
+	size_t at = 0;
+	char *last = NULL;
+	for (size_t i = 0; i < pieces.n; i++) {
+		size_t start = piece_start(masked, at, pieces.v[i]);
+		size_t end = start + strlen(pieces.v[i]);
+		while (masked[end] == ';')
+			end++;	/* the lexer trims them, "\;" of find -exec too: kept as written */
+		free(last);
+		last = xstrndup(text + start, end - start);
+		char *t = command_text(last, &r);
+		if (*t != '\0') {
+			strv_add(out, t);
+			buf_add(spans, &start, sizeof start);
+			buf_add(spans, &end, sizeof end);
 		}
-		if (is_blank(c)) {
-			if (l.in_cmd)
-				buf_addc(&l.cur, c);
-			l.i++;
-			continue;
-		}
-		if (c == '#' && (l.i == 0 || is_space(text[l.i - 1]) || strchr(";&|(", text[l.i - 1]))) {
-			while (text[l.i] != '\0' && text[l.i] != '\n')
-				l.i++;
-			continue;
-		}
-		if (c == '\\') {
-			lexer_backslash(&l);
-			continue;
-		}
-		lexer_mark(&l);
-		if (c == '\'' || c == '"' || c == '`') {
-			lexer_quoted(&l);
-			l.cmdpos = 0;
-			if (l.open)
-				break;
-			continue;
-		}
-		if (c == '(' || c == ')') {
-			lexer_paren(&l);
-			continue;
-		}
-		if (c == ';' || c == '|' || c == '&') {
-			lexer_operator(&l);
-			continue;
-		}
-		if (c == '<' && text[l.i + 1] == '<' && text[l.i + 2] != '<') {
-			lexer_heredoc_op(&l);
-			l.cmdpos = 0;
-			continue;
-		}
-		if (c == '<' || c == '>' || c == '$') {
-			lexer_redirect_or_dollar(&l);
-			continue;
-		}
-		size_t n = 0;
-		while (text[l.i + n] != '\0' && !is_space(text[l.i + n]) &&
-		    strchr(";&|()<>'\"`\\$", text[l.i + n]) == NULL)
-			n++;
-		if (n == 0)
-			n = 1;
-		buf_add(&l.cur, text + l.i, n);
-		lexer_word(&l, text + l.i, n);
-		l.i += n;
+		free(t);
+		at = end;
 	}
-	int unfinished = l.open || l.depth > 0 || l.cont || l.nheredocs > 0;
+	int unfinished = rc < 0 || r.heredoc_open;
 	if (why != NULL)
-		*why = unfinished ? lexer_why(&l) : NULL;
-	lexer_end(&l, out, spans);
-	for (int h = 0; h < l.nheredocs; h++)
-		free(l.heredoc[h]);
-	buf_free(&l.cur);
+		*why = unfinished ? unfinished_why(rc < 0 ? cause : NULL, last ? last : "", &r) : NULL;
+	free(r.open_delim);
+	free(last);
+	free(cause);
+	strv_free(&pieces);
+	free(masked);
 	return unfinished;
 }

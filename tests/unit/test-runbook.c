@@ -961,6 +961,22 @@ test_shapes(void)
 	is_str(cmd_at(st, 0) ? cmd_at(st, 0)->text : NULL, "df -h", "the next block is whole again");
 	runbook_doc_free(&doc);
 
+	/* split as sh splits: ";" keeps one line whole, "\;" stays, an indented EOF ends nothing */
+	parse_string("# X\n1. **Run**\n   ```bash\n   ls; pwd   # both\n"
+	    "   find /tmp -name x -exec ls {} \\;\n   cat <<EOF\n   a\n     EOF\n   EOF\n"
+	    "   docker logs <container>\n   ```\n", &doc);
+	st = step_at(rb_at(&doc, 0), 0);
+	is_int(st ? st->ncommands : 0, 4, "four commands in the block");
+	is_str(cmd_at(st, 0) ? cmd_at(st, 0)->text : NULL, "ls; pwd",
+	    "commands joined by \";\" on one line are one command, without its comment");
+	is_str(cmd_at(st, 1) ? cmd_at(st, 1)->text : NULL, "find /tmp -name x -exec ls {} \\;",
+	    "find -exec keeps its \"\\;\"");
+	is_str(cmd_at(st, 2) ? cmd_at(st, 2)->text : NULL, "cat <<EOF\na\n  EOF\nEOF",
+	    "an indented EOF is part of the heredoc, as sh reads it");
+	is_str(cmd_at(st, 3) ? cmd_at(st, 3)->text : NULL, "docker logs <container>",
+	    "a <placeholder> is no redirection");
+	runbook_doc_free(&doc);
+
 	/* lint: two procedures that ran together; a restart under a new heading is no finding */
 #define BLOCK(cmd) "   ```bash\n   " cmd "\n   ```\n"
 	parse_string("# Q\n## Queue stuck\n1. **Check**\n" BLOCK("redis-cli LLEN q") "2. **Restart**\n"
