@@ -296,6 +296,86 @@ host_eq(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
+/* The labelled steps of one procedure found in rb: titles, time boxes, commands. */
+static void
+score_steps(const char *name, const struct runbook *rb, const struct label_proc *lp,
+    struct score *s, int verbose)
+{
+	size_t from = 0;
+	for (size_t j = 0; j < lp->nsteps; j++) {
+		const struct label_step *ls = &lp->steps[j];
+		const struct runbook_step *st = NULL;
+		s->steps++;
+		s->durs++;
+		s->cmds += (int)ls->ncmds;
+		for (size_t k = from; rb && k < rb->nsteps; k++)
+			if (title_eq(rb->steps[k].title, ls->title)) {
+				st = &rb->steps[k];
+				from = k + 1;
+				break;
+			}
+		if (st == NULL) {
+			if (verbose)
+				printf("#   %s: step not found: %s / %s\n", name, lp->title, ls->title);
+			continue;
+		}
+		s->steps_right++;
+		int64_t lo = ls->has_d ? ls->lo : 0, hi = ls->has_d ? ls->hi : 0;
+		if (st->timebox_s == lo && (lo == 0 || st->timebox_max_s == hi))
+			s->durs_right++;
+		else if (verbose)
+			printf("#   %s: time of %s: want %lld-%lld got %lld-%lld\n", name, ls->title,
+			    (long long)lo, (long long)hi, (long long)st->timebox_s,
+			    (long long)st->timebox_max_s);
+		char *used = calloc(st->ncommands + 1, 1);
+		for (size_t c = 0; c < ls->ncmds; c++) {
+			int found = 0;
+			for (size_t k = 0; k < st->ncommands && !found; k++)
+				if (!used[k] && strcmp(st->commands[k].text, ls->cmds[c].text) == 0 &&
+				    host_eq(st->commands[k].host, ls->cmds[c].host))
+					found = used[k] = 1;
+			if (found)
+				s->cmds_right++;
+			else if (verbose)
+				printf("#   %s: command not found in %s: %s\n", name, ls->title,
+				    ls->cmds[c].text);
+		}
+		free(used);
+	}
+}
+
+/* Steps and commands of rb that no label of its procedure accounts for. */
+static void
+score_false(const char *name, const struct runbook *rb, const struct label_proc *lp,
+    struct score *s, int verbose)
+{
+	for (size_t k = 0; rb && k < rb->nsteps; k++) {
+		const struct runbook_step *st = &rb->steps[k];
+		const struct label_step *ls = NULL;
+		for (size_t j = 0; j < lp->nsteps && ls == NULL; j++)
+			if (title_eq(st->title, lp->steps[j].title))
+				ls = &lp->steps[j];
+		if (ls == NULL) {
+			s->false_steps++;
+			s->false_cmds += (int)st->ncommands;
+			if (verbose)
+				printf("#   %s: false step in %s: %s\n", name, lp->title, st->title);
+			continue;
+		}
+		for (size_t c = 0; c < st->ncommands; c++) {
+			int found = 0;
+			for (size_t m = 0; m < ls->ncmds && !found; m++)
+				found = strcmp(st->commands[c].text, ls->cmds[m].text) == 0;
+			if (!found) {
+				s->false_cmds++;
+				if (verbose)
+					printf("#   %s: false command in %s: %s\n", name, ls->title,
+					    st->commands[c].text);
+			}
+		}
+	}
+}
+
 static void
 score_doc(const char *name, const struct runbook_doc *doc, const struct labels *l,
     struct score *s, int verbose)
@@ -330,73 +410,8 @@ score_doc(const char *name, const struct runbook_doc *doc, const struct labels *
 				    (long long)lp->lo, (long long)lp->hi,
 				    rb ? (long long)rb->total_s : -1LL, rb ? (long long)rb->total_max_s : -1LL);
 		}
-		size_t from = 0;
-		for (size_t j = 0; j < lp->nsteps; j++) {
-			const struct label_step *ls = &lp->steps[j];
-			const struct runbook_step *st = NULL;
-			s->steps++;
-			s->durs++;
-			s->cmds += (int)ls->ncmds;
-			for (size_t k = from; rb && k < rb->nsteps; k++)
-				if (title_eq(rb->steps[k].title, ls->title)) {
-					st = &rb->steps[k];
-					from = k + 1;
-					break;
-				}
-			if (st == NULL) {
-				if (verbose)
-					printf("#   %s: step not found: %s / %s\n", name, lp->title, ls->title);
-				continue;
-			}
-			s->steps_right++;
-			int64_t lo = ls->has_d ? ls->lo : 0, hi = ls->has_d ? ls->hi : 0;
-			if (st->timebox_s == lo && (lo == 0 || st->timebox_max_s == hi))
-				s->durs_right++;
-			else if (verbose)
-				printf("#   %s: time of %s: want %lld-%lld got %lld-%lld\n", name, ls->title,
-				    (long long)lo, (long long)hi, (long long)st->timebox_s,
-				    (long long)st->timebox_max_s);
-			char *used = calloc(st->ncommands + 1, 1);
-			for (size_t c = 0; c < ls->ncmds; c++) {
-				int found = 0;
-				for (size_t k = 0; k < st->ncommands && !found; k++)
-					if (!used[k] && strcmp(st->commands[k].text, ls->cmds[c].text) == 0 &&
-					    host_eq(st->commands[k].host, ls->cmds[c].host))
-						found = used[k] = 1;
-				if (found)
-					s->cmds_right++;
-				else if (verbose)
-					printf("#   %s: command not found in %s: %s\n", name, ls->title,
-					    ls->cmds[c].text);
-			}
-			free(used);
-		}
-		/* Steps and commands of this runbook no label accounts for. */
-		for (size_t k = 0; rb && k < rb->nsteps; k++) {
-			const struct runbook_step *st = &rb->steps[k];
-			const struct label_step *ls = NULL;
-			for (size_t j = 0; j < lp->nsteps && ls == NULL; j++)
-				if (title_eq(st->title, lp->steps[j].title))
-					ls = &lp->steps[j];
-			if (ls == NULL) {
-				s->false_steps++;
-				s->false_cmds += (int)st->ncommands;
-				if (verbose)
-					printf("#   %s: false step in %s: %s\n", name, lp->title, st->title);
-				continue;
-			}
-			for (size_t c = 0; c < st->ncommands; c++) {
-				int found = 0;
-				for (size_t m = 0; m < ls->ncmds && !found; m++)
-					found = strcmp(st->commands[c].text, ls->cmds[m].text) == 0;
-				if (!found) {
-					s->false_cmds++;
-					if (verbose)
-						printf("#   %s: false command in %s: %s\n", name, ls->title,
-						    st->commands[c].text);
-				}
-			}
-		}
+		score_steps(name, rb, lp, s, verbose);
+		score_false(name, rb, lp, s, verbose);
 	}
 	for (size_t r = 0; r < doc->nrunbooks; r++) {
 		if (used_rb[r])

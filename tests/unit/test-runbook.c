@@ -198,123 +198,126 @@ test_timebox(void)
 
 /* Destructive commands. */
 
+/* Commands the guard must stop. */
+static const char *const positives[] = {
+	"rm -rf /var/lib/docker/volumes/old",
+	"rm -r /tmp/build",
+	"rm -f /var/run/app.pid",
+	"sudo rm -rf /srv/data",
+	"redis-cli FLUSHALL",
+	"redis-cli -n 2 flushdb",
+	"docker exec redis redis-cli FLUSHALL",
+	"psql -c \"DROP TABLE users;\"",
+	"psql -c 'drop database payments'",
+	"mysql -e 'TRUNCATE orders'",
+	"psql -c \"DELETE FROM sessions WHERE created < now()\"",
+	"docker system prune -af",
+	"docker volume prune -f",
+	"docker compose down",
+	"docker compose -f /srv/app/compose.yml down -v",
+	"docker-compose down",
+	"docker stop api",
+	"docker kill api",
+	"docker rm -f api",
+	"docker container rm api",
+	"podman stop api",
+	"systemctl stop nginx",
+	"sudo systemctl disable --now nginx",
+	"systemctl mask postgresql",
+	"pg_restore -d payments /var/backups/payments.dump",
+	"./restore-db.sh latest",
+	"restic -r s3:bucket restore latest --target /",
+	"mv /var/lib/postgresql/15/main /var/lib/postgresql/15/main.old",
+	"mv /data/uploads /tmp/uploads",
+	"mv app.db app.db.old",
+	"mv /opt/backups/latest /opt/old",
+	"dd if=/dev/zero of=/dev/sdb bs=1M",
+	"mkfs.ext4 /dev/sdb1",
+	"wipefs -a /dev/sdb",
+	"shutdown -r now",
+	"sudo reboot",
+	"kill -9 1234",
+	"kill -KILL 1234",
+	"kill -s KILL 1234",
+	"iptables -F",
+	": > /var/log/nginx/access.log",
+	"cat /dev/null > /etc/hosts",
+	"echo '127.0.0.1 db' > /etc/hosts",
+	"chmod -R 777 /srv",
+	"chown -R www-data: /var/www",
+	"git reset --hard origin/main",
+	"git clean -fdx",
+	"ssh db1 'systemctl stop postgresql'",
+	"ssh -p 2222 ops@db1 \"sudo rm -rf /var/lib/app\"",
+	"bash -c 'rm -rf /tmp/x'",
+	"echo FLUSHALL | redis-cli",
+	"find /var/log -name '*.gz' -delete",
+	"ls /tmp && rm -rf /tmp/x",
+	"ls | xargs rm -rf",
+	"kubectl delete pod api-0",
+	"truncate -s 0 /var/log/syslog",
+	"docker compose exec db psql -c 'DROP DATABASE app'",
+	"sudo -u postgres dropdb payments",
+	"psql payments < /var/backups/payments.sql",
+	"echo 'SET x' | tee /etc/app.conf",
+	"runuser -u postgres -- pg_restore -d app /var/backups/app.dump",
+	"su - postgres -c 'dropdb app'",
+	"sudo sh -c 'echo 1 > /etc/sysctl.d/99-x.conf'",
+	"echo \"$(rm -rf /tmp/x)\"",
+	"timeout 60 sh -c 'docker stop api'",
+	"ssh db1 \"psql -c 'TRUNCATE sessions'\"",
+};
+/* Commands it must let run. */
+static const char *const negatives[] = {
+	"docker restart api",
+	"docker ps -a",
+	"docker logs --tail 100 api",
+	"docker compose up -d",
+	"docker compose restart worker",
+	"docker compose ps",
+	"docker run --rm alpine echo hi",
+	"docker exec api ls /data",
+	"grep stop /var/log/syslog",
+	"ps aux | grep stop",
+	"echo rm -rf /",
+	"echo 'docker stop api'",
+	"echo stop",
+	"systemctl restart nginx",
+	"systemctl status nginx",
+	"systemctl start postgresql",
+	"kill -0 1234",
+	"kill -HUP 1234",
+	"ls -la /var/lib/docker",
+	"cat /etc/passwd",
+	"tail -f /var/log/syslog",
+	"mv notes.txt notes.old",
+	"git reset --soft HEAD~1",
+	"git status",
+	"psql -c 'SELECT 1'",
+	"redis-cli ping",
+	"chmod 644 /etc/app.conf",
+	"iptables -L -n",
+	"dd if=/dev/sda bs=512 count=1 | xxd",
+	"df -h",
+	"grep -i 'drop table' /var/log/postgresql.log",
+	"journalctl -u redis | grep -i flushall",
+	"curl -fsS https://ainetic.tech/health",
+	"echo ok > /tmp/x",
+	"pg_dump -Fc payments > /var/backups/payments-$TS.dump",
+	"restorecon -Rv /var/www",
+	"# rm -rf / is what we never do",
+	"grep -iE 'delete|drop|truncate' /var/log/app.log",
+	"docker logs api 2>&1 | grep -iE 'error|stop|kill|rm'",
+	"echo 'x' > /etc/postgresql/<pg_version>/main/conf.d/new.conf",
+	"su - postgres",
+	"ssh db1 'systemctl status postgresql'",
+	"bash -c 'docker ps'",
+	"",
+};
+
 static void
 test_destructive(void)
 {
-	static const char *const positives[] = {
-		"rm -rf /var/lib/docker/volumes/old",
-		"rm -r /tmp/build",
-		"rm -f /var/run/app.pid",
-		"sudo rm -rf /srv/data",
-		"redis-cli FLUSHALL",
-		"redis-cli -n 2 flushdb",
-		"docker exec redis redis-cli FLUSHALL",
-		"psql -c \"DROP TABLE users;\"",
-		"psql -c 'drop database payments'",
-		"mysql -e 'TRUNCATE orders'",
-		"psql -c \"DELETE FROM sessions WHERE created < now()\"",
-		"docker system prune -af",
-		"docker volume prune -f",
-		"docker compose down",
-		"docker compose -f /srv/app/compose.yml down -v",
-		"docker-compose down",
-		"docker stop api",
-		"docker kill api",
-		"docker rm -f api",
-		"docker container rm api",
-		"podman stop api",
-		"systemctl stop nginx",
-		"sudo systemctl disable --now nginx",
-		"systemctl mask postgresql",
-		"pg_restore -d payments /var/backups/payments.dump",
-		"./restore-db.sh latest",
-		"restic -r s3:bucket restore latest --target /",
-		"mv /var/lib/postgresql/15/main /var/lib/postgresql/15/main.old",
-		"mv /data/uploads /tmp/uploads",
-		"mv app.db app.db.old",
-		"mv /opt/backups/latest /opt/old",
-		"dd if=/dev/zero of=/dev/sdb bs=1M",
-		"mkfs.ext4 /dev/sdb1",
-		"wipefs -a /dev/sdb",
-		"shutdown -r now",
-		"sudo reboot",
-		"kill -9 1234",
-		"kill -KILL 1234",
-		"kill -s KILL 1234",
-		"iptables -F",
-		": > /var/log/nginx/access.log",
-		"cat /dev/null > /etc/hosts",
-		"echo '127.0.0.1 db' > /etc/hosts",
-		"chmod -R 777 /srv",
-		"chown -R www-data: /var/www",
-		"git reset --hard origin/main",
-		"git clean -fdx",
-		"ssh db1 'systemctl stop postgresql'",
-		"ssh -p 2222 ops@db1 \"sudo rm -rf /var/lib/app\"",
-		"bash -c 'rm -rf /tmp/x'",
-		"echo FLUSHALL | redis-cli",
-		"find /var/log -name '*.gz' -delete",
-		"ls /tmp && rm -rf /tmp/x",
-		"ls | xargs rm -rf",
-		"kubectl delete pod api-0",
-		"truncate -s 0 /var/log/syslog",
-		"docker compose exec db psql -c 'DROP DATABASE app'",
-		"sudo -u postgres dropdb payments",
-		"psql payments < /var/backups/payments.sql",
-		"echo 'SET x' | tee /etc/app.conf",
-		"runuser -u postgres -- pg_restore -d app /var/backups/app.dump",
-		"su - postgres -c 'dropdb app'",
-		"sudo sh -c 'echo 1 > /etc/sysctl.d/99-x.conf'",
-		"echo \"$(rm -rf /tmp/x)\"",
-		"timeout 60 sh -c 'docker stop api'",
-		"ssh db1 \"psql -c 'TRUNCATE sessions'\"",
-	};
-	static const char *const negatives[] = {
-		"docker restart api",
-		"docker ps -a",
-		"docker logs --tail 100 api",
-		"docker compose up -d",
-		"docker compose restart worker",
-		"docker compose ps",
-		"docker run --rm alpine echo hi",
-		"docker exec api ls /data",
-		"grep stop /var/log/syslog",
-		"ps aux | grep stop",
-		"echo rm -rf /",
-		"echo 'docker stop api'",
-		"echo stop",
-		"systemctl restart nginx",
-		"systemctl status nginx",
-		"systemctl start postgresql",
-		"kill -0 1234",
-		"kill -HUP 1234",
-		"ls -la /var/lib/docker",
-		"cat /etc/passwd",
-		"tail -f /var/log/syslog",
-		"mv notes.txt notes.old",
-		"git reset --soft HEAD~1",
-		"git status",
-		"psql -c 'SELECT 1'",
-		"redis-cli ping",
-		"chmod 644 /etc/app.conf",
-		"iptables -L -n",
-		"dd if=/dev/sda bs=512 count=1 | xxd",
-		"df -h",
-		"grep -i 'drop table' /var/log/postgresql.log",
-		"journalctl -u redis | grep -i flushall",
-		"curl -fsS https://ainetic.tech/health",
-		"echo ok > /tmp/x",
-		"pg_dump -Fc payments > /var/backups/payments-$TS.dump",
-		"restorecon -Rv /var/www",
-		"# rm -rf / is what we never do",
-		"grep -iE 'delete|drop|truncate' /var/log/app.log",
-		"docker logs api 2>&1 | grep -iE 'error|stop|kill|rm'",
-		"echo 'x' > /etc/postgresql/<pg_version>/main/conf.d/new.conf",
-		"su - postgres",
-		"ssh db1 'systemctl status postgresql'",
-		"bash -c 'docker ps'",
-		"",
-	};
 	for (size_t i = 0; i < nitems(positives); i++)
 		ok(runbook_is_destructive(positives[i]), "destructive: %s", positives[i]);
 	for (size_t i = 0; i < nitems(negatives); i++)
@@ -864,6 +867,16 @@ test_shapes(void)
 	is_str(cmd_text(step_at(rb, 1), 0), "systemctl restart redis", "no-language block runs");
 	runbook_doc_free(&doc);
 
+}
+
+/* Shapes: bold items, checklists, front matter, heredocs. */
+static void
+test_shapes_items(void)
+{
+	struct runbook_doc doc;
+	const struct runbook *rb;
+	const struct runbook_step *st;
+
 	/* bold items win over plain ones; nested items are text */
 	parse_string("## Runbook: Mixed\n\nPrerequisites:\n\n1. VPN access\n2. An SSH key\n\n"
 	    "1. **Drain** (5 min)\n   1. pick a node\n   2. cordon it\n   ```bash\n"
@@ -902,6 +915,15 @@ test_shapes(void)
 	is_int(st ? st->ncommands : 0, 2, "heredoc with <<- ends at its tab-indented terminator");
 	is_str(cmd_text(st, 0), "cat > /tmp/x.conf <<-'EOF'\n\tkey=1\n\tEOF", "<<-'EOF' heredoc");
 	runbook_doc_free(&doc);
+
+}
+
+/* Shapes: ssh lines and sessions, mis-encoded text, whole commands. */
+static void
+test_shapes_commands(void)
+{
+	struct runbook_doc doc;
+	const struct runbook_step *st;
 
 	/* an unterminated quote in an ssh line (found by the fuzzer) */
 	parse_string("# X\n```bash\nssh db1 \"pg_ctl promote\n```\n", &doc);
@@ -977,6 +999,15 @@ test_shapes(void)
 	    "a <placeholder> is no redirection");
 	runbook_doc_free(&doc);
 
+}
+
+/* Shapes: lint that points at the cause. */
+static void
+test_lint_causes(void)
+{
+	struct runbook_doc doc;
+	const struct runbook_step *st;
+
 	/* lint: two procedures that ran together; a restart under a new heading is no finding */
 #define BLOCK(cmd) "   ```bash\n   " cmd "\n   ```\n"
 	parse_string("# Q\n## Queue stuck\n1. **Check**\n" BLOCK("redis-cli LLEN q") "2. **Restart**\n"
@@ -1005,6 +1036,15 @@ test_shapes(void)
 	    "the outer block's own closing fence opens no block");
 	is_int(count_lint(&doc, LINT_ERROR), 0, "no fence left open");
 	runbook_doc_free(&doc);
+
+}
+
+/* Shapes: placeholders a script sets itself; documents with no procedure. */
+static void
+test_shapes_placeholders(void)
+{
+	struct runbook_doc doc;
+	const struct runbook_step *st;
 
 	/* what a script shows or sets itself is not asked for */
 	parse_string("# X\n1. **Check**\n   ```bash\n   df -h | awk '{print $NF, $1}'\n"
@@ -1348,6 +1388,10 @@ main(void)
 	test_lint_bad();
 	test_hostile_fixture();
 	test_shapes();
+	test_shapes_items();
+	test_shapes_commands();
+	test_lint_causes();
+	test_shapes_placeholders();
 	test_long_lines();
 	test_nesting();
 	test_nul_and_cr();
