@@ -125,19 +125,25 @@ struct outbox_msg {
 	int64_t next_at;
 };
 
-/* Opens (creating and migrating unless read-only). -1 with *cause. */
+/*
+ * Opens a SQLite file, or a PostgreSQL database named by a postgresql://
+ * URI (libpq's rules: PGSERVICE, .pgpass, sslmode), creating and
+ * migrating the schema unless read-only. -1 with *cause.
+ */
 int store_open(const char *path, int readonly, struct store **, char **cause);
 void store_close(struct store **);
 sqlite3 *store_db(struct store *);
 int store_is_readonly(const struct store *);
+/* 1 for a PostgreSQL store that other sitreps share, 0 for a SQLite file. */
+int store_is_shared(const struct store *);
 /* The last error, for the screen. */
 const char *store_error(const struct store *);
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK: -1 with *cause. */
+/* BEGIN IMMEDIATE (SQLite) or BEGIN / COMMIT / ROLLBACK: -1 with *cause. */
 int store_begin(struct store *, char **cause);
 int store_commit(struct store *, char **cause);
 void store_rollback(struct store *);
-/* Changes when another connection committed (PRAGMA data_version). */
+/* Changes when another connection committed (PRAGMA data_version; PostgreSQL's NOTIFY). */
 int64_t store_data_version(struct store *);
 
 /* Writes: call inside store_begin()/store_commit(). Return the row id, or -1. */
