@@ -222,4 +222,12 @@ void incidents_free(struct incident *, size_t);
 void action_items_free(struct action_item *, size_t);
 void outbox_msgs_free(struct outbox_msg *, size_t);
 
+/*
+ * Copies every row of from into to, which must be empty (a new SQLite file
+ * or PostgreSQL database), in one transaction, with the rows' ids; each
+ * table's count is checked on both sides and added to counts as "TABLE N".
+ * -1 with *cause and nothing kept.
+ */
+int store_copy(struct store *from, struct store *to, struct strv *counts, char **cause);
+
 #endif

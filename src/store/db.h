@@ -91,7 +91,7 @@ void st_finalize(struct stmt *);
 
 /* PostgreSQL's spelling of a statement: ?N and ? as $N, INSERT ... RETURNING id. */
 char *db_pg_sql(const char *sql, int *nparams);
-/* PostgreSQL's spelling of the schema: 64-bit integers, identity keys, bytea. */
+/* PostgreSQL's spelling of the schema: 64-bit integers, identity keys, bytea, text in byte order. */
 char *db_pg_ddl(const char *ddl);
 
 /* Opens the PostgreSQL connection into s (LISTEN for changes); -1 after *cause. */

@@ -1329,3 +1329,145 @@ outbox_msgs_free(struct outbox_msg *v, size_t n)
 		outbox_msg_clear(&v[i]);
 	free(v);
 }
+
+/* --- copying a store --------------------------------------------------------------- */
+
+/* Every table, parents first, with its columns; the blob column by name. */
+static const struct {
+	const char *table;
+	const char *columns;
+} store_tables[] = {
+	{ "incident", INCIDENT_COLUMNS },
+	{ "event", "id, incident_id, at, source, kind, host, text" },
+	{ "tick", "incident_id, list, item_index, item, checked, at, operator" },
+	{ "step_run", "id, incident_id, runbook, step_index, number, title, timebox_s, "
+	    "timebox_max_s, started_at, ended_at, outcome, note" },
+	{ "command_run", "id, incident_id, step_run_id, host, command, started_at, ended_at, "
+	    "exit_status, duration_ms, output, output_total, status, error" },
+	{ "action_item", "id, incident_id, text, owner, kind" },
+	{ "outbox", "id, event_id, target, payload, created_at, attempts, next_at, "
+	    "delivered_at, last_error" },
+};
+
+static int
+count_rows(struct store *s, const char *table, int64_t *n, char **cause)
+{
+	char *sql = xasprintf("SELECT count(*) FROM %s", table);
+	struct stmt *st = prepare(s, sql, cause);
+	free(sql);
+	if (st == NULL)
+		return -1;
+	int rc = st_step(st);
+	*n = rc == ST_ROW ? st_int64(st, 0) : 0;
+	st_finalize(st);
+	return rc == ST_ROW ? 0 : fail(s, cause, table);
+}
+
+/* Copies one row's values from a SELECT into an INSERT, as they are. */
+static void
+copy_values(struct stmt *from, struct stmt *to, int ncols, int blob_col)
+{
+	for (int c = 0; c < ncols; c++) {
+		if (st_is_null(from, c))
+			st_bind_null(to, c + 1);
+		else if (c == blob_col) {
+			size_t len;
+			char *v = st_blob(from, c, &len);
+			st_bind_blob(to, c + 1, v, len);
+			free(v);
+		} else {
+			char *v = st_text(from, c);
+			st_bind_text(to, c + 1, v);
+			free(v);
+		}
+	}
+}
+
+/* Copies one table's rows with their ids; *copied rows. -1 after *cause. */
+static int
+copy_table(struct store *from, struct store *to, int t, int64_t *copied, char **cause)
+{
+	const char *cols = store_tables[t].columns;
+	int ncols = 1, blob_col = -1;
+	for (const char *p = cols; *p != '\0'; p++)
+		ncols += *p == ',';
+	if (strcmp(store_tables[t].table, "command_run") == 0)
+		blob_col = 9;
+	char *sel = xasprintf("SELECT %s FROM %s", cols, store_tables[t].table);
+	struct buf ins;
+	buf_init(&ins);
+	buf_printf(&ins, "INSERT INTO %s (%s) VALUES (", store_tables[t].table, cols);
+	for (int c = 0; c < ncols; c++)
+		buf_printf(&ins, "%s?", c ? "," : "");
+	buf_adds(&ins, ")");
+	char *insql = buf_take(&ins);
+	struct stmt *rd = prepare(from, sel, cause);
+	int rc = rd == NULL ? -1 : 0;
+	*copied = 0;
+	while (rc == 0 && (rc = st_step(rd)) == ST_ROW) {
+		struct stmt *wr = prepare(to, insql, cause);
+		if (wr == NULL) {
+			rc = -1;
+			break;
+		}
+		copy_values(rd, wr, ncols, blob_col);
+		rc = run_write(to, wr, cause) < 0 ? -1 : 0;
+		if (rc == 0)
+			(*copied)++;
+	}
+	if (rc == ST_ERROR)
+		fail(from, cause, store_tables[t].table);
+	st_finalize(rd);
+	free(sel);
+	free(insql);
+	return rc == ST_DONE ? 0 : -1;
+}
+
+/* After rows came with their ids, PostgreSQL's next id follows the highest. */
+static int
+reset_ids(struct store *to, const char *table, char **cause)
+{
+	if (to->kind != DB_PG || strcmp(table, "tick") == 0)
+		return 0;
+	char *sql = xasprintf("SELECT setval(pg_get_serial_sequence('%s', 'id'), "
+	    "GREATEST((SELECT max(id) FROM %s), 1), (SELECT max(id) FROM %s) IS NOT NULL)",
+	    table, table, table);
+	int rc = exec_sql(to, sql, cause);
+	free(sql);
+	return rc;
+}
+
+int
+store_copy(struct store *from, struct store *to, struct strv *counts, char **cause)
+{
+	int64_t n;
+	for (size_t t = 0; t < nitems(store_tables); t++) {
+		if (count_rows(to, store_tables[t].table, &n, cause) == -1)
+			return -1;
+		if (n > 0)
+			return set_cause(cause, "%s is not empty (%lld %s rows): a store is copied "
+			    "only into an empty one", to->path, (long long)n, store_tables[t].table);
+	}
+	if (store_begin(to, cause) == -1)
+		return -1;
+	for (size_t t = 0; t < nitems(store_tables); t++) {
+		int64_t copied, had;
+		const char *name = store_tables[t].table;
+		if (copy_table(from, to, (int)t, &copied, cause) == -1 ||
+		    reset_ids(to, name, cause) == -1 ||
+		    count_rows(from, name, &had, cause) == -1 ||
+		    count_rows(to, name, &n, cause) == -1) {
+			store_rollback(to);
+			return -1;
+		}
+		if (had != n || copied != n) {
+			store_rollback(to);
+			return set_cause(cause, "%s: %lld rows in the source, %lld copied: "
+			    "nothing was kept", name, (long long)had, (long long)n);
+		}
+		char *line = xasprintf("%s %lld", name, (long long)n);
+		strv_add(counts, line);
+		free(line);
+	}
+	return store_commit(to, cause);
+}
