@@ -16,7 +16,7 @@
 
 #include "util.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 /* PRAGMA application_id of a sitrep store: "STRP" */
 #define STORE_APPLICATION_ID 0x53545250
 #define STORE_OUTPUT_KEEP (64 * 1024)	/* command output kept per run */
@@ -68,6 +68,7 @@ struct event {
 	char *kind;
 	char *host;
 	char *text;
+	char *operator_name;		/* who did it; NULL for the fleet and the system */
 };
 
 struct step_run {
@@ -81,6 +82,7 @@ struct step_run {
 	int64_t started_at, ended_at;	/* ended 0: running */
 	char *outcome;			/* running, done, failed, skipped */
 	char *note;
+	char *operator_name;		/* who started it */
 };
 
 struct command_run {

@@ -133,6 +133,9 @@ static const char *const migrations[] = {
 	"  created_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
 	"  next_at INTEGER NOT NULL, delivered_at INTEGER, last_error TEXT);"
 	"CREATE INDEX outbox_due ON outbox(delivered_at, next_at);",
+	/* 1 -> 2: who did it, on every event (several operators share a store) */
+	"ALTER TABLE event ADD COLUMN operator TEXT;"
+	"ALTER TABLE step_run ADD COLUMN operator TEXT;",
 };
 
 static int
@@ -642,7 +645,16 @@ read_incident(struct stmt *st, struct incident *in)
 int
 store_incident_get(struct store *s, int64_t id, struct incident *in, char **cause)
 {
-	struct stmt *st = prepare(s, "SELECT " INCIDENT_COLUMNS " FROM incident WHERE id=?", cause);
+	/*
+	 * Read inside a write transaction, the incident is locked to its
+	 * commit: two operators' changes to one incident on a shared store
+	 * happen one after the other, each seeing the other's (SQLite's
+	 * BEGIN IMMEDIATE already serialises every write).
+	 */
+	int lock = s->kind == DB_PG && db_in_transaction(s);
+	struct stmt *st = prepare(s, lock ?
+	    "SELECT " INCIDENT_COLUMNS " FROM incident WHERE id=? FOR UPDATE" :
+	    "SELECT " INCIDENT_COLUMNS " FROM incident WHERE id=?", cause);
 	if (st == NULL)
 		return -1;
 	st_bind_int64(st, 1, id);
@@ -729,8 +741,8 @@ incidents_free(struct incident *v, size_t n)
 int64_t
 store_event_insert(struct store *s, const struct event *e, char **cause)
 {
-	struct stmt *st = prepare(s, "INSERT INTO event (incident_id, at, source, kind, host, text) "
-	    "VALUES (?,?,?,?,?,?)", cause);
+	struct stmt *st = prepare(s, "INSERT INTO event (incident_id, at, source, kind, host, text, "
+	    "operator) VALUES (?,?,?,?,?,?,?)", cause);
 	if (st == NULL)
 		return -1;
 	if (e->incident_id > 0)
@@ -742,6 +754,7 @@ store_event_insert(struct store *s, const struct event *e, char **cause)
 	bind_text(st, 4, e->kind);
 	bind_text(st, 5, e->host);
 	bind_text(st, 6, e->text ? e->text : "");
+	bind_text(st, 7, e->operator_name);
 	return run_write(s, st, cause);
 }
 
@@ -763,6 +776,7 @@ read_events(struct store *s, struct stmt *st, struct event **out, size_t *n, cha
 		e->kind = st_text(st, 4);
 		e->host = st_text(st, 5);
 		e->text = st_text(st, 6);
+		e->operator_name = st_text(st, 7);
 	}
 	st_finalize(st);
 	if (rc != ST_DONE)
@@ -779,15 +793,15 @@ store_events(struct store *s, int64_t incident, size_t limit, struct event **out
 	const char *sql;
 	if (limit == 0)
 		sql = incident > 0 ?
-		    "SELECT id, incident_id, at, source, kind, host, text FROM event "
+		    "SELECT id, incident_id, at, source, kind, host, text, operator FROM event "
 		    "WHERE incident_id=?1 ORDER BY id" :
-		    "SELECT id, incident_id, at, source, kind, host, text FROM event "
+		    "SELECT id, incident_id, at, source, kind, host, text, operator FROM event "
 		    "WHERE incident_id IS NULL ORDER BY id";
 	else
 		sql = incident > 0 ?
-		    "SELECT * FROM (SELECT id, incident_id, at, source, kind, host, text FROM event "
+		    "SELECT * FROM (SELECT id, incident_id, at, source, kind, host, text, operator FROM event "
 		    "WHERE incident_id=?1 ORDER BY id DESC LIMIT ?2) AS newest ORDER BY id" :
-		    "SELECT * FROM (SELECT id, incident_id, at, source, kind, host, text FROM event "
+		    "SELECT * FROM (SELECT id, incident_id, at, source, kind, host, text, operator FROM event "
 		    "WHERE incident_id IS NULL ORDER BY id DESC LIMIT ?1) AS newest ORDER BY id";
 	struct stmt *st = prepare(s, sql, cause);
 	if (st == NULL)
@@ -821,8 +835,8 @@ store_fleet_events_since(struct store *s, int64_t since, struct event **out, siz
 {
 	*out = NULL;
 	*n = 0;
-	struct stmt *st = prepare(s, "SELECT id, incident_id, at, source, kind, host, text FROM event "
-	    "WHERE incident_id IS NULL AND at >= ? ORDER BY id", cause);
+	struct stmt *st = prepare(s, "SELECT id, incident_id, at, source, kind, host, text, "
+	    "operator FROM event WHERE incident_id IS NULL AND at >= ? ORDER BY id", cause);
 	if (st == NULL)
 		return -1;
 	st_bind_int64(st, 1, since);
@@ -846,6 +860,7 @@ event_clear(struct event *e)
 	free(e->kind);
 	free(e->host);
 	free(e->text);
+	free(e->operator_name);
 	memset(e, 0, sizeof *e);
 }
 
@@ -926,8 +941,8 @@ int64_t
 store_step_insert(struct store *s, const struct step_run *r, char **cause)
 {
 	struct stmt *st = prepare(s, "INSERT INTO step_run (incident_id, runbook, step_index, "
-	    "number, title, timebox_s, timebox_max_s, started_at, outcome) "
-	    "VALUES (?,?,?,?,?,?,?,?,'running')", cause);
+	    "number, title, timebox_s, timebox_max_s, started_at, outcome, operator) "
+	    "VALUES (?,?,?,?,?,?,?,?,'running',?)", cause);
 	if (st == NULL)
 		return -1;
 	st_bind_int64(st, 1, r->incident_id);
@@ -938,6 +953,7 @@ store_step_insert(struct store *s, const struct step_run *r, char **cause)
 	st_bind_int64(st, 6, r->timebox_s);
 	st_bind_int64(st, 7, r->timebox_max_s);
 	st_bind_int64(st, 8, r->started_at);
+	bind_text(st, 9, r->operator_name);
 	return run_write(s, st, cause);
 }
 
@@ -962,7 +978,7 @@ store_steps(struct store *s, int64_t incident, struct step_run **out, size_t *n,
 	*out = NULL;
 	*n = 0;
 	struct stmt *st = prepare(s, "SELECT id, incident_id, runbook, step_index, number, title, "
-	    "timebox_s, timebox_max_s, started_at, ended_at, outcome, note FROM step_run "
+	    "timebox_s, timebox_max_s, started_at, ended_at, outcome, note, operator FROM step_run "
 	    "WHERE incident_id=? ORDER BY id", cause);
 	if (st == NULL)
 		return -1;
@@ -983,6 +999,7 @@ store_steps(struct store *s, int64_t incident, struct step_run **out, size_t *n,
 		r->ended_at = st_int64(st, 9);
 		r->outcome = st_text(st, 10);
 		r->note = st_text(st, 11);
+		r->operator_name = st_text(st, 12);
 	}
 	st_finalize(st);
 	return rc == ST_DONE ? 0 : fail(s, cause, "read");
@@ -995,6 +1012,7 @@ step_run_clear(struct step_run *r)
 	free(r->title);
 	free(r->outcome);
 	free(r->note);
+	free(r->operator_name);
 	memset(r, 0, sizeof *r);
 }
 
@@ -1338,10 +1356,10 @@ static const struct {
 	const char *columns;
 } store_tables[] = {
 	{ "incident", INCIDENT_COLUMNS },
-	{ "event", "id, incident_id, at, source, kind, host, text" },
+	{ "event", "id, incident_id, at, source, kind, host, text, operator" },
 	{ "tick", "incident_id, list, item_index, item, checked, at, operator" },
 	{ "step_run", "id, incident_id, runbook, step_index, number, title, timebox_s, "
-	    "timebox_max_s, started_at, ended_at, outcome, note" },
+	    "timebox_max_s, started_at, ended_at, outcome, note, operator" },
 	{ "command_run", "id, incident_id, step_run_id, host, command, started_at, ended_at, "
 	    "exit_status, duration_ms, output, output_total, status, error" },
 	{ "action_item", "id, incident_id, text, owner, kind" },
