@@ -138,6 +138,13 @@ sqlite3 *store_db(struct store *);
 int store_is_readonly(const struct store *);
 /* 1 for a PostgreSQL store that other sitreps share, 0 for a SQLite file. */
 int store_is_shared(const struct store *);
+/*
+ * A descriptor that becomes readable when another sitrep commits to a
+ * shared store (then store_data_version() has moved on), for poll();
+ * -1 for a SQLite file, whose version is polled. It may change after a
+ * lost connection is made again: ask before each poll.
+ */
+int store_wait_fd(struct store *);
 /* The last error, for the screen. */
 const char *store_error(const struct store *);
 

@@ -446,6 +446,16 @@ store_db(struct store *s)
 }
 
 int
+store_wait_fd(struct store *s)
+{
+#ifdef HAVE_LIBPQ
+	if (s->kind == DB_PG && s->pg != NULL)
+		return PQsocket(s->pg);
+#endif
+	return -1;
+}
+
+int
 store_is_shared(const struct store *s)
 {
 	return s->kind == DB_PG;
