@@ -194,5 +194,6 @@ extern const struct cmd_entry cmd_runbook_entry;
 extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_stats_entry;
 extern const struct cmd_entry cmd_notify_entry;
+extern const struct cmd_entry cmd_store_entry;
 
 #endif

@@ -16,7 +16,7 @@
 
 #include "util.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 /* PRAGMA application_id of a sitrep store: "STRP" */
 #define STORE_APPLICATION_ID 0x53545250
 #define STORE_OUTPUT_KEEP (64 * 1024)	/* command output kept per run */
@@ -68,6 +68,7 @@ struct event {
 	char *kind;
 	char *host;
 	char *text;
+	char *operator_name;		/* who did it; NULL for the fleet and the system */
 };
 
 struct step_run {
@@ -81,6 +82,7 @@ struct step_run {
 	int64_t started_at, ended_at;	/* ended 0: running */
 	char *outcome;			/* running, done, failed, skipped */
 	char *note;
+	char *operator_name;		/* who started it */
 };
 
 struct command_run {
@@ -125,19 +127,32 @@ struct outbox_msg {
 	int64_t next_at;
 };
 
-/* Opens (creating and migrating unless read-only). -1 with *cause. */
+/*
+ * Opens a SQLite file, or a PostgreSQL database named by a postgresql://
+ * URI (libpq's rules: PGSERVICE, .pgpass, sslmode), creating and
+ * migrating the schema unless read-only. -1 with *cause.
+ */
 int store_open(const char *path, int readonly, struct store **, char **cause);
 void store_close(struct store **);
 sqlite3 *store_db(struct store *);
 int store_is_readonly(const struct store *);
+/* 1 for a PostgreSQL store that other sitreps share, 0 for a SQLite file. */
+int store_is_shared(const struct store *);
+/*
+ * A descriptor that becomes readable when another sitrep commits to a
+ * shared store (then store_data_version() has moved on), for poll();
+ * -1 for a SQLite file, whose version is polled. It may change after a
+ * lost connection is made again: ask before each poll.
+ */
+int store_wait_fd(struct store *);
 /* The last error, for the screen. */
 const char *store_error(const struct store *);
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK: -1 with *cause. */
+/* BEGIN IMMEDIATE (SQLite) or BEGIN / COMMIT / ROLLBACK: -1 with *cause. */
 int store_begin(struct store *, char **cause);
 int store_commit(struct store *, char **cause);
 void store_rollback(struct store *);
-/* Changes when another connection committed (PRAGMA data_version). */
+/* Changes when another connection committed (PRAGMA data_version; PostgreSQL's NOTIFY). */
 int64_t store_data_version(struct store *);
 
 /* Writes: call inside store_begin()/store_commit(). Return the row id, or -1. */
@@ -215,5 +230,13 @@ void ticks_free(struct tick *, size_t);
 void incidents_free(struct incident *, size_t);
 void action_items_free(struct action_item *, size_t);
 void outbox_msgs_free(struct outbox_msg *, size_t);
+
+/*
+ * Copies every row of from into to, which must be empty (a new SQLite file
+ * or PostgreSQL database), in one transaction, with the rows' ids; each
+ * table's count is checked on both sides and added to counts as "TABLE N".
+ * -1 with *cause and nothing kept.
+ */
+int store_copy(struct store *from, struct store *to, struct strv *counts, char **cause);
 
 #endif

@@ -90,6 +90,8 @@ show_json_event(const struct event *ev)
 	if (ev->host)
 		render_json_str(e, "host", ev->host);
 	render_json_str(e, "text", ev->text);
+	if (ev->operator_name)
+		render_json_str(e, "operator", ev->operator_name);
 	return e;
 }
 

@@ -35,6 +35,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_report_entry,
 	&cmd_stats_entry,
 	&cmd_notify_entry,
+	&cmd_store_entry,
 	NULL,
 };
 

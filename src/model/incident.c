@@ -67,6 +67,9 @@ record(struct recorder *r, const struct incident *in, const char *source, const 
 		.kind = (char *)kind,
 		.host = (char *)host,
 		.text = (char *)text,
+		/* what the fleet and sitrep itself record has no operator */
+		.operator_name = strcmp(source, "fleet") != 0 && strcmp(source, "system") != 0 ?
+		    (char *)r->operator_name : NULL,
 	};
 	int64_t id = store_event_insert(r->store, &e, cause);
 	if (id < 0)
@@ -299,6 +302,33 @@ incident_milestone(struct recorder *r, int64_t id, enum milestone m, int64_t at,
 	return 0;
 }
 
+/*
+ * Two operators ticking one item: the first wins, the second is told who
+ * did it and when (the incident is locked, so the check sees every commit).
+ */
+static int
+tick_taken(struct recorder *r, int64_t id, const char *list, int index, int checked,
+    char **cause)
+{
+	struct tick *t;
+	size_t n;
+	if (store_ticks(r->store, id, &t, &n, cause) == -1)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(t[i].list, list) != 0 || t[i].item_index != index ||
+		    t[i].checked != checked || t[i].operator_name == NULL ||
+		    r->operator_name == NULL || strcmp(t[i].operator_name, r->operator_name) == 0)
+			continue;
+		char when[32];
+		fmt_utc(when, sizeof when, t[i].at);
+		rc = set_cause(cause, "%s item %d was already %s by %s at %s", list, index + 1,
+		    checked ? "ticked" : "unticked", t[i].operator_name, when);
+	}
+	ticks_free(t, n);
+	return rc;
+}
+
 static int
 do_tick(struct recorder *r, int64_t id, const char *list, int index, const char *item,
     int checked, char **cause)
@@ -306,6 +336,10 @@ do_tick(struct recorder *r, int64_t id, const char *list, int index, const char 
 	struct incident in;
 	if (load_open(r, id, &in, "tick its checklist", cause) == -1)
 		return -1;
+	if (tick_taken(r, id, list, index, checked, cause) == -1) {
+		incident_clear(&in);
+		return -1;
+	}
 	int64_t now = wall_ms();
 	struct tick t = {
 		.incident_id = id,
@@ -393,6 +427,35 @@ end_running_steps(struct recorder *r, const struct incident *in, int64_t now, ch
 	return rc;
 }
 
+/*
+ * Two operators starting one step: the first wins; the second is told it
+ * runs already and since when, instead of restarting its clock.
+ */
+static int
+step_taken(struct recorder *r, int64_t id, const struct step_run *sr, char **cause)
+{
+	struct step_run *steps;
+	size_t n;
+	if (store_steps(r->store, id, &steps, &n, cause) == -1)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		/* the same operator starting it again restarts it, as before */
+		if (steps[i].ended_at != 0 || steps[i].step_index != sr->step_index ||
+		    steps[i].operator_name == NULL || r->operator_name == NULL ||
+		    strcmp(steps[i].operator_name, r->operator_name) == 0 ||
+		    (steps[i].runbook == NULL) != (sr->runbook == NULL) ||
+		    (sr->runbook != NULL && strcmp(steps[i].runbook, sr->runbook) != 0))
+			continue;
+		char when[32];
+		fmt_utc(when, sizeof when, steps[i].started_at);
+		rc = set_cause(cause, "step %d is already running (started by %s at %s)",
+		    sr->number, steps[i].operator_name, when);
+	}
+	step_runs_free(steps, n);
+	return rc;
+}
+
 static int
 do_step_start(struct recorder *r, int64_t id, const struct step_run *sr, int64_t *out,
     char **cause)
@@ -401,10 +464,13 @@ do_step_start(struct recorder *r, int64_t id, const struct step_run *sr, int64_t
 	if (load_open(r, id, &in, "start a step", cause) == -1)
 		return -1;
 	int64_t now = wall_ms();
-	int rc = end_running_steps(r, &in, now, cause);
+	int rc = step_taken(r, id, sr, cause);
+	if (rc == 0)
+		rc = end_running_steps(r, &in, now, cause);
 	struct step_run copy = *sr;
 	copy.incident_id = id;
 	copy.started_at = now;
+	copy.operator_name = (char *)r->operator_name;
 	if (rc == 0 && (*out = store_step_insert(r->store, &copy, cause)) < 0)
 		rc = -1;
 	/* the first runbook step ends triage */

@@ -1,0 +1,86 @@
+#!/bin/bash
+# One incident, two operators and a wall on a shared PostgreSQL store (a
+# real server the test starts): what one records, the others' screens
+# show within seconds, attributed to who did it; a session the server
+# ends, and a server killed and started again, are followed through.
+. "${top_srcdir:-.}/tests/fleet/lib.sh"
+. "$top_srcdir/tests/tmux/lib.sh"
+. "$top_srcdir/tests/pg/pg.sh"
+: "${SITREP:=$top_builddir/sitrep}"
+if [[ -n ${SITREP_REQUIRE_FLEET:-} ]]; then
+	tap_skip_all() { bail_out "PostgreSQL is required here: $1"; }
+fi
+[[ $(id -u) -eq 0 ]] || tap_skip_all "the test server is started as the postgres user: needs root"
+work=$(mktemp -d "${TMPDIR:-/tmp}/sitrep-pgf.XXXXXX")
+chmod 711 "$work"
+trap '_term_cleanup; pg_down "$work/pg"; rm -rf "$work"' EXIT
+pg_up "$work/pg"
+case $? in
+0) ;;
+2) tap_skip_all "no PostgreSQL server here (apt-get install postgresql)" ;;
+*) bail_out "the PostgreSQL test server did not start" ;;
+esac
+export XDG_CONFIG_HOME=$work/cfg XDG_DATA_HOME=$work/data SITREP_DATADIR=$top_srcdir
+pg_psql postgres -c "CREATE DATABASE shared" -c "CREATE ROLE wall LOGIN PASSWORD 'wallpw'"
+conf=$work/sitrep.conf
+printf 'interval 2\ndb postgresql://postgres@/shared?host=%s&port=%s\n' "$PG_SOCK" "$PG_PORT" >"$conf"
+wallconf=$work/wall.conf
+printf 'interval 2\ndb postgresql://wall:wallpw@127.0.0.1:%s/shared\n' "$PG_PORT" >"$wallconf"
+rb=$top_srcdir/tests/data/console/walk.md
+bob() { USER=bob "$SITREP" -c "$conf" -H local "$@"; }
+sql() { pg_psql shared -At -c "$1"; }
+
+# the schema exists before the wall's read-only role is given it
+tap_is "$(bob incident open --title 'Shared outage' --severity P1 --host local --runbook "$rb#1")" 1 \
+	"bob opens incident 1 in PostgreSQL"
+sql "GRANT SELECT ON ALL TABLES IN SCHEMA public TO wall" >/dev/null
+term_start alice 140 40 env TERM=xterm-256color USER=alice "$SITREP" -c "$conf" -H local
+term_start wall 140 40 env TERM=xterm-256color "$SITREP" -c "$wallconf" -H local wall
+tap_ok "alice's console shows bob's incident" wait_screen alice 20 '#1 P1 +Shared outage'
+tap_ok "the wall, on a read-only role, shows it too" wait_screen wall 20 'INCIDENT #1 +P1'
+
+bob incident note 'checked the gateway' >/dev/null
+tap_ok "bob's note reaches alice's timeline" wait_screen alice 3 'bob: checked the gateway'
+keys alice n
+wait_screen alice 3 'Note' >/dev/null
+keys alice 'restarting the bot' Enter
+tap_ok "alice's note is in the shared store, hers" wait_until 3 sh -c \
+	"psql -X -h '$PG_SOCK' -p $PG_PORT -U postgres -d shared -At -c 'SELECT text FROM event' | grep -q 'alice: restarting the bot'"
+tap_like "$(bob incident show)" 'alice: restarting the bot' "bob sees it from his machine"
+bob incident tick 1 >/dev/null
+tap_ok "bob's tick shows on alice's checklist" wait_screen alice 3 'Triage 1/'
+bob incident step start 1 >/dev/null
+tap_ok "bob's step shows on the wall with its timer" wait_screen wall 3 'step 1:'
+
+# the server ends every sitrep session: the next change still shows
+sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'shared' AND pid <> pg_backend_pid()" >/dev/null
+sleep 1
+bob incident note 'after the sessions ended' >/dev/null
+tap_ok "alice's console connects again and shows it" wait_screen alice 5 'bob: after the sessions ended'
+bob incident step done >/dev/null
+tap_ok "so does the wall" wait_screen wall 5 'no step running|step 2'
+keys alice n
+wait_screen alice 3 'Note' >/dev/null
+keys alice 'still here' Enter
+tap_ok "and alice's next note is recorded" wait_until 3 sh -c \
+	"psql -X -h '$PG_SOCK' -p $PG_PORT -U postgres -d shared -At -c 'SELECT text FROM event' | grep -q 'alice: still here'"
+
+# the server is killed and started again
+pg_as "$PG_BIN/pg_ctl" -D "$work/pg/data" -m immediate -w stop >/dev/null 2>&1
+sleep 2
+tap_not "alice's console survives the server's death" sh -c "tmux -L $TMUX_SOCKET capture-pane -p -t alice | grep -q __EXITED__"
+tap_not "so does the wall" sh -c "tmux -L $TMUX_SOCKET capture-pane -p -t wall | grep -q __EXITED__"
+pg_as "$PG_BIN/pg_ctl" -D "$work/pg/data" -l "$work/pg/server.log" -w -t 30 \
+	-o "-k $work/pg -p $PG_PORT -h 127.0.0.1 -c fsync=off" start >/dev/null 2>&1
+bob incident note 'the database is back' >/dev/null
+tap_ok "after the restart, alice's console follows again" wait_screen alice 5 'bob: the database is back'
+bob incident milestone mitigated >/dev/null
+tap_like "$(sql "SELECT text FROM event WHERE kind = 'note' ORDER BY id")" \
+	'bob: checked the gateway.*alice: restarting the bot.*bob: after the sessions ended.*alice: still here.*bob: the database is back' \
+	"every note is there once, in order, with its author"
+tap_is "$(sql "SELECT count(*) FROM event WHERE text LIKE '%still here%'")" 1 "none twice"
+keys alice q
+wait_screen alice 3 'Quit' >/dev/null && keys alice y
+keys wall q
+tap_ok "the wall quits" wait_screen wall 5 '__EXITED__ 0'
+tap_done
