@@ -605,6 +605,27 @@ lexer_clear_heredocs(struct lexer *lx)
 	lx->nbodies = 0;
 }
 
+/* Starts reading text: the lexer and the token it fills. */
+static void
+lexer_start(struct lexer *lx, struct token *t, const char *text, int flags)
+{
+	memset(lx, 0, sizeof *lx);
+	memset(t, 0, sizeof *t);
+	lx->text = lx->p = text != NULL ? text : "";
+	lx->flags = flags;
+	buf_init(&t->word);
+}
+
+/* Frees what lexer_start and reading took. */
+static void
+lexer_end(struct lexer *lx, struct token *t)
+{
+	lexer_clear_heredocs(lx);
+	free(lx->error);
+	lx->error = NULL;
+	buf_free(&t->word);
+}
+
 static const char *const operators[] = {
 	"&&", "||", ";;", "|&", ";&", "&", "|", ";", "(", ")", NULL
 };
@@ -740,6 +761,8 @@ word_in(const struct token *t, const char *const *table)
 	return 0;
 }
 
+/* Compound commands. */
+
 /*
  * The compound commands open around a token, innermost last: '(' a
  * subshell, 'k' one opened by a reserved word, 'c' a case whose next word
@@ -789,27 +812,6 @@ static int
 op_ends_arm(const struct token *t)
 {
 	return op_is(t, ";;") || op_is(t, ";&");
-}
-
-/* Starts reading text: the lexer and the token it fills. */
-static void
-lexer_start(struct lexer *lx, struct token *t, const char *text, int flags)
-{
-	memset(lx, 0, sizeof *lx);
-	memset(t, 0, sizeof *t);
-	lx->text = lx->p = text != NULL ? text : "";
-	lx->flags = flags;
-	buf_init(&t->word);
-}
-
-/* Frees what lexer_start and reading took. */
-static void
-lexer_end(struct lexer *lx, struct token *t)
-{
-	lexer_clear_heredocs(lx);
-	free(lx->error);
-	lx->error = NULL;
-	buf_free(&t->word);
 }
 
 /* Splitting. */
@@ -1200,6 +1202,7 @@ parse_skipped(struct parser *ps)
 	return 0;
 }
 
+/* A redirection into c; a heredoc's body is awaited at the next newline. */
 static void
 parse_redirect(struct parser *ps, struct shell_command *c)
 {
