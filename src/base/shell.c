@@ -450,92 +450,110 @@ angle_word_at(const char *p)
 	return i + 1;
 }
 
+/* After an opening '"': its text into t, up to and past the closing quote. */
+static const char *
+lex_double(struct lexer *lx, const char *p, struct token *t, struct strv *subs)
+{
+	while (*p != '\0' && *p != '"' && lx->error == NULL) {
+		if (*p == '\\' && p[1] == '\n') {
+			p += 2;
+		} else if (*p == '\\' && p[1] != '\0' && strchr("\"\\$`", p[1]) != NULL) {
+			buf_addc(&t->word, p[1]);
+			p += 2;
+		} else if (*p == '$') {
+			p = lex_dollar(lx, p, &t->word, &t->word_flags, subs);
+		} else if (*p == '`') {
+			p = lex_backquote(lx, p, &t->word, &t->word_flags, subs);
+		} else {
+			buf_addc(&t->word, *p++);
+		}
+	}
+	if (*p != '"') {
+		lex_fail(lx, "unterminated \"");
+		return p + strlen(p);
+	}
+	return p + 1;
+}
+
+/* A process substitution at p ("<(" or ">("), kept as written into t. */
+static const char *
+lex_procsub(struct lexer *lx, const char *p, struct token *t, struct strv *subs)
+{
+	const char *q = skip_subst(lx, p + 2, 0);
+	if (q == NULL)
+		return p + strlen(p);
+	t->word_flags |= SHELL_EXPANSION | SHELL_SUBST;
+	if (subs != NULL)
+		strv_addn(subs, p + 2, (size_t)(q - 1 - (p + 2)));
+	buf_add(&t->word, p, (size_t)(q - p));
+	return q;
+}
+
+/*
+ * One piece of a word at p (not a metacharacter): an escaped character, a
+ * quoted string, an expansion or a plain character, into t. Returns what
+ * follows it (the end of the text, with the error set, when unterminated).
+ */
+static const char *
+lex_piece(struct lexer *lx, const char *p, struct token *t, struct strv *subs)
+{
+	char c = *p;
+	if (c == '\\') {
+		if (p[1] == '\n')
+			return p + 2;
+		t->word_flags |= SHELL_QUOTED;
+		if (p[1] == '\0')
+			return p + 1;
+		buf_addc(&t->word, p[1]);
+		return p + 2;
+	}
+	if (c == '\'') {
+		const char *q = strchr(p + 1, '\'');
+		t->word_flags |= SHELL_QUOTED;
+		if (q == NULL) {
+			lex_fail(lx, "unterminated '");
+			return p + strlen(p);
+		}
+		buf_add(&t->word, p + 1, (size_t)(q - p - 1));
+		return q + 1;
+	}
+	if (c == '"') {
+		t->word_flags |= SHELL_QUOTED;
+		return lex_double(lx, p + 1, t, subs);
+	}
+	if (c == '$' && p[1] == '\'') {
+		t->word_flags |= SHELL_QUOTED;
+		return lex_ansi(lx, p + 2, &t->word);
+	}
+	if (c == '$' && p[1] == '"')
+		return p + 1;	/* $"..." is "..." */
+	if (c == '$')
+		return lex_dollar(lx, p, &t->word, &t->word_flags, subs);
+	if (c == '`')
+		return lex_backquote(lx, p, &t->word, &t->word_flags, subs);
+	if (c == '*' || c == '?' || c == '[')
+		t->word_flags |= SHELL_GLOB;
+	buf_addc(&t->word, c);
+	return p + 1;
+}
+
 /* Reads one word at lx->p into t (quotes removed); subs gets substitutions. */
 static void
 lex_word(struct lexer *lx, struct token *t, struct strv *subs)
 {
 	const char *p = lx->p;
 	size_t angle;
-	for (;;) {
-		char c = *p;
-		if ((lx->flags & SHELL_ANGLE_WORDS) && c == '<' && (angle = angle_word_at(p)) > 0) {
+	while (lx->error == NULL) {
+		if ((lx->flags & SHELL_ANGLE_WORDS) && *p == '<' && (angle = angle_word_at(p)) > 0) {
 			buf_add(&t->word, p, angle);
 			p += angle;
-			continue;
-		}
-		if ((c == '<' || c == '>') && p[1] == '(' && p == lx->p) {
-			const char *q = skip_subst(lx, p + 2, 0);
-			if (q == NULL) {
-				p += strlen(p);
-				break;
-			}
-			t->word_flags |= SHELL_EXPANSION | SHELL_SUBST;
-			if (subs != NULL)
-				strv_addn(subs, p + 2, (size_t)(q - 1 - (p + 2)));
-			buf_add(&t->word, p, (size_t)(q - p));
-			p = q;
-			continue;
-		}
-		if (is_meta(c))
+		} else if ((*p == '<' || *p == '>') && p[1] == '(' && p == lx->p) {
+			p = lex_procsub(lx, p, t, subs);
+		} else if (is_meta(*p)) {
 			break;
-		if (c == '\\') {
-			if (p[1] == '\n') {
-				p += 2;
-				continue;
-			}
-			t->word_flags |= SHELL_QUOTED;
-			if (p[1] != '\0')
-				buf_addc(&t->word, p[1]);
-			p += p[1] != '\0' ? 2 : 1;
-		} else if (c == '\'') {
-			const char *q = strchr(p + 1, '\'');
-			t->word_flags |= SHELL_QUOTED;
-			if (q == NULL) {
-				lex_fail(lx, "unterminated '");
-				p += strlen(p);
-				break;
-			}
-			buf_add(&t->word, p + 1, (size_t)(q - p - 1));
-			p = q + 1;
-		} else if (c == '"') {
-			t->word_flags |= SHELL_QUOTED;
-			for (p++; *p != '\0' && *p != '"' && lx->error == NULL;) {
-				if (*p == '\\' && p[1] == '\n') {
-					p += 2;
-				} else if (*p == '\\' && p[1] != '\0' && strchr("\"\\$`", p[1]) != NULL) {
-					buf_addc(&t->word, p[1]);
-					p += 2;
-				} else if (*p == '$') {
-					p = lex_dollar(lx, p, &t->word, &t->word_flags, subs);
-				} else if (*p == '`') {
-					p = lex_backquote(lx, p, &t->word, &t->word_flags, subs);
-				} else {
-					buf_addc(&t->word, *p++);
-				}
-			}
-			if (*p != '"') {
-				lex_fail(lx, "unterminated \"");
-				p += strlen(p);
-				break;
-			}
-			p++;
-		} else if (c == '$' && p[1] == '\'') {
-			t->word_flags |= SHELL_QUOTED;
-			p = lex_ansi(lx, p + 2, &t->word);
-		} else if (c == '$' && p[1] == '"') {
-			p++;	/* $"..." is "..." */
-		} else if (c == '$') {
-			p = lex_dollar(lx, p, &t->word, &t->word_flags, subs);
-		} else if (c == '`') {
-			p = lex_backquote(lx, p, &t->word, &t->word_flags, subs);
 		} else {
-			if (c == '*' || c == '?' || c == '[')
-				t->word_flags |= SHELL_GLOB;
-			buf_addc(&t->word, c);
-			p++;
+			p = lex_piece(lx, p, t, subs);
 		}
-		if (lx->error != NULL)
-			break;
 	}
 	lx->p = p;
 }
@@ -585,6 +603,27 @@ lexer_clear_heredocs(struct lexer *lx)
 	for (size_t i = 0; i < lx->nbodies; i++)
 		free(lx->bodies[i]);
 	lx->nbodies = 0;
+}
+
+/* Starts reading text: the lexer and the token it fills. */
+static void
+lexer_start(struct lexer *lx, struct token *t, const char *text, int flags)
+{
+	memset(lx, 0, sizeof *lx);
+	memset(t, 0, sizeof *t);
+	lx->text = lx->p = text != NULL ? text : "";
+	lx->flags = flags;
+	buf_init(&t->word);
+}
+
+/* Frees what lexer_start and reading took. */
+static void
+lexer_end(struct lexer *lx, struct token *t)
+{
+	lexer_clear_heredocs(lx);
+	free(lx->error);
+	lx->error = NULL;
+	buf_free(&t->word);
 }
 
 static const char *const operators[] = {
@@ -722,7 +761,69 @@ word_in(const struct token *t, const char *const *table)
 	return 0;
 }
 
+/* Compound commands. */
+
+/*
+ * The compound commands open around a token, innermost last: '(' a
+ * subshell, 'k' one opened by a reserved word, 'c' a case whose next word
+ * is a pattern, 'C' a case arm's commands.
+ */
+struct nesting {
+	char kind[SHELL_MAX_DEPTH];
+	int depth;
+};
+
+static void
+nest_push(struct nesting *n, char kind)
+{
+	if (n->depth < SHELL_MAX_DEPTH)
+		n->kind[n->depth++] = kind;
+}
+
+static void
+nest_pop(struct nesting *n)
+{
+	if (n->depth > 0)
+		n->depth--;
+}
+
+/* The innermost kind, or 0 outside any. */
+static char
+nest_top(const struct nesting *n)
+{
+	return n->depth > 0 ? n->kind[n->depth - 1] : 0;
+}
+
+static void
+nest_set_top(struct nesting *n, char kind)
+{
+	if (n->depth > 0)
+		n->kind[n->depth - 1] = kind;
+}
+
+static int
+op_is(const struct token *t, const char *op)
+{
+	return strcmp(t->op, op) == 0;
+}
+
+/* ";;" or ";&": the end of a case arm. */
+static int
+op_ends_arm(const struct token *t)
+{
+	return op_is(t, ";;") || op_is(t, ";&");
+}
+
 /* Splitting. */
+
+/* Where the splitter is, between tokens. */
+struct splitter {
+	struct nesting nest;
+	int command_pos;	/* the next word is a command word */
+	int continued;		/* the last token was | || && |&: the command goes on */
+	int after_case;		/* between "case" and "in" */
+	int for_words;		/* in the word list of a for or select */
+};
 
 /* Adds s[0..n) trimmed to out unless empty. */
 static void
@@ -736,119 +837,130 @@ add_trimmed(struct strv *out, const char *s, size_t n)
 		strv_addn(out, s, n);
 }
 
+/* After a newline: a command word comes next, unless a case pattern or "in" does. */
+static void
+split_newline(struct splitter *sp)
+{
+	sp->for_words = 0;
+	sp->command_pos = !sp->after_case && nest_top(&sp->nest) != 'c';
+}
+
+/* An operator: ( ) and ;; open and close subshells and case arms. */
+static void
+split_operator(struct splitter *sp, const struct token *t)
+{
+	struct nesting *n = &sp->nest;
+	if (op_is(t, "(")) {
+		nest_push(n, '(');
+	} else if (op_is(t, ")")) {
+		if (nest_top(n) == 'c')
+			nest_set_top(n, 'C');	/* a pattern ends, its commands follow */
+		else if (nest_top(n) == '(')
+			nest_pop(n);
+	} else if (op_ends_arm(t) && nest_top(n) == 'C') {
+		nest_set_top(n, 'c');
+		sp->command_pos = 0;
+		return;
+	}
+	sp->continued = op_is(t, "|") || op_is(t, "&&") || op_is(t, "||") || op_is(t, "|&");
+	sp->command_pos = 1;
+	sp->for_words = 0;
+}
+
+/* A word: at a command's start, a reserved word opens or closes a compound command. */
+static void
+split_word(struct splitter *sp, const struct token *t)
+{
+	struct nesting *n = &sp->nest;
+	if (sp->after_case) {
+		if (word_is(t, "in")) {
+			sp->after_case = 0;
+			nest_push(n, 'c');
+		}
+		return;
+	}
+	if (nest_top(n) == 'c') {
+		if (word_is(t, "esac"))
+			nest_pop(n), sp->command_pos = 0;
+		return;	/* a pattern */
+	}
+	if (!sp->command_pos || sp->for_words)
+		return;
+	if (word_is(t, "case")) {
+		sp->after_case = 1;
+		sp->command_pos = 0;
+	} else if (word_in(t, openers)) {
+		nest_push(n, 'k');
+		if (word_is(t, "for") || word_is(t, "select"))
+			sp->for_words = 1;
+	} else if (word_in(t, closers)) {
+		if (word_is(t, "esac") && nest_top(n) == 'C')
+			nest_pop(n);
+		else if (nest_top(n) == 'k')
+			nest_pop(n);
+		sp->command_pos = 0;
+	} else if (!word_in(t, keeps_position) &&
+	    !(is_name_start(t->word.data[0]) && strchr(t->word.data, '=') != NULL &&
+	    !(t->word_flags & SHELL_QUOTED))) {
+		sp->command_pos = 0;
+	}
+}
+
+/* Why the text cannot be split into whole commands, or NULL. */
+static const char *
+split_failure(const struct lexer *lx, const struct splitter *sp)
+{
+	if (lx->error != NULL)
+		return lx->error;
+	if (sp->nest.depth > 0 || sp->after_case)
+		return "the text ends inside a compound command";
+	if (sp->continued)
+		return "the text ends after an operator";
+	return NULL;
+}
+
 int
 shell_split_commands(const char *text, struct strv *out, char **cause)
 {
 	struct lexer lx;
 	struct token t;
-	memset(&lx, 0, sizeof lx);
-	memset(&t, 0, sizeof t);
-	lx.text = lx.p = text != NULL ? text : "";
-	buf_init(&t.word);
-	/* what each open compound command is: 'c' case (patterns next), 'C' in a case arm */
-	char stack[SHELL_MAX_DEPTH];
-	int depth = 0, command_pos = 1, continued = 0, after_case = 0, for_words = 0;
-	const char *start = NULL;
+	struct splitter sp;
+	lexer_start(&lx, &t, text, 0);
+	memset(&sp, 0, sizeof sp);
+	sp.command_pos = 1;
+	const char *start = NULL;	/* where the command being read starts */
 	for (;;) {
 		lex_next(&lx, &t, NULL);
 		if (t.kind == TOKEN_END)
 			break;
-		if (t.kind != TOKEN_NEWLINE && start == NULL)
-			start = t.start;
 		if (t.kind == TOKEN_NEWLINE) {
 			lexer_clear_heredocs(&lx);
-			if (start != NULL && depth == 0 && !continued) {
+			if (start != NULL && sp.nest.depth == 0 && !sp.continued) {
 				add_trimmed(out, start, (size_t)(t.end - start));
 				start = NULL;
 			}
-			if (for_words)
-				for_words = 0, command_pos = 1;
-			if (depth > 0 && stack[depth - 1] == 'c' && !after_case)
-				command_pos = 0;
-			else
-				command_pos = !after_case;
+			split_newline(&sp);
 			continue;
 		}
-		continued = 0;
+		if (start == NULL)
+			start = t.start;
+		sp.continued = 0;
 		if (t.kind == TOKEN_REDIRECT) {
 			if (is_heredoc(t.op))
 				lex_wait_heredoc(&lx, &t, 0, 0);
-			continue;
-		}
-		if (t.kind == TOKEN_OP) {
-			if (strcmp(t.op, "(") == 0 && depth < SHELL_MAX_DEPTH) {
-				stack[depth++] = '(';
-			} else if (strcmp(t.op, ")") == 0) {
-				if (depth > 0 && stack[depth - 1] == 'c') {
-					stack[depth - 1] = 'C';	/* a pattern ends, its commands follow */
-				} else if (depth > 0 && stack[depth - 1] == '(') {
-					depth--;
-				}
-			} else if ((strcmp(t.op, ";;") == 0 || strcmp(t.op, ";&") == 0) &&
-			    depth > 0 && stack[depth - 1] == 'C') {
-				stack[depth - 1] = 'c';
-				command_pos = 0;
-				continue;
-			}
-			continued = strcmp(t.op, "|") == 0 || strcmp(t.op, "&&") == 0 ||
-			    strcmp(t.op, "||") == 0 || strcmp(t.op, "|&") == 0;
-			command_pos = 1;
-			for_words = 0;
-			continue;
-		}
-		/* a word */
-		if (after_case) {
-			if (word_is(&t, "in")) {
-				after_case = 0;
-				if (depth < SHELL_MAX_DEPTH)
-					stack[depth++] = 'c';
-			}
-			continue;
-		}
-		if (depth > 0 && stack[depth - 1] == 'c') {
-			if (word_is(&t, "esac"))
-				depth--, command_pos = 0;
-			continue;	/* a pattern */
-		}
-		if (!command_pos || for_words)
-			continue;
-		if (word_is(&t, "case")) {
-			after_case = 1;
-			command_pos = 0;
-		} else if (word_in(&t, openers)) {
-			if (depth < SHELL_MAX_DEPTH)
-				stack[depth++] = 'k';
-			if (word_is(&t, "for") || word_is(&t, "select"))
-				for_words = 1;
-		} else if (word_in(&t, closers)) {
-			if (word_is(&t, "esac") && depth > 0 && stack[depth - 1] == 'C')
-				depth--;
-			else if (depth > 0 && stack[depth - 1] == 'k')
-				depth--;
-			command_pos = 0;
-		} else if (!word_in(&t, keeps_position) &&
-		    !(is_name_start(t.word.data[0]) && strchr(t.word.data, '=') != NULL &&
-		    !(t.word_flags & SHELL_QUOTED))) {
-			command_pos = 0;
+		} else if (t.kind == TOKEN_OP) {
+			split_operator(&sp, &t);
+		} else {
+			split_word(&sp, &t);
 		}
 	}
 	if (start != NULL)
 		add_trimmed(out, start, strlen(start));
-	int rc = 0;
-	if (lx.error != NULL) {
-		*cause = xstrdup(lx.error);
-		rc = -1;
-	} else if (depth > 0 || after_case) {
-		*cause = xstrdup("the text ends inside a compound command");
-		rc = -1;
-	} else if (continued) {
-		*cause = xstrdup("the text ends after an operator");
-		rc = -1;
-	}
-	lexer_clear_heredocs(&lx);
-	free(lx.error);
-	buf_free(&t.word);
-	return rc;
+	const char *why = split_failure(&lx, &sp);
+	if (why != NULL)
+		*cause = xstrdup(why);
+	lexer_end(&lx, &t);
+	return why != NULL ? -1 : 0;
 }
 
 /* Parsing. */
@@ -948,174 +1060,244 @@ command_end(struct shell_list *l, int *open, enum shell_sep sep, int *piped)
 	*piped = sep == SHELL_SEP_PIPE && l->n > 0;	/* "| cmd" pipes nothing */
 }
 
+/* Where the parser is, between tokens. */
+struct parser {
+	struct lexer lx;
+	struct token t;
+	struct strv subs;	/* the substitutions in the token */
+	struct shell_list *out;
+	struct nesting nest;
+	int open;		/* the last command in out is still being read */
+	int piped;		/* the next command's input is a pipe */
+	int skip_to_sep;	/* in the words of a for or select */
+	int after_case;		/* between "case" and "in" */
+	int skip_name;		/* after "function": its name */
+};
+
+/* The command being read, or NULL. */
+static struct shell_command *
+parser_command(struct parser *ps)
+{
+	return ps->open ? &ps->out->commands[ps->out->n - 1] : NULL;
+}
+
+/* Ends the command being read; sep follows it. */
+static void
+parser_end_command(struct parser *ps, enum shell_sep sep)
+{
+	command_end(ps->out, &ps->open, sep, &ps->piped);
+}
+
+/* Gives each heredoc read at this newline to the redirection that named it. */
+static void
+parse_heredoc_bodies(struct parser *ps)
+{
+	struct lexer *lx = &ps->lx;
+	struct shell_list *out = ps->out;
+	for (size_t i = 0; i < lx->nwaits && i < lx->nbodies; i++) {
+		struct heredoc_wait *hw = &lx->waits[i];
+		if (hw->command >= out->n || hw->redirect >= out->commands[hw->command].nredirs)
+			continue;
+		struct shell_redirect *r = &out->commands[hw->command].redirs[hw->redirect];
+		free(r->heredoc);
+		r->heredoc = lx->bodies[i];
+		lx->bodies[i] = NULL;
+	}
+	lexer_clear_heredocs(lx);
+}
+
+/* A newline ends the command, unless it follows a pipe ("a |\n b"). */
+static void
+parse_newline(struct parser *ps)
+{
+	const struct shell_list *out = ps->out;
+	parse_heredoc_bodies(ps);
+	ps->skip_to_sep = 0;
+	int last_pipe = out->n > 0 && !ps->open && out->commands[out->n - 1].sep == SHELL_SEP_PIPE;
+	if (ps->open || !last_pipe)
+		parser_end_command(ps, SHELL_SEP_SEMI);
+}
+
+/* What an operator says about the command before it. */
+static enum shell_sep
+op_sep(const struct token *t)
+{
+	if (op_is(t, "|") || op_is(t, "|&"))
+		return SHELL_SEP_PIPE;
+	if (op_is(t, "&&"))
+		return SHELL_SEP_AND;
+	if (op_is(t, "||"))
+		return SHELL_SEP_OR;
+	if (op_is(t, "&"))
+		return SHELL_SEP_BACKGROUND;
+	return SHELL_SEP_SEMI;
+}
+
+/* After "name(": "name() { ...; }" defines a function, and the name runs nothing. 1 if so. */
+static int
+parse_function_name(struct parser *ps)
+{
+	struct shell_command *c = parser_command(ps);
+	const char *q = ps->lx.p;
+	while (is_blank_char(*q))
+		q++;
+	if (c == NULL || *q != ')' || c->nwords != 1 || c->nredirs != 0)
+		return 0;
+	ps->lx.p = q + 1;
+	free(c->words[0].text);
+	c->nwords = 0;
+	parser_end_command(ps, SHELL_SEP_SEMI);
+	return 1;
+}
+
+/* An operator ends the command; ( ) and ;; open and close subshells and case arms. */
+static void
+parse_operator(struct parser *ps)
+{
+	const struct token *t = &ps->t;
+	struct nesting *n = &ps->nest;
+	if (op_is(t, "(")) {
+		if (parse_function_name(ps))
+			return;
+		nest_push(n, '(');
+	} else if (op_is(t, ")")) {
+		if (nest_top(n) == 'c') {
+			nest_set_top(n, 'C');	/* a pattern ends, its commands follow */
+			ps->skip_to_sep = 0;
+			parser_end_command(ps, SHELL_SEP_SEMI);
+			return;
+		}
+		if (nest_top(n) == '(')
+			nest_pop(n);
+	} else if (op_ends_arm(t) && nest_top(n) == 'C') {
+		nest_set_top(n, 'c');
+	}
+	ps->skip_to_sep = 0;
+	parser_end_command(ps, op_sep(t));
+}
+
+/* 1 if the token runs nothing: a case pattern, case's word, a for's words, a function's name. */
+static int
+parse_skipped(struct parser *ps)
+{
+	const struct token *t = &ps->t;
+	if (nest_top(&ps->nest) == 'c' && t->kind == TOKEN_WORD) {
+		if (word_is(t, "esac"))
+			nest_pop(&ps->nest);
+		return 1;	/* a case pattern */
+	}
+	if (ps->after_case) {
+		if (word_is(t, "in")) {
+			ps->after_case = 0;
+			nest_push(&ps->nest, 'c');
+		}
+		return 1;
+	}
+	if (ps->skip_to_sep)
+		return 1;
+	if (ps->skip_name) {
+		ps->skip_name = 0;
+		return 1;
+	}
+	return 0;
+}
+
+/* A redirection into c; a heredoc's body is awaited at the next newline. */
+static void
+parse_redirect(struct parser *ps, struct shell_command *c)
+{
+	const struct token *t = &ps->t;
+	c->redirs = grow(c->redirs, c->nredirs, sizeof *c->redirs);
+	struct shell_redirect *r = &c->redirs[c->nredirs++];
+	memset(r, 0, sizeof *r);
+	r->fd = t->fd;
+	memcpy(r->op, t->op, sizeof r->op);
+	r->target.text = xstrdup(t->word.data ? t->word.data : "");
+	r->target.flags = t->word_flags;
+	if (is_heredoc(t->op))
+		lex_wait_heredoc(&ps->lx, t, ps->out->n - 1, c->nredirs - 1);
+}
+
+/*
+ * Where a command word would be: reserved words open and close compound
+ * commands and run nothing; NAME=value is an assignment. 1 if the token
+ * was taken so.
+ */
+static int
+parse_command_start(struct parser *ps, struct shell_command *c)
+{
+	const struct token *t = &ps->t;
+	if (word_is(t, "case")) {
+		ps->after_case = 1;
+	} else if (word_is(t, "for") || word_is(t, "select")) {
+		nest_push(&ps->nest, 'k');
+		ps->skip_to_sep = 1;
+	} else if (word_is(t, "function")) {
+		ps->skip_name = 1;
+	} else if (word_in(t, openers)) {
+		nest_push(&ps->nest, 'k');
+	} else if (word_in(t, closers)) {
+		nest_pop(&ps->nest);
+	} else if (word_in(t, keeps_position) && !word_is(t, "time")) {
+		/* then, do, else, elif, ! */
+	} else if (is_assignment_word(t)) {
+		words_add(&c->assigns, &c->nassigns, t);
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+/* A word or a redirection, into the command being read (opened if none is). */
+static void
+parse_word(struct parser *ps)
+{
+	if (!ps->open) {
+		struct shell_command *nc = list_add(ps->out);
+		nc->piped = ps->piped;
+		ps->open = 1;
+	}
+	struct shell_command *c = parser_command(ps);
+	/* substitutions run wherever they are: "case $(x) in", "for f in $(ls)" */
+	for (size_t i = 0; i < ps->subs.n; i++)
+		strv_add(&c->substitutions, ps->subs.v[i]);
+	if (parse_skipped(ps))
+		return;
+	if (ps->t.kind == TOKEN_REDIRECT)
+		parse_redirect(ps, c);
+	else if (c->nwords > 0 || !parse_command_start(ps, c))
+		words_add(&c->words, &c->nwords, &ps->t);
+}
+
 int
 shell_parse(const char *text, int flags, struct shell_list *out, char **cause)
 {
-	struct lexer lx;
-	struct token t;
-	memset(&lx, 0, sizeof lx);
-	memset(&t, 0, sizeof t);
+	struct parser ps;
+	memset(&ps, 0, sizeof ps);
 	memset(out, 0, sizeof *out);
-	lx.text = lx.p = text != NULL ? text : "";
-	lx.flags = flags;
-	buf_init(&t.word);
-	char stack[SHELL_MAX_DEPTH];
-	int depth = 0, open = 0, piped = 0, skip_to_sep = 0, after_case = 0, skip_name = 0;
-	struct strv subs = { NULL, 0 };
-	struct shell_command *c = NULL;
+	lexer_start(&ps.lx, &ps.t, text, flags);
+	ps.out = out;
 	for (;;) {
-		strv_free(&subs);
-		lex_next(&lx, &t, &subs);
-		if (t.kind == TOKEN_END)
+		strv_free(&ps.subs);
+		lex_next(&ps.lx, &ps.t, &ps.subs);
+		if (ps.t.kind == TOKEN_END)
 			break;
-		if (t.kind == TOKEN_NEWLINE) {
-			for (size_t i = 0; i < lx.nwaits && i < lx.nbodies; i++) {
-				struct heredoc_wait *hw = &lx.waits[i];
-				if (hw->command < out->n &&
-				    hw->redirect < out->commands[hw->command].nredirs) {
-					struct shell_redirect *r =
-					    &out->commands[hw->command].redirs[hw->redirect];
-					free(r->heredoc);
-					r->heredoc = lx.bodies[i];
-					lx.bodies[i] = NULL;
-				}
-			}
-			lexer_clear_heredocs(&lx);
-			skip_to_sep = 0;
-			int last_pipe = out->n > 0 && !open && out->commands[out->n - 1].sep ==
-			    SHELL_SEP_PIPE;
-			if (open || !last_pipe)
-				command_end(out, &open, SHELL_SEP_SEMI, &piped);
-			continue;
-		}
-		if (t.kind == TOKEN_OP) {
-			enum shell_sep sep = SHELL_SEP_SEMI;
-			if (strcmp(t.op, "|") == 0 || strcmp(t.op, "|&") == 0)
-				sep = SHELL_SEP_PIPE;
-			else if (strcmp(t.op, "&&") == 0)
-				sep = SHELL_SEP_AND;
-			else if (strcmp(t.op, "||") == 0)
-				sep = SHELL_SEP_OR;
-			else if (strcmp(t.op, "&") == 0)
-				sep = SHELL_SEP_BACKGROUND;
-			if (strcmp(t.op, "(") == 0) {
-				/* "name() { ...; }" defines a function: the name runs nothing */
-				const char *q = lx.p;
-				while (is_blank_char(*q))
-					q++;
-				if (open && *q == ')' && c->nwords == 1 && c->nredirs == 0) {
-					lx.p = q + 1;
-					free(c->words[0].text);
-					c->nwords = 0;
-					command_end(out, &open, SHELL_SEP_SEMI, &piped);
-					continue;
-				}
-				if (depth < SHELL_MAX_DEPTH)
-					stack[depth++] = '(';
-			} else if (strcmp(t.op, ")") == 0) {
-				if (depth > 0 && stack[depth - 1] == 'c') {
-					stack[depth - 1] = 'C';
-					skip_to_sep = 0;
-					command_end(out, &open, SHELL_SEP_SEMI, &piped);
-					continue;
-				}
-				if (depth > 0 && stack[depth - 1] == '(')
-					depth--;
-			} else if ((strcmp(t.op, ";;") == 0 || strcmp(t.op, ";&") == 0) &&
-			    depth > 0 && stack[depth - 1] == 'C') {
-				stack[depth - 1] = 'c';
-			}
-			skip_to_sep = 0;
-			command_end(out, &open, sep, &piped);
-			continue;
-		}
-		/* substitutions run wherever they are: "case $(x) in", "for f in $(ls)" */
-		if (!open) {
-			c = list_add(out);
-			c->piped = piped;
-			open = 1;
-		}
-		c = &out->commands[out->n - 1];
-		for (size_t i = 0; i < subs.n; i++)
-			strv_add(&c->substitutions, subs.v[i]);
-		if (depth > 0 && stack[depth - 1] == 'c' && t.kind == TOKEN_WORD) {
-			if (word_is(&t, "esac"))
-				depth--;
-			continue;	/* a case pattern */
-		}
-		if (after_case) {
-			if (word_is(&t, "in")) {
-				after_case = 0;
-				if (depth < SHELL_MAX_DEPTH)
-					stack[depth++] = 'c';
-			}
-			continue;
-		}
-		if (skip_to_sep)
-			continue;
-		if (skip_name) {
-			skip_name = 0;
-			continue;
-		}
-		if (t.kind == TOKEN_REDIRECT) {
-			c->redirs = grow(c->redirs, c->nredirs, sizeof *c->redirs);
-			struct shell_redirect *r = &c->redirs[c->nredirs++];
-			memset(r, 0, sizeof *r);
-			r->fd = t.fd;
-			memcpy(r->op, t.op, sizeof r->op);
-			r->target.text = xstrdup(t.word.data ? t.word.data : "");
-			r->target.flags = t.word_flags;
-			if (is_heredoc(t.op))
-				lex_wait_heredoc(&lx, &t, out->n - 1, c->nredirs - 1);
-			continue;
-		}
-		if (c->nwords == 0) {
-			if (word_is(&t, "case")) {
-				after_case = 1;
-				continue;
-			}
-			if (word_is(&t, "for") || word_is(&t, "select")) {
-				if (depth < SHELL_MAX_DEPTH)
-					stack[depth++] = 'k';
-				skip_to_sep = 1;
-				continue;
-			}
-			if (word_is(&t, "function")) {
-				skip_name = 1;
-				continue;
-			}
-			if (word_in(&t, openers) && !word_is(&t, "case")) {
-				if (depth < SHELL_MAX_DEPTH)
-					stack[depth++] = 'k';
-				continue;
-			}
-			if (word_in(&t, closers)) {
-				if (depth > 0)
-					depth--;
-				continue;
-			}
-			if (word_in(&t, keeps_position) && !word_is(&t, "time"))
-				continue;
-			if (is_assignment_word(&t) && !(t.word_flags & SHELL_SUBST &&
-			    strchr(t.word.data, '=') > strchr(t.word.data, '$') &&
-			    strchr(t.word.data, '$') != NULL)) {
-				words_add(&c->assigns, &c->nassigns, &t);
-				continue;
-			}
-		}
-		words_add(&c->words, &c->nwords, &t);
+		if (ps.t.kind == TOKEN_NEWLINE)
+			parse_newline(&ps);
+		else if (ps.t.kind == TOKEN_OP)
+			parse_operator(&ps);
+		else
+			parse_word(&ps);
 	}
-	strv_free(&subs);
-	command_end(out, &open, SHELL_SEP_END, &piped);
+	strv_free(&ps.subs);
+	parser_end_command(&ps, SHELL_SEP_END);
 	if (out->n > 0 && out->commands[out->n - 1].sep == SHELL_SEP_SEMI)
 		out->commands[out->n - 1].sep = SHELL_SEP_END;
 	int rc = 0;
-	if (lx.error != NULL) {
-		*cause = xstrdup(lx.error);
+	if (ps.lx.error != NULL) {
+		*cause = xstrdup(ps.lx.error);
 		rc = -1;
 	}
-	lexer_clear_heredocs(&lx);
-	free(lx.error);
-	buf_free(&t.word);
+	lexer_end(&ps.lx, &ps.t);
 	return rc;
 }

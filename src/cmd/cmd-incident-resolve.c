@@ -1,8 +1,7 @@
 /*
  * sitrep incident resolve [ID] [--summary T] ... [--action 'TEXT;OWNER;KIND']:
  * resolves the incident with its post-mortem form; on a resolved incident,
- * fills in the post-mortem. sitrep incident reopen [ID]: undoes a resolve,
- * recorded.
+ * fills in the post-mortem.
  */
 #include "config.h"
 
@@ -86,15 +85,6 @@ inc_resolve(struct cmd_ctx *x)
 	return incident_cmd_resolve(x, at);
 }
 
-static int
-inc_reopen(struct cmd_ctx *x)
-{
-	char *cause = NULL;
-	if (incident_reopen(&x->rec, x->id, cmd_opt(x, "reason"), &cause) == -1)
-		return incident_cmd_failed(cause);
-	return 0;
-}
-
 static const struct cmd_opt resolve_opts[] = {
 	INCIDENT_OPT_ID,
 	{ "at", 'a', OPT_VALUE, "TIME", "when it was resolved (UTC; default now)" },
@@ -122,21 +112,4 @@ const struct cmd_entry incident_resolve_entry = {
 	.args_max = 0,
 	.flags = CMD_STORE | CMD_INCIDENT | CMD_ID_ARG,
 	.run = inc_resolve,
-};
-
-static const struct cmd_opt reopen_opts[] = {
-	INCIDENT_OPT_ID,
-	{ "reason", 'r', OPT_VALUE, "TEXT", "why it is reopened" },
-	{ NULL, 0, 0, NULL, NULL },
-};
-
-const struct cmd_entry incident_reopen_entry = {
-	.name = "reopen",
-	.usage = "[-i] ID [--reason TEXT]",
-	.summary = "reopen a resolved incident (recorded)",
-	.opts = reopen_opts,
-	.args_min = 0,
-	.args_max = 0,
-	.flags = CMD_STORE | CMD_INCIDENT | CMD_ID_ARG | CMD_ID_NEEDED,
-	.run = inc_reopen,
 };

@@ -759,9 +759,13 @@ raise_fd_limit(void)
 	}
 }
 
-/* Global options; returns the index of the command, or an exit code + 1000. */
+/*
+ * Global options: the index of the command in argv (argc when none is
+ * named), or -1 with *code the exit code (after --help, --version, or an
+ * error printed).
+ */
 static int
-parse_globals(struct globals *g, int argc, char **argv)
+parse_globals(struct globals *g, int argc, char **argv, int *code)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -786,10 +790,10 @@ parse_globals(struct globals *g, int argc, char **argv)
 		case 'R': strv_add(&g->runbooks, optarg); break;
 		case 'h':
 			usage(stdout);
-			return 1000 + cmd_output_ok(0);
+			return *code = cmd_output_ok(0), -1;
 		case 'V':
 			printf("sitrep %s\n", PACKAGE_VERSION);
-			return 1000 + cmd_output_ok(0);
+			return *code = cmd_output_ok(0), -1;
 		default:
 			if (optopt && strchr("cFHdtlR", optopt))
 				cmd_error(EXIT_USAGE, "option %s needs a value",
@@ -800,18 +804,18 @@ parse_globals(struct globals *g, int argc, char **argv)
 				cmd_error(EXIT_USAGE, "unknown option %s",
 				    str_quote_short(argv[optind - 1]));
 			usage(stderr);
-			return 1000 + EXIT_USAGE;
+			return *code = EXIT_USAGE, -1;
 		}
 		if (dst != NULL && *dst != NULL) {
 			cmd_error(EXIT_USAGE, "option %s given twice", str_quote_short(argv[optind - 2]));
-			return 1000 + EXIT_USAGE;
+			return *code = EXIT_USAGE, -1;
 		}
 		if (dst != NULL)
 			*dst = optarg;
 		if (*optarg == '\0' || strlen(optarg) > CMD_ARG_MAX) {
 			cmd_error(EXIT_USAGE, "option %s: %s", str_quote_short(argv[optind - 2]),
 			    *optarg ? "the value is too long" : "the value is empty");
-			return 1000 + EXIT_USAGE;
+			return *code = EXIT_USAGE, -1;
 		}
 	}
 	return optind;
@@ -824,9 +828,46 @@ globals_free(struct globals *g)
 	strv_free(&g->runbooks);
 }
 
+/* --log FILE, else $SITREP_LOG: 0, or EXIT_USAGE after a message. */
+static int
+open_log(const struct globals *g)
+{
+	const char *path = g->log ? g->log : getenv("SITREP_LOG");
+	char *cause = NULL;
+	if (path == NULL || *path == '\0' || log_open(path, &cause) == 0)
+		return 0;
+	cmd_error(EXIT_USAGE, "--log: %s", cause);
+	free(cause);
+	return EXIT_USAGE;
+}
+
+/* The command called name, or NULL. */
+static const struct cmd_entry *
+find_command(const char *name)
+{
+	for (size_t i = 0; commands[i] != NULL; i++)
+		if (strcmp(name, commands[i]->name) == 0)
+			return commands[i];
+	return NULL;
+}
+
+/* Runs a command with the ssh and HTTP libraries set up around it. */
+static int
+run_with_libraries(struct globals *g, const struct cmd_entry *e, int argc, char **argv)
+{
+	ssh_init();
+	transport_ssh_log_init();
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	int rc = cmd_run(g, e, argc, argv);
+	curl_global_cleanup();
+	ssh_finalize();
+	return rc;
+}
+
 int
 sitrep_main(int argc, char **argv)
 {
+	static char *console_argv[] = { "console", NULL };
 	struct globals g;
 	memset(&g, 0, sizeof g);
 	g.program = argv[0];
@@ -834,44 +875,23 @@ sitrep_main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
 
-	int k = parse_globals(&g, argc, argv);
-	if (k >= 1000) {
-		globals_free(&g);
-		return k - 1000;
-	}
-	const char *logpath = g.log ? g.log : getenv("SITREP_LOG");
-	char *cause = NULL;
-	if (logpath != NULL && *logpath != '\0' && log_open(logpath, &cause) == -1) {
-		int rc = cmd_error(EXIT_USAGE, "--log: %s", cause);
-		free(cause);
-		globals_free(&g);
-		return rc;
-	}
-	const struct cmd_entry *e = &cmd_console_entry;
-	static char *console_argv[] = { "console", NULL };
-	if (k < argc) {
-		e = NULL;
-		for (size_t i = 0; commands[i] != NULL; i++)
-			if (strcmp(argv[k], commands[i]->name) == 0)
-				e = commands[i];
-		if (e == NULL) {
-			cmd_error(EXIT_USAGE, "unknown command '%s'", str_quote_short(argv[k]));
-			usage(stderr);
-			globals_free(&g);
-			return EXIT_USAGE;
-		}
-		argc -= k;
-		argv += k;
-	} else {
-		argc = 1;
+	int rc = 0;
+	int k = parse_globals(&g, argc, argv, &rc);
+	if (k == -1 || (rc = open_log(&g)) != 0)
+		goto out;
+	if (k == argc) {	/* no command: the console */
 		argv = console_argv;
+		argc = 1;
+		k = 0;
 	}
-	ssh_init();
-	transport_ssh_log_init();
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	int rc = cmd_run(&g, e, argc, argv);
-	curl_global_cleanup();
-	ssh_finalize();
+	const struct cmd_entry *e = find_command(argv[k]);
+	if (e == NULL) {
+		rc = cmd_error(EXIT_USAGE, "unknown command '%s'", str_quote_short(argv[k]));
+		usage(stderr);
+		goto out;
+	}
+	rc = run_with_libraries(&g, e, argc - k, argv + k);
+out:
 	globals_free(&g);
 	sanitize_clear_secrets();
 	log_close();

@@ -129,23 +129,11 @@ drain(int fd, struct buf *b)
 	}
 }
 
-int
-sshconf_resolve(const char *config, const char *host, const char *user, int port,
-    int timeout_ms, struct sshconf *out, char **cause)
+/* The words of `ssh -G` for host; portbuf holds the port's digits. */
+static void
+ssh_g_argv(const char **argv, char *portbuf, size_t portlen, const char *config,
+    const char *host, const char *user, int port)
 {
-	memset(out, 0, sizeof *out);
-	int o[2], e[2];
-	if (pipe2(o, O_CLOEXEC | O_NONBLOCK) == -1)
-		return set_cause(cause, "ssh -G: pipe: %s", strerror(errno));
-	if (pipe2(e, O_CLOEXEC | O_NONBLOCK) == -1) {
-		int err = errno;
-		close(o[0]);
-		close(o[1]);
-		return set_cause(cause, "ssh -G: pipe: %s", strerror(err));
-	}
-	char portbuf[16];
-	snprintf(portbuf, sizeof portbuf, "%d", port);
-	const char *argv[12];
 	int n = 0;
 	argv[n++] = "ssh";
 	argv[n++] = "-G";
@@ -158,87 +146,153 @@ sshconf_resolve(const char *config, const char *host, const char *user, int port
 		argv[n++] = user;
 	}
 	if (port > 0) {
+		snprintf(portbuf, portlen, "%d", port);
 		argv[n++] = "-p";
 		argv[n++] = portbuf;
 	}
 	argv[n++] = "--";
 	argv[n++] = host;
 	argv[n] = NULL;
+}
+
+/* In the child: stdin from /dev/null, stdout and stderr to the pipes, then ssh. */
+static void ATTR_NORETURN
+ssh_g_exec(const char **argv, int out, int err)
+{
+	int devnull = open("/dev/null", O_RDONLY);
+	if (devnull >= 0)
+		dup2(devnull, STDIN_FILENO);
+	dup2(out, STDOUT_FILENO);
+	dup2(err, STDERR_FILENO);
+	signal(SIGPIPE, SIG_DFL);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execvp("ssh", (char *const *)argv);
+	_exit(errno == ENOENT ? 126 : 127);
+}
+
+static void
+close_pair(int fd[2])
+{
+	close(fd[0]);
+	close(fd[1]);
+}
+
+/*
+ * Starts argv with its output and errors into non-blocking pipes, whose
+ * read ends are left in out[0] and err[0]. The pid, or -1 with *cause.
+ */
+static pid_t
+ssh_g_spawn(const char **argv, int out[2], int err[2], char **cause)
+{
+	if (pipe2(out, O_CLOEXEC | O_NONBLOCK) == -1)
+		return set_cause(cause, "ssh -G: pipe: %s", strerror(errno));
+	if (pipe2(err, O_CLOEXEC | O_NONBLOCK) == -1) {
+		int e = errno;
+		close_pair(out);
+		return set_cause(cause, "ssh -G: pipe: %s", strerror(e));
+	}
 	pid_t pid = fork();
 	if (pid == -1) {
-		int err = errno;
-		close(o[0]);
-		close(o[1]);
-		close(e[0]);
-		close(e[1]);
-		return set_cause(cause, "ssh -G: fork: %s", strerror(err));
+		int e = errno;
+		close_pair(out);
+		close_pair(err);
+		return set_cause(cause, "ssh -G: fork: %s", strerror(e));
 	}
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
-		if (devnull >= 0)
-			dup2(devnull, STDIN_FILENO);
-		dup2(o[1], STDOUT_FILENO);
-		dup2(e[1], STDERR_FILENO);
-		signal(SIGPIPE, SIG_DFL);
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		execvp("ssh", (char *const *)argv);
-		_exit(errno == ENOENT ? 126 : 127);
-	}
-	close(o[1]);
-	close(e[1]);
-	struct buf ob, eb;
-	buf_init(&ob);
-	buf_init(&eb);
+	if (pid == 0)
+		ssh_g_exec(argv, out[1], err[1]);
+	close(out[1]);
+	close(err[1]);
+	return pid;
+}
+
+/* Reads both pipes into ob and eb until both end: 1 if timeout_ms ran out first, else 0. */
+static int
+ssh_g_collect(int out, int err, int timeout_ms, struct buf *ob, struct buf *eb)
+{
 	int64_t end = mono_ms() + timeout_ms;
-	int open_o = 1, open_e = 1, timed_out = 0;
+	int open_o = 1, open_e = 1;
 	while (open_o || open_e) {
-		struct pollfd p[2] = { { o[0], POLLIN, 0 }, { e[0], POLLIN, 0 } };
+		struct pollfd p[2] = { { out, POLLIN, 0 }, { err, POLLIN, 0 } };
 		int64_t left = end - mono_ms();
-		if (left <= 0) {
-			timed_out = 1;
-			break;
-		}
+		if (left <= 0)
+			return 1;
 		if (poll(p, 2, (int)left) == -1 && errno != EINTR)
 			break;
 		if (open_o)
-			open_o = drain(o[0], &ob);
+			open_o = drain(out, ob);
 		if (open_e)
-			open_e = drain(e[0], &eb);
+			open_e = drain(err, eb);
 	}
+	return 0;
+}
+
+/* ssh's first complaint on its standard error: the one that names the file and line. */
+static const char *
+first_complaint(struct buf *eb)
+{
+	buf_add(eb, "", 1);
+	char *nl;
+	while (eb->len > 1 && (nl = strrchr(eb->data, '\n')) != NULL && nl[1] == '\0')
+		*nl = '\0';
+	if ((nl = strchr(eb->data, '\n')) != NULL)
+		*nl = '\0';
+	return *eb->data ? eb->data : "ssh -G failed";
+}
+
+/*
+ * What ssh's exit and output say: 0 with out filled in, 1 when there is
+ * no ssh, -1 with *cause.
+ */
+static int
+ssh_g_answer(int status, struct buf *ob, struct buf *eb, const char *host,
+    struct sshconf *out, char **cause)
+{
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 126)
+		return 1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return set_cause(cause, "ssh config: %s", first_complaint(eb));
+	buf_add(ob, "", 1);
+	char *save = NULL;
+	for (char *l = strtok_r(ob->data, "\n", &save); l != NULL; l = strtok_r(NULL, "\n", &save))
+		take_line(out, l);
+	if (out->hostname == NULL)
+		return set_cause(cause, "ssh -G %s: no hostname in its answer", host);
+	return 0;
+}
+
+int
+sshconf_resolve(const char *config, const char *host, const char *user, int port,
+    int timeout_ms, struct sshconf *out, char **cause)
+{
+	memset(out, 0, sizeof *out);
+	const char *argv[12];
+	char portbuf[16];
+	ssh_g_argv(argv, portbuf, sizeof portbuf, config, host, user, port);
+	int o[2], e[2];
+	pid_t pid = ssh_g_spawn(argv, o, e, cause);
+	if (pid == -1)
+		return -1;
+	struct buf ob, eb;
+	buf_init(&ob);
+	buf_init(&eb);
+	int timed_out = ssh_g_collect(o[0], e[0], timeout_ms, &ob, &eb);
 	close(o[0]);
 	close(e[0]);
-	int status = 0;
 	if (timed_out)
 		kill(pid, SIGKILL);
+	int status = 0;
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		;
-	int rc = 0;
+	int rc;
 	if (timed_out)
 		rc = set_cause(cause, "ssh -G %s: no answer in %d ms", host, timeout_ms);
-	else if (WIFEXITED(status) && WEXITSTATUS(status) == 126)
-		rc = 1;
-	else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		buf_add(&eb, "", 1);
-		char *nl;
-		while (eb.len > 1 && (nl = strrchr(eb.data, '\n')) != NULL && nl[1] == '\0')
-			*nl = '\0';
-		/* ssh's first complaint: the one that names the file and line */
-		if ((nl = strchr(eb.data, '\n')) != NULL)
-			*nl = '\0';
-		rc = set_cause(cause, "ssh config: %s", *eb.data ? eb.data : "ssh -G failed");
-	} else {
-		buf_add(&ob, "", 1);
-		char *save = NULL;
-		for (char *l = strtok_r(ob.data, "\n", &save); l != NULL; l = strtok_r(NULL, "\n", &save))
-			take_line(out, l);
-		if (out->hostname == NULL)
-			rc = set_cause(cause, "ssh -G %s: no hostname in its answer", host);
-	}
+	else
+		rc = ssh_g_answer(status, &ob, &eb, host, out, cause);
 	buf_free(&ob);
 	buf_free(&eb);
-	if (rc != 0 && rc != 1)
+	if (rc == -1)
 		sshconf_clear(out);
 	return rc;
 }
