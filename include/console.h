@@ -20,6 +20,7 @@
 #include "store.h"
 
 struct console;
+struct dialog;
 struct pane;
 struct globals;
 struct theme;
@@ -175,7 +176,6 @@ struct field {
 	int required;
 };
 
-struct dialog;
 typedef void dialog_done_fn(struct console *, struct dialog *, int ok);
 
 struct dialog {
@@ -186,10 +186,10 @@ struct dialog {
 	struct field *fields;
 	int nfields;
 	int at;
-	/* menu: items (untrusted text), the one chosen, the first shown */
+	/* menu: items (untrusted text), the one chosen */
 	struct strv items;
 	int choice;
-	int scroll;
+	int scroll;			/* menu and confirm: the first row shown */
 	/* confirm: the body is wrapped into body_total rows, body_rows shown */
 	char *body;
 	char *require;			/* the text to type, or NULL */
