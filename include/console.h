@@ -1,16 +1,15 @@
 /*
  * console: the interactive model shared by the main loop and the panes.
  *
- * One thread owns all of it: curses, the store handle, the snapshots taken
- * from the fleet. Panes (one file each, pane-*.c) export a const struct
- * pane_ops; recalc() reads the model, draw() only calls curses. A key or an
- * event marks panes dirty; the loop repaints those and calls doupdate()
- * once per pass.
+ * One thread owns all of it: the store handle, the snapshots taken from the
+ * fleet, the open dialog. The model says which panes need drawing
+ * (console_dirty) and which view the main area shows (console_set_view);
+ * the screen layer (ui.c, pane.h) reads that and draws. Nothing here is
+ * curses: the panes and their windows are in pane.h.
  */
 #ifndef SITREP_CONSOLE_H
 #define SITREP_CONSOLE_H
 
-#include <curses.h>
 #include <stdint.h>
 
 #include "conf.h"
@@ -19,32 +18,12 @@
 #include "library.h"
 #include "notify.h"
 #include "store.h"
-#include "theme.h"
 
 struct console;
+struct dialog;
 struct pane;
 struct globals;
-
-struct pane_ops {
-	const char *name;
-	/* reads the model into the pane's own state; may be NULL */
-	void (*recalc)(struct console *, struct pane *);
-	/* draws into p->win; only curses calls */
-	void (*draw)(struct console *, struct pane *);
-	/* 1 if the key was used */
-	int (*key)(struct console *, struct pane *, int key);
-};
-
-struct pane {
-	const struct pane_ops *ops;
-	WINDOW *win;
-	int y, x, h, w;
-	int dirty;
-	int focused;
-	int visible;
-	int cursor;
-	int scroll;
-};
+struct theme;
 
 enum pane_id {
 	PANE_STATUS,
@@ -105,7 +84,7 @@ struct console {
 	int64_t store_version;
 	struct recorder rec;
 	struct library lib;
-	struct theme theme;
+	struct theme *theme;
 	struct notifier *notifier;
 
 	/* snapshots: the latest taken, and the one before for diffs */
@@ -160,28 +139,110 @@ struct console {
 	int rotate_index;		/* wall */
 	int64_t rotate_at;
 
-	/* a dialog drawn over the panes at every paint */
-	void (*overlay)(struct console *, void *);
-	void *overlay_arg;
+	/* the dialog the loop routes keys to, drawn over the panes; or NULL */
+	struct dialog *dialog;
 
-	struct pane panes[PANE_COUNT];
+	unsigned dirty;			/* 1 << pane_id: to be drawn again */
+	struct pane *panes;		/* PANE_COUNT of them: the screen's (pane.h) */
 };
 
-extern const struct pane_ops pane_status_ops;
-extern const struct pane_ops pane_fleet_ops;
-extern const struct pane_ops pane_host_ops;
-extern const struct pane_ops pane_logs_ops;
-extern const struct pane_ops pane_incident_ops;
-extern const struct pane_ops pane_timeline_ops;
-extern const struct pane_ops pane_hints_ops;
+/*
+ * Dialogs: a dialog is a mode of the console's one loop, not a loop of its
+ * own. An action opens one with what to do with the answer (done, and its
+ * ctx); the loop routes keys to it (dialog.c) and, once the operator
+ * confirms or cancels, calls done, which owns ctx from then on. A dialog
+ * still open when the console ends is freed with its ctx_free.
+ */
+enum dialog_kind {
+	DIALOG_FORM,
+	DIALOG_MENU,
+	DIALOG_CONFIRM,
+};
 
-/* Shows a view in the main area (ui.c). */
-void ui_set_view(struct console *, enum view);
+enum field_kind {
+	FIELD_TEXT,
+	FIELD_CHOICE,
+	FIELD_TOGGLE,
+};
+
+struct field {
+	const char *label;
+	enum field_kind kind;
+	char *value;			/* FIELD_TEXT: owned, UTF-8 */
+	const char *const *choices;	/* FIELD_CHOICE */
+	int nchoices;
+	int choice;
+	int toggle;			/* FIELD_TOGGLE */
+	int required;
+};
+
+typedef void dialog_done_fn(struct console *, struct dialog *, int ok);
+
+struct dialog {
+	enum dialog_kind kind;
+	char *title;
+	char *label;			/* a prompt's label, owned */
+	/* form: fields (values owned), the one with the cursor */
+	struct field *fields;
+	int nfields;
+	int at;
+	/* menu: items (untrusted text), the one chosen */
+	struct strv items;
+	int choice;
+	int scroll;			/* menu and confirm: the first row shown */
+	/* confirm: the body is wrapped into body_total rows, body_rows shown */
+	char *body;
+	char *require;			/* the text to type, or NULL */
+	char *typed;
+	int body_rows, body_total;
+	int laid_out;			/* body_rows and seen_end worked out */
+	int seen_end;			/* the last row has been on the screen */
+	const char *error;
+	int h, w;			/* the window's size, as last drawn */
+	/* the continuation */
+	dialog_done_fn *done;
+	void *ctx;
+	void (*ctx_free)(void *);
+};
+
+/* Opens a dialog (none may be open); fields are the dialog's from now on. */
+void console_form(struct console *, const char *title, struct field *, int n,
+    dialog_done_fn *, void *ctx, void (*ctx_free)(void *));
+/* One text field; value (owned, may be NULL) is its first content. */
+void console_prompt(struct console *, const char *title, const char *label, char *value,
+    dialog_done_fn *, void *ctx, void (*ctx_free)(void *));
+/* items are untrusted text, copied; choice is where the cursor starts. */
+void console_menu(struct console *, const char *title, char *const *items, int n, int choice,
+    dialog_done_fn *, void *ctx, void (*ctx_free)(void *));
+/*
+ * Shows body (untrusted) and asks for Enter, or, when require is set, for
+ * that exact text to be typed (the host name before a destructive command).
+ */
+void console_confirm(struct console *, const char *title, const char *body, const char *require,
+    dialog_done_fn *, void *ctx, void (*ctx_free)(void *));
+/* The open dialog ends (ok: confirmed): its continuation runs, then it is freed. */
+void console_dialog_end(struct console *, int ok);
+/* A prompt's text ("" when empty). */
+const char *dialog_text(const struct dialog *);
 
 /* Model operations (console.c). */
 void console_message(struct console *, int error, const char *, ...) ATTR_PRINTF(3, 4);
 void console_dirty(struct console *, enum pane_id);
 void console_dirty_all(struct console *);
+/* Shows a view in the main area; the focus follows it to the main area. */
+void console_set_view(struct console *, enum view);
+/*
+ * The loop's turn when it wakes: the fleet's snapshots (changes recorded),
+ * messages from the workers (logs, trust, commands' output and end), and
+ * once a second the clocks, the store (reopened, reloaded when another
+ * process wrote it) and the notify outbox. Returns CONSOLE_NEWS_* bits.
+ */
+#define CONSOLE_NEWS_LOGS 0x1		/* a log arrived: show its end */
+int console_pump(struct console *);
+/* Opens the store at c->store_path and wires the recorder; -1 with *cause. */
+int console_store_open(struct console *, char **cause);
+/* Frees what the console holds (not the console itself). */
+void console_free(struct console *);
 /* Hosts passing the filter, in order; returns how many (indexes in out). */
 size_t console_visible_hosts(struct console *, size_t *out, size_t max);
 struct host_snapshot *console_selected_snapshot(struct console *);

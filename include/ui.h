@@ -1,8 +1,10 @@
 /*
- * ui: the main loop. One thread owns curses and the model; it waits in
- * poll() on the terminal, the workers' wake pipe and a self-pipe for
- * signals, with a timeout to the next shown second. Dialogs run the same
- * pump so the fleet, the clocks and running commands never stop.
+ * ui: the main loop. One thread owns the terminal and the model; it waits
+ * in poll() on the terminal, the workers' wake pipe and a self-pipe for
+ * signals, with a timeout to the next shown second. It routes keys (to
+ * the open dialog, the focused pane or the console's keys), lets the
+ * model take its news (console_pump) and redraws what is dirty. A dialog
+ * is a mode of this loop, not a loop of its own.
  */
 #ifndef SITREP_UI_H
 #define SITREP_UI_H
@@ -14,15 +16,12 @@
 /* Runs the console (or the wall); returns the exit code. */
 int ui_run(struct console *);
 
-/*
- * Waits up to timeout_ms for a key while serving everything else;
- * returns KEY_CODE_YES / OK with *wch set, or ERR on timeout.
- */
-int ui_get_key(struct console *, wint_t *wch, int timeout_ms);
 /* Redraws what is dirty (wnoutrefresh), without doupdate(). */
 void ui_paint(struct console *);
 /* Lays the panes out again (after a resize). */
 void ui_relayout(struct console *);
+/* Frees the panes' windows. */
+void ui_free(struct console *);
 /* Set by signal handlers: the loop ends cleanly. */
 int ui_should_quit(void);
 /* Key names for the help overlay and the man page. */
@@ -33,34 +32,11 @@ struct ui_key_help {
 extern const struct ui_key_help ui_keys_console[];
 extern const struct ui_key_help ui_keys_wall[];
 
-/* Dialogs (dialog.c). Each returns 1 when the operator confirmed, 0 when cancelled. */
-enum field_kind {
-	FIELD_TEXT,
-	FIELD_CHOICE,
-	FIELD_TOGGLE,
-};
-
-struct field {
-	const char *label;
-	enum field_kind kind;
-	char *value;			/* FIELD_TEXT: owned, UTF-8 */
-	const char *const *choices;	/* FIELD_CHOICE */
-	int nchoices;
-	int choice;
-	int toggle;			/* FIELD_TOGGLE */
-	int required;
-};
-
-int dialog_form(struct console *, const char *title, struct field *, int n);
-int dialog_prompt(struct console *, const char *title, const char *label, char **value);
-/* items are untrusted text; *choice in/out. */
-int dialog_menu(struct console *, const char *title, char **items, int n, int *choice);
-/*
- * Shows body (untrusted) and asks for Enter, or, when require is set, for
- * that exact text to be typed (the host name before a destructive command).
- */
-int dialog_confirm(struct console *, const char *title, const char *body, const char *require);
-void dialog_fields_free(struct field *, int n);
+/* The open dialog (dialog.c): drawn over the panes; a key (wget_wch's type and wch). */
+void dialog_draw(struct console *);
+void dialog_key(struct console *, int type, wint_t wch);
+/* Frees the dialog's window (when it ends, and when the loop does). */
+void dialog_release(void);
 
 /* The wall display (wall.c). */
 void wall_draw(struct console *);

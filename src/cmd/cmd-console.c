@@ -13,40 +13,17 @@
 #include "console.h"
 #include "sanitize.h"
 #include "terminal.h"
+#include "theme.h"
 #include "ui.h"
 
+/* What the console holds, and the theme it was drawn with. */
 static void
-console_free(struct console *c)
+console_end(struct console *c)
 {
-	notifier_stop(&c->notifier);
-	fleet_stop(&c->fleet);
-	for (size_t i = 0; i < c->nhosts; i++)
-		snapshot_unref(&c->snaps[i]);
-	free(c->snaps);
-	store_close(&c->store);
-	library_free(&c->lib);
-	theme_free(&c->theme);
-	incident_clear(&c->inc);
-	strv_free(&c->triage);
-	free(c->triage_checked);
-	ticks_free(c->ticks, c->nticks);
-	step_runs_free(c->steps, c->nsteps);
-	free(c->rows);
-	events_free(c->events, c->nevents);
-	strv_free(&c->logs_lines);
-	free(c->logs_title);
-	free(c->filter);
-	free(c->message);
-	free(c->store_path);
-	free(c->store_problem);
-	free(c->suggestion);
-	free(c->job.command);
-	free(c->job.status);
-	buf_free(&c->job.output);
-	if (c->wake_rd >= 0)
-		close(c->wake_rd);
-	if (c->wake_wr >= 0)
-		close(c->wake_wr);
+	console_free(c);
+	if (c->theme != NULL)
+		theme_free(c->theme);
+	free(c->theme);
 }
 
 /* The console and the wall; the wall is the same view, read-only. */
@@ -75,7 +52,8 @@ console_load_files(struct console *c, struct cmd_ctx *x, char **cause)
 {
 	struct globals *g = x->g;
 	const char *theme = g->theme ? g->theme : c->conf->theme;
-	if (theme_load(&c->theme, theme, cause) == -1)
+	c->theme = xcalloc(1, sizeof *c->theme);
+	if (theme_load(c->theme, theme, cause) == -1)
 		return -1;
 	struct strv extra;
 	memset(&extra, 0, sizeof extra);
@@ -97,14 +75,8 @@ console_open_store(struct console *c)
 {
 	char *cause = NULL;
 	c->store_path = globals_db_path(c->globals, c->conf);
-	if (store_open(c->store_path, c->wall, &c->store, &cause) == -1) {
+	if (console_store_open(c, &cause) == -1)
 		c->store_problem = cause ? cause : xstrdup("cannot open the store");
-		return;
-	}
-	c->rec.store = c->store;
-	c->rec.conf = c->conf;
-	c->rec.operator_name = incident_operator(c->conf);
-	c->store_version = store_data_version(c->store);
 }
 
 /* Trims the fleet log and records that an open incident was resumed. */
@@ -143,13 +115,13 @@ cmd_console_run(struct cmd_ctx *x, int wall)
 		/* the configuration, the theme or a runbook: file:line in cause */
 		cmd_error(EXIT_USAGE, "%s", cause);
 		free(cause);
-		console_free(&c);
+		console_end(&c);
 		return EXIT_USAGE;
 	}
 	console_open_store(&c);
 	int wake[2];
 	if (wake_pipe(wake) == -1) {
-		console_free(&c);
+		console_end(&c);
 		return cmd_error(EXIT_USAGE, "cannot create a pipe");
 	}
 	c.wake_rd = wake[0];
@@ -163,7 +135,7 @@ cmd_console_run(struct cmd_ctx *x, int wall)
 	console_resume(&c);
 	rc = ui_run(&c);
 	console_job_quit(&c);
-	console_free(&c);
+	console_end(&c);
 	return rc;
 }
 

@@ -11,13 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
-#include "cmd.h"
-#include "draw.h"
+#include "console.h"
+#include "diff.h"
 #include "report.h"
 #include "runbook.h"
 #include "sanitize.h"
-#include "ui.h"
 
 void
 console_message(struct console *c, int error, const char *fmt, ...)
@@ -33,6 +33,27 @@ console_message(struct console *c, int error, const char *fmt, ...)
 	c->message_until = mono_ms() + (error ? 15000 : 6000);
 	console_dirty(c, PANE_HINTS);
 	log_msg("%s", c->message);
+}
+
+void
+console_dirty(struct console *c, enum pane_id p)
+{
+	c->dirty |= 1u << p;
+}
+
+void
+console_dirty_all(struct console *c)
+{
+	c->dirty = (1u << PANE_COUNT) - 1;
+}
+
+void
+console_set_view(struct console *c, enum view v)
+{
+	c->view = v;
+	if (c->focus == PANE_HOST || c->focus == PANE_LOGS || c->focus == PANE_INCIDENT)
+		c->focus = v == VIEW_HOST ? PANE_HOST : v == VIEW_LOGS ? PANE_LOGS : PANE_INCIDENT;
+	console_dirty_all(c);
 }
 
 static int
@@ -174,10 +195,10 @@ console_reload(struct console *c)
 	} else
 		c->runbook.rb = NULL;
 	if (before != c->inc.id && c->inc.id > 0 && !c->wall && c->view != VIEW_INCIDENT) {
-		ui_set_view(c, VIEW_INCIDENT);
+		console_set_view(c, VIEW_INCIDENT);
 	}
 	if (before != c->inc.id && c->inc.id == 0 && c->view == VIEW_INCIDENT)
-		ui_set_view(c, VIEW_HOST);
+		console_set_view(c, VIEW_HOST);
 	console_build_rows(c);
 	console_reload_timeline(c);
 	console_dirty_all(c);
@@ -271,28 +292,28 @@ recorded(struct console *c)
 	console_reload(c);
 }
 
+
 static const char *const severities[] = { "P0 (respond < 15 min)", "P1 (< 1 h)", "P2 (< 4 h)",
 	"P3 (< 1 day)" };
 static const char *const impacts[] = { "critical", "high", "low", "none" };
 static const char *const unknown_yes_no[] = { "unknown", "yes", "no" };
 
-void
-console_open_incident_form(struct console *c)
+/* The incident form's "Started" choices: the first problem seen, or now. */
+struct open_ctx {
+	int64_t first_bad;
+	char when[64];
+	const char *starts[2];
+};
+
+/* The first problem after the last time all was well (6 h back at most); 0 if none. */
+static int64_t
+first_problem(struct console *c)
 {
-	if (!need_store(c))
-		return;
-	/* hosts not OK are the affected ones by default */
-	struct strv bad;
-	memset(&bad, 0, sizeof bad);
-	int64_t first_bad = 0;
-	for (size_t i = 0; i < c->nhosts; i++)
-		if (c->snaps[i] && c->snaps[i]->state >= STATE_WARN)
-			strv_add(&bad, c->snaps[i]->host);
 	struct event *ev;
 	size_t nev;
 	char *cause = NULL;
+	int64_t first_bad = 0;
 	if (store_fleet_events_since(c->store, wall_ms() - 6 * 3600 * 1000LL, &ev, &nev, &cause) == 0) {
-		/* the first problem after the last time all was well */
 		for (size_t i = nev; i > 0; i--) {
 			if (strcmp(ev[i - 1].kind, "recovered") == 0 || strcmp(ev[i - 1].kind, "back") == 0)
 				break;
@@ -301,28 +322,18 @@ console_open_incident_form(struct console *c)
 		events_free(ev, nev);
 	}
 	free(cause);
-	char when[64] = "now";
-	if (first_bad > 0) {
-		char ts[16];
-		fmt_utc_hms(ts, sizeof ts, first_bad);
-		snprintf(when, sizeof when, "first problem seen (%s UTC)", ts);
-	}
-	const char *starts[] = { when, "now" };
-	struct field f[] = {
-		{ .label = "Title", .kind = FIELD_TEXT, .required = 1 },
-		{ .label = "Severity", .kind = FIELD_CHOICE, .choices = severities, .nchoices = 4, .choice = 1 },
-		{ .label = "Hosts", .kind = FIELD_TEXT, .value = strv_join(&bad, ",") },
-		{ .label = "Services", .kind = FIELD_TEXT },
-		{ .label = "Users impacted", .kind = FIELD_CHOICE, .choices = unknown_yes_no, .nchoices = 3 },
-		{ .label = "Business impact", .kind = FIELD_CHOICE, .choices = impacts, .nchoices = 4, .choice = 1 },
-		{ .label = "Drill", .kind = FIELD_TOGGLE },
-		{ .label = "Started", .kind = FIELD_CHOICE, .choices = starts, .nchoices = first_bad ? 2 : 1 },
-	};
-	strv_free(&bad);
-	if (!dialog_form(c, "Open an incident", f, (int)nitems(f))) {
-		dialog_fields_free(f, (int)nitems(f));
+	return first_bad;
+}
+
+static void
+open_incident_done(struct console *c, struct dialog *d, int ok)
+{
+	struct open_ctx *o = d->ctx;
+	struct field *f = d->fields;
+	int64_t backdate = o->first_bad && f[7].choice == 0 ? o->first_bad : 0;
+	free(o);
+	if (!ok || !need_store(c))
 		return;
-	}
 	struct incident in;
 	memset(&in, 0, sizeof in);
 	in.title = xstrdup(f[0].value);
@@ -339,15 +350,14 @@ console_open_incident_form(struct console *c)
 	in.rpo_s = conf_rpo(c->conf, h0, s0);
 	free(h0);
 	free(s0);
-	int64_t backdate = first_bad && f[7].choice == 0 ? first_bad : 0;
-	dialog_fields_free(f, (int)nitems(f));
+	char *cause = NULL;
 	if (incident_open(&c->rec, &in, backdate, &cause) == -1)
 		report_failure(c, "incident", cause);
 	else {
 		console_message(c, 0, "incident #%lld opened: triage first (Space ticks an item)",
 		    (long long)in.id);
 		recorded(c);
-		ui_set_view(c, VIEW_INCIDENT);
+		console_set_view(c, VIEW_INCIDENT);
 		c->focus = PANE_INCIDENT;
 		c->row = 0;
 	}
@@ -355,21 +365,72 @@ console_open_incident_form(struct console *c)
 }
 
 void
-console_note(struct console *c)
+console_open_incident_form(struct console *c)
 {
-	if (!need_incident(c))
+	if (!need_store(c))
 		return;
-	char *text = NULL;
-	if (!dialog_prompt(c, "Note", "note", &text) || text == NULL || *text == '\0') {
-		free(text);
-		return;
+	/* hosts not OK are the affected ones by default */
+	struct strv bad;
+	memset(&bad, 0, sizeof bad);
+	for (size_t i = 0; i < c->nhosts; i++)
+		if (c->snaps[i] && c->snaps[i]->state >= STATE_WARN)
+			strv_add(&bad, c->snaps[i]->host);
+	struct open_ctx *o = xcalloc(1, sizeof *o);
+	o->first_bad = first_problem(c);
+	snprintf(o->when, sizeof o->when, "now");
+	if (o->first_bad > 0) {
+		char ts[16];
+		fmt_utc_hms(ts, sizeof ts, o->first_bad);
+		snprintf(o->when, sizeof o->when, "first problem seen (%s UTC)", ts);
 	}
+	o->starts[0] = o->when;
+	o->starts[1] = "now";
+	struct field f[] = {
+		{ .label = "Title", .kind = FIELD_TEXT, .required = 1 },
+		{ .label = "Severity", .kind = FIELD_CHOICE, .choices = severities, .nchoices = 4, .choice = 1 },
+		{ .label = "Hosts", .kind = FIELD_TEXT, .value = strv_join(&bad, ",") },
+		{ .label = "Services", .kind = FIELD_TEXT },
+		{ .label = "Users impacted", .kind = FIELD_CHOICE, .choices = unknown_yes_no, .nchoices = 3 },
+		{ .label = "Business impact", .kind = FIELD_CHOICE, .choices = impacts, .nchoices = 4, .choice = 1 },
+		{ .label = "Drill", .kind = FIELD_TOGGLE },
+		{ .label = "Started", .kind = FIELD_CHOICE, .choices = o->starts,
+		    .nchoices = o->first_bad ? 2 : 1 },
+	};
+	strv_free(&bad);
+	console_form(c, "Open an incident", f, (int)nitems(f), open_incident_done, o, free);
+}
+
+static void
+note_done(struct console *c, struct dialog *d, int ok)
+{
+	const char *text = dialog_text(d);
+	if (!ok || *text == '\0' || !need_incident(c))
+		return;
 	char *cause = NULL;
 	if (incident_note(&c->rec, c->inc.id, text, &cause) == -1)
 		report_failure(c, "note", cause);
 	else
 		recorded(c);
-	free(text);
+}
+
+void
+console_note(struct console *c)
+{
+	if (!need_incident(c))
+		return;
+	console_prompt(c, "Note", "note", NULL, note_done, NULL, NULL);
+}
+
+static void
+severity_done(struct console *c, struct dialog *d, int ok)
+{
+	if (!ok || d->choice == c->inc.severity || !need_incident(c))
+		return;
+	char *cause = NULL;
+	if (incident_set_severity(&c->rec, c->inc.id, d->choice, &cause) == -1)
+		report_failure(c, "severity", cause);
+	else
+		recorded(c);
 }
 
 void
@@ -377,15 +438,18 @@ console_severity(struct console *c)
 {
 	if (!need_incident(c))
 		return;
-	char *items[4];
-	for (int i = 0; i < 4; i++)
-		items[i] = (char *)severities[i];
-	int choice = c->inc.severity;
-	if (!dialog_menu(c, "Severity", items, 4, &choice) || choice == c->inc.severity)
+	console_menu(c, "Severity", (char *const *)severities, 4, c->inc.severity, severity_done,
+	    NULL, NULL);
+}
+
+static void
+milestone_done(struct console *c, struct dialog *d, int ok)
+{
+	if (!ok || !need_incident(c))
 		return;
 	char *cause = NULL;
-	if (incident_set_severity(&c->rec, c->inc.id, choice, &cause) == -1)
-		report_failure(c, "severity", cause);
+	if (incident_milestone(&c->rec, c->inc.id, (enum milestone)d->choice, 0, &cause) == -1)
+		report_failure(c, "milestone", cause);
 	else
 		recorded(c);
 }
@@ -402,17 +466,35 @@ console_milestone(struct console *c)
 			fmt_utc_hms(ts, sizeof ts, c->inc.ms[m]);
 		items[m] = xasprintf("%-15s %s", milestone_name(m), c->inc.ms[m] ? ts : "-");
 	}
-	int choice = MS_MITIGATED;
-	int ok = dialog_menu(c, "Milestone reached now", items, MS_COUNT - 1, &choice);
+	console_menu(c, "Milestone reached now", items, MS_COUNT - 1, MS_MITIGATED, milestone_done,
+	    NULL, NULL);
 	for (int m = 0; m < MS_COUNT; m++)
 		free(items[m]);
-	if (!ok)
+}
+
+/* ctx: the library index of each item */
+static void
+runbook_done(struct console *c, struct dialog *d, int ok)
+{
+	size_t *map = d->ctx;
+	size_t chosen = ok ? map[d->choice] : 0;
+	free(map);
+	if (!ok || !need_incident(c) || chosen >= library_count(&c->lib))
 		return;
+	struct runbook_ref ref;
+	library_nth(&c->lib, chosen, &ref);
 	char *cause = NULL;
-	if (incident_milestone(&c->rec, c->inc.id, (enum milestone)choice, 0, &cause) == -1)
-		report_failure(c, "milestone", cause);
-	else
-		recorded(c);
+	if (incident_set_runbook(&c->rec, c->inc.id, ref.doc->path, ref.rb->title, &cause) == -1) {
+		report_failure(c, "runbook", cause);
+		return;
+	}
+	recorded(c);
+	/* the cursor on the first step */
+	for (size_t i = 0; i < c->nrows; i++)
+		if (c->rows[i].kind == ROW_STEP) {
+			c->row = (int)i;
+			break;
+		}
 }
 
 void
@@ -446,28 +528,10 @@ console_choose_runbook(struct console *c)
 		    ref.doc->path, ref.rb->nsteps);
 		map[ns + k] = k;
 	}
-	int choice = 0;
-	int ok = dialog_menu(c, "Runbook", items, n, &choice);
-	if (ok) {
-		struct runbook_ref ref;
-		library_nth(&c->lib, map[choice], &ref);
-		char *cause = NULL;
-		if (incident_set_runbook(&c->rec, c->inc.id, ref.doc->path, ref.rb->title, &cause) == -1)
-			report_failure(c, "runbook", cause);
-		else {
-			recorded(c);
-			/* the cursor on the first step */
-			for (size_t i = 0; i < c->nrows; i++)
-				if (c->rows[i].kind == ROW_STEP) {
-					c->row = (int)i;
-					break;
-				}
-		}
-	}
+	console_menu(c, "Runbook", items, n, 0, runbook_done, map, free);
 	for (int i = 0; i < n; i++)
 		free(items[i]);
 	free(items);
-	free(map);
 }
 
 void
@@ -533,6 +597,29 @@ console_step_start(struct console *c, int step)
 		recorded(c);
 }
 
+
+/* ctx: the step run's id and the outcome */
+struct step_end_ctx {
+	int64_t id;
+	char outcome[16];
+};
+
+static void
+step_end_done(struct console *c, struct dialog *d, int ok)
+{
+	struct step_end_ctx *s = d->ctx;
+	const char *note = dialog_text(d);
+	char *cause = NULL;
+	if (ok && need_incident(c)) {
+		if (incident_step_end(&c->rec, c->inc.id, s->id, s->outcome, *note ? note : NULL,
+		    &cause) == -1)
+			report_failure(c, "step", cause);
+		else
+			recorded(c);
+	}
+	free(s);
+}
+
 void
 console_step_end(struct console *c, const char *outcome)
 {
@@ -543,22 +630,14 @@ console_step_end(struct console *c, const char *outcome)
 		console_message(c, 1, "no step is running (s starts the selected one)");
 		return;
 	}
-	char *note = NULL;
+	struct step_end_ctx *s = xcalloc(1, sizeof *s);
+	s->id = sr->id;
+	snprintf(s->outcome, sizeof s->outcome, "%s", outcome);
 	char *title = xasprintf("Step %d %s", sr->number, outcome);
-	int ok = dialog_prompt(c, title, "note (optional)", &note);
+	console_prompt(c, title, "note (optional)", NULL, step_end_done, s, free);
 	free(title);
-	if (!ok) {
-		free(note);
-		return;
-	}
-	char *cause = NULL;
-	if (incident_step_end(&c->rec, c->inc.id, sr->id, outcome, note && *note ? note : NULL,
-	    &cause) == -1)
-		report_failure(c, "step", cause);
-	else
-		recorded(c);
-	free(note);
 }
+
 
 /*
  * The names a placeholder of this kind may take on the host, as it last
@@ -580,147 +659,6 @@ console_known_names(struct console *c, size_t host, enum placeholder_kind kind, 
 		if (d->containers[i].name != NULL && strv_find(out, d->containers[i].name) == -1)
 			strv_add(out, d->containers[i].name);
 }
-
-/*
- * A placeholder's value: one of the names the host has, when it names a
- * container or a unit, or typed. 1 with *value set, 0 when cancelled.
- */
-static int
-console_ask_value(struct console *c, size_t host, const char *placeholder, char **value)
-{
-	int raw = runbook_placeholder_is_raw(placeholder);
-	char *name = sanitize_str(placeholder);
-	struct strv known;
-	memset(&known, 0, sizeof known);
-	if (!raw)
-		console_known_names(c, host, runbook_placeholder_kind(placeholder), &known);
-	if (known.n > 0) {
-		char **items = xcalloc(known.n + 1, sizeof *items);
-		for (size_t i = 0; i < known.n; i++)
-			items[i] = known.v[i];
-		items[known.n] = "another value (type it)";
-		char *title = xasprintf("Value needed: %s", name);
-		int choice = 0;
-		int ok = dialog_menu(c, title, items, (int)known.n + 1, &choice);
-		free(title);
-		free(items);
-		if (ok && choice >= 0 && (size_t)choice < known.n)
-			*value = xstrdup(known.v[choice]);
-		strv_free(&known);
-		if (!ok || *value != NULL) {
-			free(name);
-			return ok;
-		}
-	}
-	/* a value is one literal word, unless the runbook made it raw */
-	char *label = raw ? xasprintf("%s (raw: shell code, inserted as typed)", name) : xstrdup(name);
-	free(name);
-	int ok = dialog_prompt(c, "Value needed", label, value);
-	free(label);
-	return ok;
-}
-
-void
-console_run_command(struct console *c, int step, int cmd)
-{
-	if (!need_incident(c) || c->runbook.rb == NULL)
-		return;
-	if (c->job.job_id != 0) {
-		console_message(c, 1, "a command is running: wait, or Ctrl-C cancels it");
-		return;
-	}
-	const struct runbook_command *rc = &c->runbook.rb->steps[step].commands[cmd];
-	int hi = runbook_command_host(c->conf, rc->host, (int)c->selected);
-	if (hi < 0) {
-		console_message(c, 1, "not run: the runbook runs it on %s, which is not in the fleet",
-		    rc->host);
-		return;
-	}
-	size_t host = (size_t)hi;
-	/* placeholders are asked for before anything runs */
-	struct strv names, values;
-	memset(&names, 0, sizeof names);
-	memset(&values, 0, sizeof values);
-	for (size_t i = 0; i < rc->placeholders.n; i++) {
-		char *v = NULL;
-		int ok = console_ask_value(c, host, rc->placeholders.v[i], &v);
-		if (!ok || v == NULL || *v == '\0') {
-			free(v);
-			strv_free(&names);
-			strv_free(&values);
-			return;
-		}
-		strv_add(&names, rc->placeholders.v[i]);
-		strv_add(&values, v);
-		free(v);
-	}
-	char *command = runbook_fill_placeholders(rc->text, &names, &values);
-	strv_free(&names);
-	strv_free(&values);
-	const char *hname = c->conf->hosts[host].name;
-	const char *why = runbook_destructive_reason(command);
-	int destructive = why != NULL;
-	char *warn = destructive ? xasprintf("This command is DESTRUCTIVE (%s). Type the host "
-	    "name to run it.", why) : xstrdup("Enter runs it, Esc cancels.");
-	char *body = xasprintf("Run on %s:\n\n  %s\n\n%s", hname, command, warn);
-	free(warn);
-	int ok = dialog_confirm(c, destructive ? "Run a destructive command" : "Run a command", body,
-	    destructive ? hname : NULL);
-	free(body);
-	if (!ok) {
-		console_message(c, 0, "not run");
-		free(command);
-		return;
-	}
-	char *cause = NULL;
-	const struct step_run *sr = console_running_step(c);
-	int64_t step_run = sr ? sr->id : 0;
-	int64_t run = incident_command_start(&c->rec, c->inc.id, step_run, hname, command, &cause);
-	if (run < 0) {
-		/* not recorded, so not run: nothing happens off the record */
-		report_failure(c, "command", cause);
-		free(command);
-		return;
-	}
-	int64_t job = fleet_job_start(c->fleet, host, command, &cause);
-	struct job_view *j = &c->job;
-	free(j->command);
-	free(j->status);
-	buf_free(&j->output);
-	memset(j, 0, sizeof *j);
-	j->command = command;
-	j->host = host;
-	j->run_id = run;
-	j->step_run_id = step_run;
-	j->started_mono = mono_ms();
-	j->exit_status = -1;
-	if (job < 0) {
-		struct command_run cr;
-		memset(&cr, 0, sizeof cr);
-		cr.id = run;
-		cr.incident_id = c->inc.id;
-		cr.host = (char *)hname;
-		cr.command = command;
-		cr.ended_at = wall_ms();
-		cr.exit_status = -1;
-		cr.status = "failed";
-		cr.error = cause;
-		char *c2 = NULL;
-		incident_command_end(&c->rec, &cr, &c2);
-		free(c2);
-		console_message(c, 1, "refused: %s", cause ? cause : "?");
-		free(cause);
-		j->finished = 1;
-		j->status = xstrdup("failed");
-		recorded(c);
-		return;
-	}
-	j->job_id = job;
-	j->status = xstrdup("running");
-	console_message(c, 0, "running on %s (Ctrl-C cancels)", hname);
-	recorded(c);
-}
-
 /* The running command's row, as its end will record it. */
 static void
 job_row(const struct console *c, struct command_run *cr)
@@ -826,26 +764,232 @@ console_cancel_job(struct console *c)
 	console_message(c, 0, "cancelling...");
 }
 
-void
-console_resolve(struct console *c)
+/*
+ * A command on its way to running: its placeholders are asked for one by
+ * one (a menu of the host's names, or typed), then the operator confirms
+ * exactly what runs. Each dialog's continuation takes the next step.
+ */
+struct run_ctx {
+	size_t host;
+	char *text;			/* the runbook's command */
+	struct strv placeholders;
+	struct strv values;		/* one per placeholder asked so far */
+	struct strv known;		/* the names offered for the one asked now */
+	char *command;			/* filled in, once every value is known */
+};
+
+static void
+run_ctx_free(void *arg)
 {
-	if (!need_incident(c))
-		return;
-	struct field f[] = {
-		{ .label = "Summary", .kind = FIELD_TEXT },
-		{ .label = "Impact", .kind = FIELD_TEXT },
-		{ .label = "Root cause", .kind = FIELD_TEXT },
-		{ .label = "Resolution", .kind = FIELD_TEXT },
-		{ .label = "Prevention", .kind = FIELD_TEXT },
-		{ .label = "What went well", .kind = FIELD_TEXT },
-		{ .label = "Needs improvement", .kind = FIELD_TEXT },
-		{ .label = "Data loss (e.g. 0s, 5m)", .kind = FIELD_TEXT },
-		{ .label = "Action item (text;owner;kind)", .kind = FIELD_TEXT },
-	};
-	if (!dialog_form(c, "Resolve the incident (empty fields: to be written)", f, (int)nitems(f))) {
-		dialog_fields_free(f, (int)nitems(f));
+	struct run_ctx *r = arg;
+	free(r->text);
+	strv_free(&r->placeholders);
+	strv_free(&r->values);
+	strv_free(&r->known);
+	free(r->command);
+	free(r);
+}
+
+static void run_next(struct console *, struct run_ctx *);
+
+static void
+value_typed(struct console *c, struct dialog *d, int ok)
+{
+	struct run_ctx *r = d->ctx;
+	if (!ok || *dialog_text(d) == '\0') {
+		run_ctx_free(r);
 		return;
 	}
+	strv_add(&r->values, dialog_text(d));
+	run_next(c, r);
+}
+
+/* Asks for the value as typed text: one literal word, unless the runbook made it raw. */
+static void
+ask_typed(struct console *c, struct run_ctx *r)
+{
+	const char *placeholder = r->placeholders.v[r->values.n];
+	char *name = sanitize_str(placeholder);
+	char *label = runbook_placeholder_is_raw(placeholder) ?
+	    xasprintf("%s (raw: shell code, inserted as typed)", name) : xstrdup(name);
+	free(name);
+	console_prompt(c, "Value needed", label, NULL, value_typed, r, run_ctx_free);
+	free(label);
+}
+
+static void
+value_chosen(struct console *c, struct dialog *d, int ok)
+{
+	struct run_ctx *r = d->ctx;
+	if (!ok) {
+		run_ctx_free(r);
+		return;
+	}
+	if (d->choice >= 0 && (size_t)d->choice < r->known.n) {
+		strv_add(&r->values, r->known.v[d->choice]);
+		run_next(c, r);
+	} else
+		ask_typed(c, r);
+}
+
+/*
+ * A placeholder's value: one of the names the host has, when it names a
+ * container or a unit, or typed.
+ */
+static void
+ask_value(struct console *c, struct run_ctx *r)
+{
+	const char *placeholder = r->placeholders.v[r->values.n];
+	strv_free(&r->known);
+	if (!runbook_placeholder_is_raw(placeholder))
+		console_known_names(c, r->host, runbook_placeholder_kind(placeholder), &r->known);
+	if (r->known.n == 0) {
+		ask_typed(c, r);
+		return;
+	}
+	char **items = xcalloc(r->known.n + 1, sizeof *items);
+	for (size_t i = 0; i < r->known.n; i++)
+		items[i] = r->known.v[i];
+	items[r->known.n] = "another value (type it)";
+	char *name = sanitize_str(placeholder);
+	char *title = xasprintf("Value needed: %s", name);
+	console_menu(c, title, items, (int)r->known.n + 1, 0, value_chosen, r, run_ctx_free);
+	free(title);
+	free(name);
+	free(items);
+}
+
+/* Records the command's start, then starts it; nothing runs off the record. */
+static void
+job_start(struct console *c, size_t host, char *command)
+{
+	char *cause = NULL;
+	const char *hname = c->conf->hosts[host].name;
+	const struct step_run *sr = console_running_step(c);
+	int64_t step_run = sr ? sr->id : 0;
+	int64_t run = incident_command_start(&c->rec, c->inc.id, step_run, hname, command, &cause);
+	if (run < 0) {
+		report_failure(c, "command", cause);
+		free(command);
+		return;
+	}
+	int64_t job = fleet_job_start(c->fleet, host, command, &cause);
+	struct job_view *j = &c->job;
+	free(j->command);
+	free(j->status);
+	buf_free(&j->output);
+	memset(j, 0, sizeof *j);
+	j->command = command;
+	j->host = host;
+	j->run_id = run;
+	j->step_run_id = step_run;
+	j->started_mono = mono_ms();
+	j->exit_status = -1;
+	if (job < 0) {
+		/* refused before it started: its end is recorded at once */
+		struct command_run cr;
+		job_row(c, &cr);
+		cr.exit_status = -1;
+		cr.status = "failed";
+		cr.error = cause;
+		char *c2 = NULL;
+		incident_command_end(&c->rec, &cr, &c2);
+		free(c2);
+		console_message(c, 1, "refused: %s", cause ? cause : "?");
+		free(cause);
+		j->finished = 1;
+		j->status = xstrdup("failed");
+		recorded(c);
+		return;
+	}
+	j->job_id = job;
+	j->status = xstrdup("running");
+	console_message(c, 0, "running on %s (Ctrl-C cancels)", hname);
+	recorded(c);
+}
+
+static void
+run_confirmed(struct console *c, struct dialog *d, int ok)
+{
+	struct run_ctx *r = d->ctx;
+	if (!ok)
+		console_message(c, 0, "not run");
+	else if (c->job.job_id != 0)
+		console_message(c, 1, "a command is running: wait, or Ctrl-C cancels it");
+	else if (need_incident(c)) {
+		job_start(c, r->host, r->command);
+		r->command = NULL;
+	}
+	run_ctx_free(r);
+}
+
+/* The next placeholder, or, once all are known, the confirmation. */
+static void
+run_next(struct console *c, struct run_ctx *r)
+{
+	if (r->values.n < r->placeholders.n) {
+		ask_value(c, r);
+		return;
+	}
+	r->command = runbook_fill_placeholders(r->text, &r->placeholders, &r->values);
+	const char *hname = c->conf->hosts[r->host].name;
+	const char *why = runbook_destructive_reason(r->command);
+	char *warn = why != NULL ? xasprintf("This command is DESTRUCTIVE (%s). Type the host "
+	    "name to run it.", why) : xstrdup("Enter runs it, Esc cancels.");
+	char *body = xasprintf("Run on %s:\n\n  %s\n\n%s", hname, r->command, warn);
+	free(warn);
+	console_confirm(c, why != NULL ? "Run a destructive command" : "Run a command", body,
+	    why != NULL ? hname : NULL, run_confirmed, r, run_ctx_free);
+	free(body);
+}
+
+void
+console_run_command(struct console *c, int step, int cmd)
+{
+	if (!need_incident(c) || c->runbook.rb == NULL)
+		return;
+	if (c->job.job_id != 0) {
+		console_message(c, 1, "a command is running: wait, or Ctrl-C cancels it");
+		return;
+	}
+	const struct runbook_command *rc = &c->runbook.rb->steps[step].commands[cmd];
+	int hi = runbook_command_host(c->conf, rc->host, (int)c->selected);
+	if (hi < 0) {
+		console_message(c, 1, "not run: the runbook runs it on %s, which is not in the fleet",
+		    rc->host);
+		return;
+	}
+	/* the dialogs outlive the runbook's memory (a reload): the command is copied */
+	struct run_ctx *r = xcalloc(1, sizeof *r);
+	r->host = (size_t)hi;
+	r->text = xstrdup(rc->text);
+	strv_copy(&r->placeholders, &rc->placeholders);
+	run_next(c, r);
+}
+
+
+/* The running command's output or end (a worker's message). */
+static void
+job_message(struct console *c, struct fleet_msg *p)
+{
+	struct job_view *j = &c->job;
+	if (p->job_id != j->job_id)
+		return;
+	if (p->kind == FLEET_MSG_JOB_OUTPUT) {
+		j->total += p->len;
+		if (j->output.len < JOB_OUTPUT_KEEP)
+			buf_add(&j->output, p->data, p->len);
+		console_dirty(c, PANE_INCIDENT);
+	} else if (p->kind == FLEET_MSG_JOB_DONE)
+		console_job_done(c, p);
+}
+
+static void
+resolve_done(struct console *c, struct dialog *d, int ok)
+{
+	struct field *f = d->fields;
+	if (!ok || !need_incident(c))
+		return;
 	struct incident form;
 	memset(&form, 0, sizeof form);
 	char **dst[] = { &form.summary, &form.impact, &form.root_cause, &form.resolution,
@@ -872,7 +1016,6 @@ console_resolve(struct console *c)
 		nactions = 1;
 		free(s);
 	}
-	dialog_fields_free(f, (int)nitems(f));
 	char *cause = NULL;
 	const struct step_run *sr = console_running_step(c);
 	if (sr != NULL && incident_step_end(&c->rec, c->inc.id, sr->id, "skipped", "incident resolved",
@@ -887,6 +1030,45 @@ console_resolve(struct console *c)
 	}
 	incident_clear(&form);
 	action_item_clear(&action);
+}
+
+void
+console_resolve(struct console *c)
+{
+	if (!need_incident(c))
+		return;
+	struct field f[] = {
+		{ .label = "Summary", .kind = FIELD_TEXT },
+		{ .label = "Impact", .kind = FIELD_TEXT },
+		{ .label = "Root cause", .kind = FIELD_TEXT },
+		{ .label = "Resolution", .kind = FIELD_TEXT },
+		{ .label = "Prevention", .kind = FIELD_TEXT },
+		{ .label = "What went well", .kind = FIELD_TEXT },
+		{ .label = "Needs improvement", .kind = FIELD_TEXT },
+		{ .label = "Data loss (e.g. 0s, 5m)", .kind = FIELD_TEXT },
+		{ .label = "Action item (text;owner;kind)", .kind = FIELD_TEXT },
+	};
+	console_form(c, "Resolve the incident (empty fields: to be written)", f, (int)nitems(f),
+	    resolve_done, NULL, NULL);
+}
+
+/* ctx: the incident to report */
+static void
+export_done(struct console *c, struct dialog *d, int ok)
+{
+	int64_t id = *(int64_t *)d->ctx;
+	free(d->ctx);
+	const char *path = dialog_text(d);
+	if (!ok || *path == '\0' || !need_store(c))
+		return;
+	char *text = NULL, *cause = NULL;
+	if (report_markdown(c->store, c->conf, id, &text, &cause) == -1 ||
+	    file_write_atomic(path, text, strlen(text), &cause) == -1)
+		console_message(c, 1, "report: %s", cause ? cause : "failed");
+	else
+		console_message(c, 0, "report written to %s", path);
+	free(cause);
+	free(text);
 }
 
 void
@@ -909,22 +1091,12 @@ console_export_report(struct console *c)
 		console_message(c, 1, "no incident to report");
 		return;
 	}
-	char *path = xasprintf("sitrep-incident-%lld.md", (long long)id);
-	int ok = dialog_prompt(c, "Export the report", "file", &path);
-	if (!ok || path == NULL || *path == '\0') {
-		free(path);
-		return;
-	}
-	char *text = NULL, *cause = NULL;
-	if (report_markdown(c->store, c->conf, id, &text, &cause) == -1 ||
-	    file_write_atomic(path, text, strlen(text), &cause) == -1)
-		console_message(c, 1, "report: %s", cause ? cause : "failed");
-	else
-		console_message(c, 0, "report written to %s", path);
-	free(cause);
-	free(text);
-	free(path);
+	int64_t *ctx = xcalloc(1, sizeof *ctx);
+	*ctx = id;
+	console_prompt(c, "Export the report", "file",
+	    xasprintf("sitrep-incident-%lld.md", (long long)id), export_done, ctx, free);
 }
+
 
 void
 console_request_logs(struct console *c)
@@ -952,6 +1124,25 @@ console_request_logs(struct console *c)
 	console_dirty(c, PANE_LOGS);
 }
 
+
+/* ctx: the host and the fingerprint it offered */
+struct trust_ctx {
+	size_t host;
+	char fingerprint[];
+};
+
+static void
+trust_done(struct console *c, struct dialog *d, int ok)
+{
+	struct trust_ctx *t = d->ctx;
+	if (ok) {
+		/* the host's worker checks the key again and writes known_hosts */
+		fleet_request_trust(c->fleet, t->host, t->fingerprint);
+		console_message(c, 0, "trusting %s...", c->conf->hosts[t->host].name);
+	}
+	free(t);
+}
+
 void
 console_trust_host(struct console *c)
 {
@@ -964,13 +1155,324 @@ console_trust_host(struct console *c)
 	char *body = xasprintf("%s offers the host key\n\n  %s %s\n\nCompare it with the key on the "
 	    "host (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub). Type the host name to trust it.",
 	    h->name, s->key_type ? s->key_type : "", s->fingerprint);
-	char *fp = xstrdup(s->fingerprint);
-	int ok = dialog_confirm(c, "Trust a host key", body, h->name);
+	size_t len = strlen(s->fingerprint);
+	struct trust_ctx *t = xcalloc(1, sizeof *t + len + 1);
+	t->host = c->selected;
+	memcpy(t->fingerprint, s->fingerprint, len + 1);
+	console_confirm(c, "Trust a host key", body, h->name, trust_done, t, free);
 	free(body);
-	if (ok) {
-		/* the host's worker checks the key again and writes known_hosts */
-		fleet_request_trust(c->fleet, c->selected, fp);
-		console_message(c, 0, "trusting %s...", h->name);
+}
+
+/* --- dialogs: what to ask, and what to do with the answer --------------------------------- */
+
+static void
+dialog_free(struct dialog **dp)
+{
+	struct dialog *d = *dp;
+	if (d == NULL)
+		return;
+	*dp = NULL;
+	if (d->ctx != NULL && d->ctx_free != NULL)
+		d->ctx_free(d->ctx);
+	for (int i = 0; i < d->nfields; i++)
+		free(d->fields[i].value);
+	free(d->fields);
+	free(d->title);
+	free(d->label);
+	strv_free(&d->items);
+	free(d->body);
+	free(d->require);
+	free(d->typed);
+	free(d);
+}
+
+static struct dialog *
+dialog_new(struct console *c, enum dialog_kind kind, const char *title, dialog_done_fn *done,
+    void *ctx, void (*ctx_free)(void *))
+{
+	if (c->dialog != NULL) {
+		/* one at a time; a continuation opens its next only after its own ended */
+		log_msg("dialog '%s' replaces '%s'", title, c->dialog->title);
+		dialog_free(&c->dialog);
 	}
-	free(fp);
+	struct dialog *d = xcalloc(1, sizeof *d);
+	d->kind = kind;
+	d->title = xstrdup(title);
+	d->done = done;
+	d->ctx = ctx;
+	d->ctx_free = ctx_free;
+	c->dialog = d;
+	console_dirty_all(c);
+	return d;
+}
+
+void
+console_form(struct console *c, const char *title, struct field *f, int n, dialog_done_fn *done,
+    void *ctx, void (*ctx_free)(void *))
+{
+	struct dialog *d = dialog_new(c, DIALOG_FORM, title, done, ctx, ctx_free);
+	d->fields = xcalloc((size_t)n + 1, sizeof *d->fields);
+	memcpy(d->fields, f, (size_t)n * sizeof *f);
+	d->nfields = n;
+}
+
+void
+console_prompt(struct console *c, const char *title, const char *label, char *value,
+    dialog_done_fn *done, void *ctx, void (*ctx_free)(void *))
+{
+	struct dialog *d = dialog_new(c, DIALOG_FORM, title, done, ctx, ctx_free);
+	d->label = xstrdup(label);
+	d->fields = xcalloc(1, sizeof *d->fields);
+	d->fields[0] = (struct field){ .label = d->label, .kind = FIELD_TEXT, .value = value };
+	d->nfields = 1;
+}
+
+void
+console_menu(struct console *c, const char *title, char *const *items, int n, int choice,
+    dialog_done_fn *done, void *ctx, void (*ctx_free)(void *))
+{
+	struct dialog *d = dialog_new(c, DIALOG_MENU, title, done, ctx, ctx_free);
+	for (int i = 0; i < n; i++)
+		strv_add(&d->items, items[i]);
+	d->choice = choice >= 0 && choice < n ? choice : 0;
+	if (n <= 0)
+		console_dialog_end(c, 0);	/* nothing to choose from */
+}
+
+void
+console_confirm(struct console *c, const char *title, const char *body, const char *require,
+    dialog_done_fn *done, void *ctx, void (*ctx_free)(void *))
+{
+	struct dialog *d = dialog_new(c, DIALOG_CONFIRM, title, done, ctx, ctx_free);
+	d->body = xstrdup(body);
+	d->require = require ? xstrdup(require) : NULL;
+}
+
+void
+console_dialog_end(struct console *c, int ok)
+{
+	struct dialog *d = c->dialog;
+	if (d == NULL)
+		return;
+	c->dialog = NULL;
+	console_dirty_all(c);
+	/* the continuation owns ctx, and may open the next dialog */
+	if (d->done != NULL)
+		d->done(c, d, ok);
+	else if (d->ctx_free != NULL)
+		d->ctx_free(d->ctx);
+	d->ctx = NULL;
+	dialog_free(&d);
+}
+
+const char *
+dialog_text(const struct dialog *d)
+{
+	return d->nfields > 0 && d->fields[0].value != NULL ? d->fields[0].value : "";
+}
+
+/* --- the fleet's news, the clocks and the store -------------------------------------------- */
+
+static void
+record_changes(struct console *c, const struct host_snapshot *old, const struct host_snapshot *new)
+{
+	struct change *ch = NULL;
+	size_t n = 0;
+	diff_snapshots(old, new, &ch, &n);
+	if (n > 0 && c->store != NULL && !c->wall) {
+		for (size_t i = 0; i < n; i++) {
+			char *cause = NULL;
+			if (incident_fleet_event(&c->rec, c->inc.id, new->host, ch[i].kind, ch[i].text, 0,
+			    &cause) == -1) {
+				console_message(c, 1, "NOT RECORDED: %s (%s)", ch[i].text, cause ? cause : "?");
+				free(c->store_problem);
+				c->store_problem = xasprintf("store: %s", cause ? cause : "write failed");
+			}
+			free(cause);
+		}
+		console_reload_timeline(c);
+	}
+	changes_free(ch, n);
+}
+
+static void
+take_snapshots(struct console *c)
+{
+	uint64_t gen = fleet_generation(c->fleet);
+	if (gen == c->generation)
+		return;
+	c->generation = gen;
+	for (size_t i = 0; i < c->nhosts; i++) {
+		struct host_snapshot *s = fleet_snapshot(c->fleet, i);
+		if (c->snaps[i] != NULL && s->seq == c->snaps[i]->seq) {
+			snapshot_unref(&s);
+			continue;
+		}
+		record_changes(c, c->snaps[i], s);
+		/*
+		 * The wall redraws every second for its clock and data ages:
+		 * a snapshot that leaves its host's state as it was waits for
+		 * that redraw instead of redrawing the screen once more per
+		 * host and cycle; a new state is drawn at once.
+		 */
+		int show_now = !c->wall || c->snaps[i] == NULL || c->snaps[i]->state != s->state;
+		snapshot_unref(&c->snaps[i]);
+		c->snaps[i] = s;
+		if (!show_now)
+			continue;
+		console_dirty(c, PANE_FLEET);
+		console_dirty(c, PANE_STATUS);
+		if (i == c->selected)
+			console_dirty(c, PANE_HOST);
+	}
+	console_dirty(c, PANE_INCIDENT);
+}
+
+/* A log's lines, sanitized, or why there are none. */
+static void
+logs_arrived(struct console *c, struct fleet_msg *p)
+{
+	c->logs_pending = 0;
+	strv_free(&c->logs_lines);
+	if (p->error != NULL)
+		console_message(c, 1, "logs: %s", p->error);
+	else {
+		char *text = sanitize_text(p->data, p->len, SAN_MULTILINE);
+		char *save = NULL;
+		for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+			strv_add(&c->logs_lines, line);
+		free(text);
+	}
+	console_dirty(c, PANE_LOGS);
+}
+
+/* The workers' messages; returns CONSOLE_NEWS_* bits. */
+static int
+take_messages(struct console *c)
+{
+	int news = 0;
+	struct fleet_msg *m = fleet_take_messages(c->fleet);
+	for (struct fleet_msg *p = m; p; p = p->next) {
+		if (p->kind == FLEET_MSG_LOGS) {
+			logs_arrived(c, p);
+			news |= p->error == NULL ? CONSOLE_NEWS_LOGS : 0;
+		} else if (p->kind == FLEET_MSG_TRUST) {
+			if (p->error != NULL)
+				console_message(c, 1, "not trusted: %s", p->error);
+			else
+				console_message(c, 0, "%s trusted: %s", c->conf->hosts[p->host].name, p->data);
+		} else
+			job_message(c, p);
+	}
+	fleet_msg_free(m);
+	return news;
+}
+
+int
+console_store_open(struct console *c, char **cause)
+{
+	if (store_open(c->store_path, c->wall, &c->store, cause) == -1)
+		return -1;
+	c->rec.store = c->store;
+	c->rec.conf = c->conf;
+	c->rec.operator_name = incident_operator(c->conf);
+	c->store_version = store_data_version(c->store);
+	return 0;
+}
+
+/*
+ * No store yet: the wall waits for the console to create it; the console
+ * retries (a disk that filled up may have been freed).
+ */
+static void
+store_retry(struct console *c)
+{
+	char *cause = NULL;
+	if (console_store_open(c, &cause) == 0) {
+		free(c->store_problem);
+		c->store_problem = NULL;
+		c->store_version = -1;	/* read it all again */
+		if (!c->wall)
+			console_message(c, 0, "the incident store is back: recording again");
+	} else if (!c->wall && cause != NULL &&
+	    (c->store_problem == NULL || strcmp(c->store_problem, cause) != 0)) {
+		free(c->store_problem);
+		c->store_problem = cause;
+		cause = NULL;
+	}
+	free(cause);
+}
+
+/* Once a second: the clocks, the store, the outbox, the message line's time. */
+static void
+console_second(struct console *c, int64_t second)
+{
+	/* clocks: only what shows a clock */
+	console_dirty(c, PANE_STATUS);
+	console_dirty(c, PANE_FLEET);	/* data ages */
+	if (c->inc.id > 0 || c->job.job_id)
+		console_dirty(c, PANE_INCIDENT);
+	if (c->store == NULL && second % 2 == 0)
+		store_retry(c);
+	if (c->store != NULL) {
+		int64_t v = store_data_version(c->store);
+		if (v != c->store_version) {
+			c->store_version = v;
+			console_reload(c);
+		}
+	}
+	if (c->notifier != NULL && c->store != NULL)
+		notifier_serve(c->notifier, c->store);
+	if (c->message != NULL && c->message_until > 0 && mono_ms() > c->message_until) {
+		free(c->message);
+		c->message = NULL;
+		console_dirty(c, PANE_HINTS);
+	}
+}
+
+int
+console_pump(struct console *c)
+{
+	take_snapshots(c);
+	int news = take_messages(c);
+	int64_t second = wall_ms() / 1000;
+	if (second != c->shown_second) {
+		c->shown_second = second;
+		console_second(c, second);
+	}
+	return news;
+}
+
+void
+console_free(struct console *c)
+{
+	dialog_free(&c->dialog);
+	notifier_stop(&c->notifier);
+	fleet_stop(&c->fleet);
+	for (size_t i = 0; i < c->nhosts; i++)
+		snapshot_unref(&c->snaps[i]);
+	free(c->snaps);
+	store_close(&c->store);
+	library_free(&c->lib);
+	incident_clear(&c->inc);
+	strv_free(&c->triage);
+	free(c->triage_checked);
+	ticks_free(c->ticks, c->nticks);
+	step_runs_free(c->steps, c->nsteps);
+	free(c->rows);
+	events_free(c->events, c->nevents);
+	strv_free(&c->logs_lines);
+	free(c->logs_title);
+	free(c->filter);
+	free(c->message);
+	free(c->store_path);
+	free(c->store_problem);
+	free(c->suggestion);
+	free(c->job.command);
+	free(c->job.status);
+	buf_free(&c->job.output);
+	if (c->wake_rd >= 0)
+		close(c->wake_rd);
+	if (c->wake_wr >= 0)
+		close(c->wake_wr);
 }

@@ -1,7 +1,8 @@
 /*
  * dialog: forms, prompts, menus and confirmations drawn over the panes.
- * They run the same pump as the main loop, so the fleet keeps updating,
- * clocks keep ticking and running commands keep streaming meanwhile.
+ * A dialog is a mode of the one loop (console.h says what it holds): the
+ * loop paints it over the panes and routes keys to it here, and the fleet,
+ * the clocks and running commands go on as in any other mode.
  */
 #include "config.h"
 
@@ -11,30 +12,12 @@
 #include <wchar.h>
 
 #include "draw.h"
+#include "pane.h"
 #include "sanitize.h"
 #include "ui.h"
 
-struct dialog {
-	const char *title;
-	int h, w;
-	WINDOW *win;
-	/* form */
-	struct field *fields;
-	int nfields;
-	int at;
-	/* menu */
-	char **items;
-	int nitems;
-	int choice;
-	int scroll;
-	/* confirm: the body is wrapped into body_total rows, body_rows shown */
-	const char *body;
-	int body_rows, body_total;
-	int seen_end;		/* the last row has been on the screen */
-	const char *require;
-	char *typed;
-	const char *error;
-};
+/* One window for the open dialog, sized and placed at every paint. */
+static WINDOW *dialog_win;
 
 static WINDOW *
 dialog_window(struct console *c, struct dialog *d)
@@ -44,15 +27,15 @@ dialog_window(struct console *c, struct dialog *d)
 		d->h = H;
 	if (d->w > W)
 		d->w = W;
-	if (d->win != NULL && (getmaxy(d->win) != d->h || getmaxx(d->win) != d->w)) {
-		delwin(d->win);
-		d->win = NULL;
+	if (dialog_win != NULL && (getmaxy(dialog_win) != d->h || getmaxx(dialog_win) != d->w)) {
+		delwin(dialog_win);
+		dialog_win = NULL;
 	}
-	if (d->win == NULL)
-		d->win = newwin(d->h, d->w, (H - d->h) / 2, (W - d->w) / 2);
+	if (dialog_win == NULL)
+		dialog_win = newwin(d->h, d->w, (H - d->h) / 2, (W - d->w) / 2);
 	else
-		mvwin(d->win, (H - d->h) / 2, (W - d->w) / 2);
-	return d->win;
+		mvwin(dialog_win, (H - d->h) / 2, (W - d->w) / 2);
+	return dialog_win;
 }
 
 static void
@@ -122,9 +105,8 @@ draw_value(WINDOW *w, int y, int x, int cols, const char *value, attr_t a, int f
 }
 
 static void
-form_overlay(struct console *c, void *arg)
+form_draw(struct console *c, struct dialog *d)
 {
-	struct dialog *d = arg;
 	d->h = d->nfields + 5;
 	d->w = 76;
 	WINDOW *w = dialog_window(c, d);
@@ -156,35 +138,6 @@ form_overlay(struct console *c, void *arg)
 	    "Tab/arrows move, Left/Right choose, Space toggles, Enter saves, Esc cancels"),
 	    draw_attr(d->error ? ROLE_CRIT : ROLE_MUTED));
 	wnoutrefresh(w);
-}
-
-static int
-run_dialog(struct console *c, struct dialog *d, void (*draw)(struct console *, void *),
-    int (*key)(struct console *, struct dialog *, int type, wint_t wch))
-{
-	void (*saved)(struct console *, void *) = c->overlay;
-	void *saved_arg = c->overlay_arg;
-	c->overlay = draw;
-	c->overlay_arg = d;
-	int result = -1;
-	while (result < 0 && !ui_should_quit()) {
-		wint_t wch;
-		int type = ui_get_key(c, &wch, -1);
-		if (type == ERR)
-			continue;
-		if (type == KEY_CODE_YES && wch == KEY_RESIZE) {
-			ui_relayout(c);
-			continue;
-		}
-		result = key(c, d, type, wch);
-	}
-	c->overlay = saved;
-	c->overlay_arg = saved_arg;
-	if (d->win != NULL)
-		delwin(d->win);
-	d->win = NULL;
-	console_dirty_all(c);
-	return result > 0;
 }
 
 static int
@@ -229,40 +182,10 @@ form_key(struct console *c, struct dialog *d, int type, wint_t wch)
 	return -1;
 }
 
-int
-dialog_form(struct console *c, const char *title, struct field *fields, int n)
-{
-	struct dialog d;
-	memset(&d, 0, sizeof d);
-	d.title = title;
-	d.fields = fields;
-	d.nfields = n;
-	return run_dialog(c, &d, form_overlay, form_key);
-}
-
-void
-dialog_fields_free(struct field *f, int n)
-{
-	for (int i = 0; i < n; i++) {
-		free(f[i].value);
-		f[i].value = NULL;
-	}
-}
-
-int
-dialog_prompt(struct console *c, const char *title, const char *label, char **value)
-{
-	struct field f = { .label = label, .kind = FIELD_TEXT, .value = *value };
-	int ok = dialog_form(c, title, &f, 1);
-	*value = f.value;
-	return ok;
-}
-
 static void
-menu_overlay(struct console *c, void *arg)
+menu_draw(struct console *c, struct dialog *d)
 {
-	struct dialog *d = arg;
-	d->h = d->nitems + 4 < c->rows_total - 2 ? d->nitems + 4 : c->rows_total - 2;
+	d->h = (int)d->items.n + 4 < c->rows_total - 2 ? (int)d->items.n + 4 : c->rows_total - 2;
 	d->w = c->cols_total - 4 < 100 ? c->cols_total - 4 : 100;
 	WINDOW *w = dialog_window(c, d);
 	if (w == NULL)
@@ -273,11 +196,11 @@ menu_overlay(struct console *c, void *arg)
 		d->scroll = d->choice;
 	if (d->choice >= d->scroll + rows)
 		d->scroll = d->choice - rows + 1;
-	for (int r = 0; r < rows && d->scroll + r < d->nitems; r++) {
+	for (int r = 0; r < rows && d->scroll + r < (int)d->items.n; r++) {
 		int i = d->scroll + r;
 		attr_t a = i == d->choice ? draw_attr(ROLE_SELECTION) : draw_attr(ROLE_NORMAL);
 		draw_fill(w, r + 1, 1, d->w - 2, a);
-		draw_text(w, r + 1, 2, d->w - 4, safe_untrusted(d->items[i]), a);
+		draw_text(w, r + 1, 2, d->w - 4, safe_untrusted(d->items.v[i]), a);
 	}
 	draw_text(w, d->h - 2, 2, d->w - 4, SAFE_LITERAL("j/k move, Enter chooses, Esc cancels"),
 	    draw_attr(ROLE_MUTED));
@@ -294,24 +217,8 @@ menu_key(struct console *c, struct dialog *d, int type, wint_t wch)
 	if ((type == KEY_CODE_YES && wch == KEY_UP) || (type == OK && wch == 'k'))
 		d->choice = d->choice > 0 ? d->choice - 1 : 0;
 	else if ((type == KEY_CODE_YES && wch == KEY_DOWN) || (type == OK && wch == 'j'))
-		d->choice = d->choice + 1 < d->nitems ? d->choice + 1 : d->choice;
+		d->choice = d->choice + 1 < (int)d->items.n ? d->choice + 1 : d->choice;
 	return -1;
-}
-
-int
-dialog_menu(struct console *c, const char *title, char **items, int n, int *choice)
-{
-	if (n <= 0)
-		return 0;
-	struct dialog d;
-	memset(&d, 0, sizeof d);
-	d.title = title;
-	d.items = items;
-	d.nitems = n;
-	d.choice = *choice >= 0 && *choice < n ? *choice : 0;
-	int ok = run_dialog(c, &d, menu_overlay, menu_key);
-	*choice = d.choice;
-	return ok;
 }
 
 /*
@@ -368,9 +275,8 @@ confirm_layout(struct console *c, struct dialog *d, struct strv *rows)
 }
 
 static void
-confirm_overlay(struct console *c, void *arg)
+confirm_draw(struct console *c, struct dialog *d)
 {
-	struct dialog *d = arg;
 	struct strv rows;
 	memset(&rows, 0, sizeof rows);
 	confirm_layout(c, d, &rows);
@@ -425,7 +331,7 @@ confirm_scroll(struct dialog *d, int type, wint_t wch)
 		d->scroll = 0;
 	else
 		return 0;
-	/* the overlay clamps it to the text when it draws */
+	/* confirm_layout clamps it to the text */
 	if (d->scroll < 0)
 		d->scroll = 0;
 	return 1;
@@ -465,21 +371,62 @@ confirm_key(struct console *c, struct dialog *d, int type, wint_t wch)
 	return -1;
 }
 
-int
-dialog_confirm(struct console *c, const char *title, const char *body, const char *require)
+
+/* A confirmation's rows for this terminal; a body that fits is seen whole at once. */
+static void
+confirm_lay_out(struct console *c, struct dialog *d)
 {
-	struct dialog d;
-	memset(&d, 0, sizeof d);
-	d.title = title;
-	d.body = body;
-	d.require = require;
-	/* a body that fits is seen whole at once, before the first paint */
 	struct strv rows;
 	memset(&rows, 0, sizeof rows);
-	confirm_layout(c, &d, &rows);
+	confirm_layout(c, d, &rows);
 	strv_free(&rows);
-	d.seen_end = d.body_total <= d.body_rows;
-	int ok = run_dialog(c, &d, confirm_overlay, confirm_key);
-	free(d.typed);
-	return ok;
+	if (!d->laid_out)
+		d->seen_end = d->body_total <= d->body_rows;
+	d->laid_out = 1;
+}
+
+void
+dialog_draw(struct console *c)
+{
+	struct dialog *d = c->dialog;
+	if (d == NULL)
+		return;
+	if (d->kind == DIALOG_FORM)
+		form_draw(c, d);
+	else if (d->kind == DIALOG_MENU)
+		menu_draw(c, d);
+	else {
+		confirm_lay_out(c, d);
+		confirm_draw(c, d);
+	}
+}
+
+void
+dialog_key(struct console *c, int type, wint_t wch)
+{
+	struct dialog *d = c->dialog;
+	if (d == NULL)
+		return;
+	int result;
+	if (d->kind == DIALOG_FORM)
+		result = form_key(c, d, type, wch);
+	else if (d->kind == DIALOG_MENU)
+		result = menu_key(c, d, type, wch);
+	else {
+		/* keys may come before the first paint: the rows are worked out first */
+		confirm_lay_out(c, d);
+		result = confirm_key(c, d, type, wch);
+	}
+	if (result < 0)
+		return;
+	dialog_release();
+	console_dialog_end(c, result > 0);
+}
+
+void
+dialog_release(void)
+{
+	if (dialog_win != NULL)
+		delwin(dialog_win);
+	dialog_win = NULL;
 }

@@ -10,6 +10,7 @@
 
 #include "console.h"
 #include "draw.h"
+#include "pane.h"
 #include "render.h"
 
 static void

@@ -6,6 +6,7 @@
 
 #include "console.h"
 #include "draw.h"
+#include "pane.h"
 
 static void
 hints_draw(struct console *c, struct pane *p)

@@ -13,6 +13,7 @@
 
 #include "console.h"
 #include "draw.h"
+#include "pane.h"
 #include "render.h"
 
 /* Lines are laid out first, then drawn from the scroll offset. */

@@ -12,6 +12,7 @@
 
 #include "console.h"
 #include "draw.h"
+#include "pane.h"
 #include "runbook.h"
 #include "sanitize.h"
 

@@ -9,6 +9,7 @@
 
 #include "console.h"
 #include "draw.h"
+#include "pane.h"
 
 static void
 logs_draw(struct console *c, struct pane *p)

@@ -11,6 +11,7 @@
 
 #include "console.h"
 #include "draw.h"
+#include "pane.h"
 #include "sanitize.h"
 
 static void

@@ -10,6 +10,7 @@
 
 #include "console.h"
 #include "draw.h"
+#include "pane.h"
 
 static enum role
 event_role(const struct event *e)

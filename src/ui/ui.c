@@ -13,8 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "diff.h"
 #include "draw.h"
+#include "pane.h"
 #include "sanitize.h"
 #include "ui.h"
 
@@ -138,6 +138,8 @@ layout(struct console *c)
 	c->rows_total = H;
 	c->cols_total = W;
 	c->too_small = H < 12 || W < 40;
+	if (c->panes == NULL)
+		c->panes = xcalloc(PANE_COUNT, sizeof *c->panes);
 	for (int i = 0; i < PANE_COUNT; i++)
 		c->panes[i].ops = pane_table[i];
 	if (c->too_small || c->wall) {
@@ -156,34 +158,20 @@ layout(struct console *c)
 	place(&c->panes[PANE_INCIDENT], 1, fw, top, W - fw);
 	place(&c->panes[PANE_TIMELINE], 1 + top, 0, tl, W);
 	place(&c->panes[PANE_HINTS], H - 1, 0, 1, W);
-	c->panes[PANE_HOST].visible = c->view == VIEW_HOST;
-	c->panes[PANE_LOGS].visible = c->view == VIEW_LOGS;
-	c->panes[PANE_INCIDENT].visible = c->view == VIEW_INCIDENT;
 }
 
-void
-console_dirty(struct console *c, enum pane_id p)
-{
-	c->panes[p].dirty = 1;
-}
-
-void
-console_dirty_all(struct console *c)
-{
-	for (int i = 0; i < PANE_COUNT; i++)
-		c->panes[i].dirty = 1;
-}
-
+/* The main area shows the model's view; what the model marked dirty is drawn. */
 static void
-set_view(struct console *c, enum view v)
+follow_model(struct console *c)
 {
-	c->view = v;
-	c->panes[PANE_HOST].visible = v == VIEW_HOST && c->panes[PANE_HOST].win;
-	c->panes[PANE_LOGS].visible = v == VIEW_LOGS && c->panes[PANE_LOGS].win;
-	c->panes[PANE_INCIDENT].visible = v == VIEW_INCIDENT && c->panes[PANE_INCIDENT].win;
-	if (c->focus == PANE_HOST || c->focus == PANE_LOGS || c->focus == PANE_INCIDENT)
-		c->focus = v == VIEW_HOST ? PANE_HOST : v == VIEW_LOGS ? PANE_LOGS : PANE_INCIDENT;
-	console_dirty_all(c);
+	struct pane *p = c->panes;
+	p[PANE_HOST].visible = c->view == VIEW_HOST && p[PANE_HOST].win != NULL;
+	p[PANE_LOGS].visible = c->view == VIEW_LOGS && p[PANE_LOGS].win != NULL;
+	p[PANE_INCIDENT].visible = c->view == VIEW_INCIDENT && p[PANE_INCIDENT].win != NULL;
+	for (int i = 0; i < PANE_COUNT; i++)
+		if (c->dirty & (1u << i))
+			p[i].dirty = 1;
+	c->dirty = 0;
 }
 
 static void
@@ -219,6 +207,7 @@ draw_help(struct console *c)
 void
 ui_paint(struct console *c)
 {
+	follow_model(c);
 	if (c->wall) {
 		wall_draw(c);
 		return;
@@ -246,218 +235,40 @@ ui_paint(struct console *c)
 	}
 	if (c->help && any)
 		draw_help(c);
-	if (c->overlay != NULL)
-		c->overlay(c, c->overlay_arg);
+	dialog_draw(c);
 }
 
-/* --- the fleet's news -------------------------------------------------------------------- */
+/* --- wakes ------------------------------------------------------------------------------- */
 
+/* Lets the model take its news, then draws what changed. */
 static void
-record_changes(struct console *c, const struct host_snapshot *old, const struct host_snapshot *new)
+wake(struct console *c)
 {
-	struct change *ch = NULL;
-	size_t n = 0;
-	diff_snapshots(old, new, &ch, &n);
-	if (n > 0 && c->store != NULL && !c->wall) {
-		for (size_t i = 0; i < n; i++) {
-			char *cause = NULL;
-			if (incident_fleet_event(&c->rec, c->inc.id, new->host, ch[i].kind, ch[i].text, 0,
-			    &cause) == -1) {
-				console_message(c, 1, "NOT RECORDED: %s (%s)", ch[i].text, cause ? cause : "?");
-				free(c->store_problem);
-				c->store_problem = xasprintf("store: %s", cause ? cause : "write failed");
-			}
-			free(cause);
-		}
-		console_reload_timeline(c);
-	}
-	changes_free(ch, n);
+	if (console_pump(c) & CONSOLE_NEWS_LOGS)
+		c->panes[PANE_LOGS].scroll = (int)c->logs_lines.n;
+	ui_paint(c);
+	doupdate();
 }
 
+/* Sleeps until a key, a worker's wake, a signal or the next second. */
 static void
-take_snapshots(struct console *c)
+wait_events(struct console *c)
 {
-	uint64_t gen = fleet_generation(c->fleet);
-	if (gen == c->generation)
-		return;
-	c->generation = gen;
-	for (size_t i = 0; i < c->nhosts; i++) {
-		struct host_snapshot *s = fleet_snapshot(c->fleet, i);
-		if (c->snaps[i] != NULL && s->seq == c->snaps[i]->seq) {
-			snapshot_unref(&s);
-			continue;
-		}
-		record_changes(c, c->snaps[i], s);
-		/*
-		 * The wall redraws every second for its clock and data ages:
-		 * a snapshot that leaves its host's state as it was waits for
-		 * that redraw instead of redrawing the screen once more per
-		 * host and cycle; a new state is drawn at once.
-		 */
-		int show_now = !c->wall || c->snaps[i] == NULL || c->snaps[i]->state != s->state;
-		snapshot_unref(&c->snaps[i]);
-		c->snaps[i] = s;
-		if (!show_now)
-			continue;
-		console_dirty(c, PANE_FLEET);
-		console_dirty(c, PANE_STATUS);
-		if (i == c->selected)
-			console_dirty(c, PANE_HOST);
-	}
-	console_dirty(c, PANE_INCIDENT);
-}
-
-static void job_message(struct console *, struct fleet_msg *);
-
-static void
-take_messages(struct console *c)
-{
-	struct fleet_msg *m = fleet_take_messages(c->fleet);
-	for (struct fleet_msg *p = m; p; p = p->next) {
-		if (p->kind == FLEET_MSG_LOGS) {
-			c->logs_pending = 0;
-			strv_free(&c->logs_lines);
-			if (p->error != NULL)
-				console_message(c, 1, "logs: %s", p->error);
-			else {
-				char *text = sanitize_text(p->data, p->len, SAN_MULTILINE);
-				char *save = NULL;
-				for (char *line = strtok_r(text, "\n", &save); line;
-				    line = strtok_r(NULL, "\n", &save))
-					strv_add(&c->logs_lines, line);
-				free(text);
-				c->panes[PANE_LOGS].scroll = c->logs_lines.n > 0 ? (int)c->logs_lines.n : 0;
-			}
-			console_dirty(c, PANE_LOGS);
-		} else if (p->kind == FLEET_MSG_TRUST) {
-			if (p->error != NULL)
-				console_message(c, 1, "not trusted: %s", p->error);
-			else
-				console_message(c, 0, "%s trusted: %s", c->conf->hosts[p->host].name, p->data);
-		} else
-			job_message(c, p);
-	}
-	fleet_msg_free(m);
-}
-
-static void
-job_message(struct console *c, struct fleet_msg *p)
-{
-	struct job_view *j = &c->job;
-	if (p->job_id != j->job_id)
-		return;
-	if (p->kind == FLEET_MSG_JOB_OUTPUT) {
-		j->total += p->len;
-		if (j->output.len < JOB_OUTPUT_KEEP)
-			buf_add(&j->output, p->data, p->len);
-		console_dirty(c, PANE_INCIDENT);
-		return;
-	}
-	if (p->kind == FLEET_MSG_JOB_DONE)
-		console_job_done(c, p);
-}
-
-/* Hands due outbox messages to the sender and records its results. */
-static void
-serve_outbox(struct console *c)
-{
-	if (c->notifier == NULL || c->store == NULL)
-		return;
-	notifier_serve(c->notifier, c->store);
-}
-
-/* Everything but keys: the fleet, commands, the store's changes, clocks. */
-static void
-pump(struct console *c)
-{
-	take_snapshots(c);
-	take_messages(c);
-	int64_t now = wall_ms();
-	int64_t second = now / 1000;
-	if (second != c->shown_second) {
-		c->shown_second = second;
-		/* clocks: only what shows a clock */
-		console_dirty(c, PANE_STATUS);
-		console_dirty(c, PANE_FLEET);	/* data ages */
-		if (c->inc.id > 0 || c->job.job_id)
-			console_dirty(c, PANE_INCIDENT);
-		if (c->store == NULL && second % 2 == 0) {
-			/*
-			 * No store yet: the wall waits for the console to create
-			 * it; the console retries (a disk that filled up may have
-			 * been freed).
-			 */
-			char *cause = NULL;
-			if (store_open(c->store_path, c->wall, &c->store, &cause) == 0) {
-				free(c->store_problem);
-				c->store_problem = NULL;
-				c->store_version = -1;
-				c->rec.store = c->store;
-				c->rec.conf = c->conf;
-				c->rec.operator_name = incident_operator(c->conf);
-				if (!c->wall)
-					console_message(c, 0, "the incident store is back: recording again");
-			} else if (!c->wall && cause != NULL &&
-			    (c->store_problem == NULL || strcmp(c->store_problem, cause) != 0)) {
-				free(c->store_problem);
-				c->store_problem = cause;
-				cause = NULL;
-			}
-			free(cause);
-		}
-		if (c->store != NULL) {
-			int64_t v = store_data_version(c->store);
-			if (v != c->store_version) {
-				c->store_version = v;
-				console_reload(c);
-			}
-		}
-		serve_outbox(c);
-		if (c->message != NULL && c->message_until > 0 && mono_ms() > c->message_until) {
-			free(c->message);
-			c->message = NULL;
-			console_dirty(c, PANE_HINTS);
-		}
-	}
-}
-
-int
-ui_get_key(struct console *c, wint_t *wch, int timeout_ms)
-{
-	int64_t deadline = mono_ms() + timeout_ms;
-	for (;;) {
-		int rc = wget_wch(keywin, wch);
-		if (rc != ERR)
-			return rc;
-		if (quit_signal)
-			return ERR;
-		pump(c);
-		ui_paint(c);
-		doupdate();
-		int64_t now = mono_ms();
-		if (timeout_ms >= 0 && now >= deadline)
-			return ERR;
-		int wait = 1000 - (int)(wall_ms() % 1000) + 2;
-		if (timeout_ms >= 0 && deadline - now < wait)
-			wait = (int)(deadline - now);
-		struct pollfd pfd[3] = {
-			{ STDIN_FILENO, POLLIN, 0 },
-			{ c->wake_rd, POLLIN, 0 },
-			{ signal_pipe[0], POLLIN, 0 },
-		};
-		int n = poll(pfd, 3, wait);
-		if (n > 0) {
-			if (pfd[1].revents & POLLIN)
-				wake_drain(c->wake_rd);
-			if (pfd[2].revents & POLLIN)
-				wake_drain(signal_pipe[0]);
-		}
+	int wait = 1000 - (int)(wall_ms() % 1000) + 2;
+	struct pollfd pfd[3] = {
+		{ STDIN_FILENO, POLLIN, 0 },
+		{ c->wake_rd, POLLIN, 0 },
+		{ signal_pipe[0], POLLIN, 0 },
+	};
+	if (poll(pfd, 3, wait) > 0) {
+		if (pfd[1].revents & POLLIN)
+			wake_drain(c->wake_rd);
+		if (pfd[2].revents & POLLIN)
+			wake_drain(signal_pipe[0]);
 	}
 }
 
 /* --- keys ------------------------------------------------------------------------------- */
-
-static const enum pane_id focus_order[] = { PANE_FLEET, PANE_HOST, PANE_TIMELINE };
 
 static void
 cycle_focus(struct console *c, int dir)
@@ -474,147 +285,189 @@ cycle_focus(struct console *c, int dir)
 	console_dirty(c, old);
 	console_dirty(c, c->focus);
 	console_dirty(c, PANE_HINTS);
-	(void)focus_order;
 }
 
-static int
-confirm_quit(struct console *c)
+static void
+focus_next(struct console *c)
 {
-	if (c->inc.id <= 0 || c->wall)
-		return 1;
+	cycle_focus(c, 1);
+}
+
+static void
+focus_previous(struct console *c)
+{
+	cycle_focus(c, -1);
+}
+
+static void
+quit_done(struct console *c, struct dialog *d, int ok)
+{
+	(void)d;
+	if (ok)
+		c->quit_asked = 1;
+}
+
+/* q: quits, after asking while an incident is open. */
+static void
+key_quit(struct console *c)
+{
+	if (c->inc.id <= 0 || c->wall) {
+		c->quit_asked = 1;
+		return;
+	}
 	if (c->job.job_id != 0) {
 		/* the whole command: the operator must know what quitting stops */
 		char *q = xasprintf("A command is running on %s: %s\n\nQuitting stops it on the "
 		    "host and records it as cancelled. The incident stays open. Quit now?",
 		    c->conf->hosts[c->job.host].name, c->job.command);
-		int yes = dialog_confirm(c, "Quit", q, NULL);
+		console_confirm(c, "Quit", q, NULL, quit_done, NULL, NULL);
 		free(q);
-		return yes;
+		return;
 	}
-	return dialog_confirm(c, "Quit", "An incident is open. It stays open and recorded; "
-	    "sitrep resumes it when started again. Quit now?", NULL);
+	console_confirm(c, "Quit", "An incident is open. It stays open and recorded; "
+	    "sitrep resumes it when started again. Quit now?", NULL, quit_done, NULL, NULL);
 }
 
-static int
+static void
+key_help(struct console *c)
+{
+	c->help = 1;
+	console_dirty_all(c);
+}
+
+/* Esc: back to the host view and the fleet list. */
+static void
+key_back(struct console *c)
+{
+	console_set_view(c, VIEW_HOST);
+	c->focus = PANE_FLEET;
+}
+
+static void
+key_refresh(struct console *c)
+{
+	fleet_refresh(c->fleet, -1);
+	console_message(c, 0, "refreshing every host");
+}
+
+static void
+filter_done(struct console *c, struct dialog *d, int ok)
+{
+	if (!ok)
+		return;
+	const char *value = dialog_text(d);
+	free(c->filter);
+	c->filter = *value ? xstrdup(value) : NULL;
+	c->panes[PANE_FLEET].cursor = 0;
+	c->panes[PANE_HOST].cursor = 0;
+	size_t vis[1];
+	if (console_visible_hosts(c, vis, 1) > 0)
+		c->selected = vis[0];
+}
+
+static void
+key_filter(struct console *c)
+{
+	console_prompt(c, "Filter", "hosts and items containing", c->filter ? xstrdup(c->filter) :
+	    NULL, filter_done, NULL, NULL);
+}
+
+static void
+key_logs(struct console *c)
+{
+	console_request_logs(c);
+	console_set_view(c, VIEW_LOGS);
+}
+
+/* i: the open incident, or the form that opens one (which shows it once opened). */
+static void
+key_incident(struct console *c)
+{
+	if (c->inc.id <= 0) {
+		console_open_incident_form(c);
+		return;
+	}
+	console_set_view(c, VIEW_INCIDENT);
+	c->focus = PANE_INCIDENT;
+}
+
+/* The console's own keys, after the focused pane had its turn. */
+static const struct {
+	int key;
+	void (*action)(struct console *);
+} console_keys[] = {
+	{ 'q', key_quit },
+	{ '?', key_help },
+	{ '\t', focus_next },
+	{ KEY_RIGHT, focus_next },
+	{ KEY_BTAB, focus_previous },
+	{ KEY_LEFT, focus_previous },
+	{ 'h', focus_previous },
+	{ 27, key_back },		/* Esc */
+	{ 'r', key_refresh },
+	{ '/', key_filter },
+	{ 'L', key_logs },
+	{ 'i', key_incident },
+	{ 'n', console_note },
+	{ 'p', console_severity },
+	{ 'm', console_milestone },
+	{ 'R', console_choose_runbook },
+	{ 'z', console_resolve },
+	{ 'e', console_export_report },
+	{ 'T', console_trust_host },
+	{ 3, console_cancel_job },	/* Ctrl-C */
+};
+
+/* The wall's only keys; everything else does nothing at all. */
+static void
+wall_key(struct console *c, int key)
+{
+	if (key == 'q')
+		c->quit_asked = 1;
+	if (key == 'p' || key == ' ') {
+		c->paused = !c->paused;
+		c->rotate_at = mono_ms() + 8000;
+	}
+}
+
+/* Routes a key: the open dialog, the wall, the help, the focused pane, the console. */
+static void
 handle_key(struct console *c, int type, wint_t wch)
 {
 	int key = type == KEY_CODE_YES ? (int)wch : wch < 128 ? (int)wch : 0;
 	if (key == KEY_RESIZE) {
-		layout(c);
-		clearok(curscr, TRUE);
-		console_dirty_all(c);
-		return 0;
+		ui_relayout(c);
+		return;
+	}
+	if (c->dialog != NULL) {
+		dialog_key(c, type, wch);
+		return;
 	}
 	if (c->wall) {
-		/* the wall's only keys; everything else does nothing at all */
-		if (key == 'q')
-			return 1;
-		if (key == 'p' || key == ' ') {
-			c->paused = !c->paused;
-			c->rotate_at = mono_ms() + 8000;
-		}
-		return 0;
+		wall_key(c, key);
+		return;
 	}
 	if (c->help) {
 		c->help = 0;
 		console_dirty_all(c);
 		if (key == '?' || key == 27 || key == 'q')
-			return 0;
+			return;
 	}
-	if (c->too_small)
-		return key == 'q';
+	if (c->too_small) {
+		c->quit_asked = key == 'q';
+		return;
+	}
 	struct pane *fp = &c->panes[c->focus];
 	if (fp->ops->key != NULL && fp->ops->key(c, fp, key))
-		return 0;
-	switch (key) {
-	case 'q':
-		return confirm_quit(c);
-	case '?':
-		c->help = 1;
-		console_dirty_all(c);
-		break;
-	case '\t':
-		cycle_focus(c, 1);
-		break;
-	case KEY_BTAB:
-		cycle_focus(c, -1);
-		break;
-	case KEY_LEFT:
-	case 'h':
-		cycle_focus(c, -1);
-		break;
-	case KEY_RIGHT:
-		cycle_focus(c, 1);
-		break;
-	case 27:	/* Esc */
-		set_view(c, VIEW_HOST);
-		c->focus = PANE_FLEET;
-		break;
-	case 'r':
-		fleet_refresh(c->fleet, -1);
-		console_message(c, 0, "refreshing every host");
-		break;
-	case '/': {
-		char *value = c->filter ? xstrdup(c->filter) : NULL;
-		if (dialog_prompt(c, "Filter", "hosts and items containing", &value)) {
-			free(c->filter);
-			c->filter = value && *value ? value : NULL;
-			if (c->filter == NULL)
-				free(value);
-			c->panes[PANE_FLEET].cursor = 0;
-			c->panes[PANE_HOST].cursor = 0;
-			size_t vis[1];
-			if (console_visible_hosts(c, vis, 1) > 0)
-				c->selected = vis[0];
-		} else
-			free(value);
-		console_dirty_all(c);
-		break;
-	}
-	case 'L':
-		console_request_logs(c);
-		set_view(c, VIEW_LOGS);
-		break;
-	case 'i':
-		if (c->inc.id <= 0)
-			console_open_incident_form(c);
-		if (c->inc.id > 0) {
-			set_view(c, VIEW_INCIDENT);
-			c->focus = PANE_INCIDENT;
+		return;
+	for (size_t i = 0; i < nitems(console_keys); i++)
+		if (console_keys[i].key == key) {
+			console_keys[i].action(c);
+			break;
 		}
-		break;
-	case 'n':
-		console_note(c);
-		break;
-	case 'p':
-		console_severity(c);
-		break;
-	case 'm':
-		console_milestone(c);
-		break;
-	case 'R':
-		console_choose_runbook(c);
-		break;
-	case 'z':
-		console_resolve(c);
-		break;
-	case 'e':
-		console_export_report(c);
-		break;
-	case 'T':
-		console_trust_host(c);
-		break;
-	case 3:		/* Ctrl-C */
-		console_cancel_job(c);
-		break;
-	default:
-		break;
-	}
 	console_dirty(c, PANE_HINTS);
-	return 0;
 }
 
-void ui_relayout(struct console *);
 void
 ui_relayout(struct console *c)
 {
@@ -626,35 +479,42 @@ ui_relayout(struct console *c)
 void
 ui_set_view(struct console *c, enum view v)
 {
-	set_view(c, v);
+	console_set_view(c, v);
 }
 
-int
-ui_run(struct console *c)
+void
+ui_free(struct console *c)
 {
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "sitrep: the console needs a terminal; for scripts and cron use "
-		    "'sitrep status' (or 'sitrep status --json')\n");
-		return 2;
-	}
+	dialog_release();
+	for (int i = 0; c->panes != NULL && i < PANE_COUNT; i++)
+		if (c->panes[i].win)
+			delwin(c->panes[i].win);
+	free(c->panes);
+	c->panes = NULL;
+}
+
+/* Sets the terminal up for the loop; -1 (said on stderr) if it cannot be driven. */
+static int
+ui_start(SCREEN **scr)
+{
 	const char *term = getenv("TERM");
 	/*
 	 * Line drawing as Unicode in a UTF-8 locale: terminals (and tmux)
 	 * disagree on VT100 graphics in UTF-8 mode, Unicode they all draw.
 	 */
 	setenv("NCURSES_NO_UTF8_ACS", "1", 0);
-	SCREEN *scr = newterm(NULL, stdout, stdin);
-	if (scr == NULL) {
+	*scr = newterm(NULL, stdout, stdin);
+	if (*scr == NULL) {
 		fprintf(stderr, "sitrep: cannot drive the terminal '%s'; try TERM=xterm-256color, or "
 		    "'sitrep status' for a plain report\n", term ? term : "(unset)");
-		return 2;
+		return -1;
 	}
-	set_term(scr);
+	set_term(*scr);
 	if (wake_pipe(signal_pipe) == -1) {
 		endwin();
-		delscreen(scr);
+		delscreen(*scr);
 		fprintf(stderr, "sitrep: cannot create a pipe\n");
-		return 2;
+		return -1;
 	}
 	install_signals();
 	raw();
@@ -665,29 +525,41 @@ ui_run(struct console *c)
 	keywin = newwin(1, 1, 0, 0);
 	keypad(keywin, TRUE);
 	nodelay(keywin, TRUE);
-	draw_init(&c->theme);
+	return 0;
+}
+
+int
+ui_run(struct console *c)
+{
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "sitrep: the console needs a terminal; for scripts and cron use "
+		    "'sitrep status' (or 'sitrep status --json')\n");
+		return 2;
+	}
+	SCREEN *scr;
+	if (ui_start(&scr) == -1)
+		return 2;
+	draw_init(c->theme);
 	layout(c);
 	c->focus = PANE_FLEET;
 	console_dirty_all(c);
-	int rc = 0;
-	while (!quit_signal) {
+	/* the one loop: keys first (a dialog is a mode of it), then the news and a redraw */
+	while (!quit_signal && !c->quit_asked) {
 		wint_t wch;
-		int type = ui_get_key(c, &wch, -1);
-		if (type == ERR)
+		int type = wget_wch(keywin, &wch);
+		if (type != ERR) {
+			handle_key(c, type, wch);
 			continue;
-		if (handle_key(c, type, wch))
-			break;
+		}
+		wake(c);
+		wait_events(c);
 	}
-	for (int i = 0; i < PANE_COUNT; i++)
-		if (c->panes[i].win)
-			delwin(c->panes[i].win);
+	ui_free(c);
 	delwin(keywin);
 	endwin();
 	delscreen(scr);
 	close(signal_pipe[0]);
 	close(signal_pipe[1]);
 	signal_pipe[0] = signal_pipe[1] = -1;
-	if (quit_signal)
-		rc = quit_signal == SIGINT ? 130 : 0;
-	return rc;
+	return quit_signal == SIGINT ? 130 : 0;
 }

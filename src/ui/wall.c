@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "draw.h"
+#include "pane.h"
 #include "render.h"
 #include "ui.h"
 

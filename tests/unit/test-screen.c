@@ -22,6 +22,7 @@
 
 #include "console.h"
 #include "draw.h"
+#include "pane.h"
 #include "sanitize.h"
 #include "ui.h"
 #include "util.h"
@@ -342,9 +343,11 @@ main(void)
 	c.nhosts = 1;
 	struct host_snapshot *snaps[1] = { NULL };
 	c.snaps = snaps;
-	theme_default(&c.theme);
-	c.theme.mono = 1;
-	draw_init(&c.theme);
+	struct theme theme;
+	theme_default(&theme);
+	theme.mono = 1;
+	c.theme = &theme;
+	draw_init(c.theme);
 
 	static const int sizes[][2] = { { 50, 160 }, { 24, 80 } };
 	int nfields = 0;
@@ -428,14 +431,12 @@ main(void)
 		strv_free(&c.logs_lines);
 		snapshot_unref(&s);
 	}
-	for (int i = 0; i < PANE_COUNT; i++)
-		if (c.panes[i].win != NULL)
-			delwin(c.panes[i].win);
+	ui_free(&c);
 	endwin();
 	delscreen(scr);
 	fclose(out);
 	fclose(in);
-	theme_free(&c.theme);
+	theme_free(&theme);
 	conf_free(&conf);
 	strv_free(&corpus);
 	return tap_done();
