@@ -3,9 +3,10 @@
  *
  * One thread owns all of it: curses, the store handle, the snapshots taken
  * from the fleet. Panes (one file each, pane-*.c) export a const struct
- * pane_ops; recalc() reads the model, draw() only calls curses. A key or an
- * event marks panes dirty; the loop repaints those and calls doupdate()
- * once per pass.
+ * pane_ops; recalc() reads the model into the pane's rows, draw() paints
+ * those rows with draw.c and reads nothing else. A key or an event marks
+ * panes dirty; the loop recalculates and repaints those and calls
+ * doupdate() once per pass.
  */
 #ifndef SITREP_CONSOLE_H
 #define SITREP_CONSOLE_H
@@ -27,24 +28,31 @@ struct globals;
 
 struct pane_ops {
 	const char *name;
-	/* reads the model into the pane's own state; may be NULL */
+	/* the size of the pane's own state (p->state), zeroed at first */
+	size_t state_size;
+	/* builds the pane's rows from the model, just before every draw */
 	void (*recalc)(struct console *, struct pane *);
-	/* draws into p->win; only curses calls */
+	/* paints the rows recalc built into p->win with draw.c; reads no model */
 	void (*draw)(struct console *, struct pane *);
-	/* 1 if the key was used */
+	/* 1 if the key was used; may be NULL */
 	int (*key)(struct console *, struct pane *, int key);
+	/* frees what the state holds (not the state); may be NULL */
+	void (*free)(void *state);
 };
 
 struct pane {
 	const struct pane_ops *ops;
+	void *state;		/* the pane's own: its rows, list and scroll */
 	WINDOW *win;
 	int y, x, h, w;
 	int dirty;
 	int focused;
 	int visible;
-	int cursor;
-	int scroll;
 };
+
+/* Gives a pane its ops and its state (once); frees its window and state (pane.c). */
+void pane_attach(struct pane *, const struct pane_ops *);
+void pane_detach(struct pane *);
 
 enum pane_id {
 	PANE_STATUS,
@@ -64,7 +72,7 @@ enum view {
 	VIEW_INCIDENT,
 };
 
-/* Rows of the incident pane the cursor can stand on. */
+/* The incident's items the cursor can stand on. */
 enum row_kind {
 	ROW_TRIAGE,		/* a triage checklist item */
 	ROW_STEP,		/* a runbook step */
@@ -121,7 +129,7 @@ struct console {
 	int help;			/* the help overlay is up */
 	int quit_asked;
 
-	/* the host pane's selectable items */
+	/* the selected container or unit (containers first, then units) */
 	int host_item;
 
 	/* logs */
@@ -138,9 +146,7 @@ struct console {
 	struct runbook_ref runbook;	/* rb NULL: none chosen */
 	struct step_run *steps;		/* step runs of the incident */
 	size_t nsteps;
-	struct incident_row *rows;
-	size_t nrows;
-	int row;			/* the cursor among rows */
+	struct incident_row at;		/* the item the incident pane's cursor is on */
 	struct job_view job;
 	char *suggestion;		/* suggested runbook, in words */
 
@@ -188,8 +194,6 @@ struct host_snapshot *console_selected_snapshot(struct console *);
 /* Reloads the incident, its steps, ticks and the timeline from the store. */
 void console_reload(struct console *);
 void console_reload_timeline(struct console *);
-/* Builds the incident pane's rows from the triage list and the runbook. */
-void console_build_rows(struct console *);
 /* Response-target and RTO clocks: remaining ms (negative when late). */
 int64_t console_target_left(struct console *, int64_t now_wall);
 int64_t console_rto_left(struct console *, int64_t now_wall);

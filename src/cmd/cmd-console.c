@@ -31,7 +31,6 @@ console_free(struct console *c)
 	free(c->triage_checked);
 	ticks_free(c->ticks, c->nticks);
 	step_runs_free(c->steps, c->nsteps);
-	free(c->rows);
 	events_free(c->events, c->nevents);
 	strv_free(&c->logs_lines);
 	free(c->logs_title);

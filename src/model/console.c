@@ -178,35 +178,8 @@ console_reload(struct console *c)
 	}
 	if (before != c->inc.id && c->inc.id == 0 && c->view == VIEW_INCIDENT)
 		ui_set_view(c, VIEW_HOST);
-	console_build_rows(c);
 	console_reload_timeline(c);
 	console_dirty_all(c);
-}
-
-void
-console_build_rows(struct console *c)
-{
-	free(c->rows);
-	c->rows = NULL;
-	c->nrows = 0;
-	size_t cap = c->triage.n + 1;
-	if (c->runbook.rb != NULL)
-		for (size_t i = 0; i < c->runbook.rb->nsteps; i++)
-			cap += 1 + c->runbook.rb->steps[i].ncommands + c->runbook.rb->steps[i].checklist.n;
-	c->rows = xcalloc(cap, sizeof *c->rows);
-	for (size_t i = 0; i < c->triage.n; i++)
-		c->rows[c->nrows++] = (struct incident_row){ ROW_TRIAGE, (int)i, 0 };
-	if (c->runbook.rb != NULL)
-		for (size_t i = 0; i < c->runbook.rb->nsteps; i++) {
-			const struct runbook_step *st = &c->runbook.rb->steps[i];
-			c->rows[c->nrows++] = (struct incident_row){ ROW_STEP, (int)i, 0 };
-			for (size_t k = 0; k < st->ncommands; k++)
-				c->rows[c->nrows++] = (struct incident_row){ ROW_COMMAND, (int)i, (int)k };
-			for (size_t k = 0; k < st->checklist.n; k++)
-				c->rows[c->nrows++] = (struct incident_row){ ROW_CHECK, (int)i, (int)k };
-		}
-	if (c->row >= (int)c->nrows)
-		c->row = c->nrows ? (int)c->nrows - 1 : 0;
 }
 
 int64_t
@@ -349,7 +322,7 @@ console_open_incident_form(struct console *c)
 		recorded(c);
 		ui_set_view(c, VIEW_INCIDENT);
 		c->focus = PANE_INCIDENT;
-		c->row = 0;
+		c->at = (struct incident_row){ ROW_TRIAGE, 0, 0 };
 	}
 	incident_clear(&in);
 }
@@ -457,11 +430,7 @@ console_choose_runbook(struct console *c)
 		else {
 			recorded(c);
 			/* the cursor on the first step */
-			for (size_t i = 0; i < c->nrows; i++)
-				if (c->rows[i].kind == ROW_STEP) {
-					c->row = (int)i;
-					break;
-				}
+			c->at = (struct incident_row){ ROW_STEP, 0, 0 };
 		}
 	}
 	for (int i = 0; i < n; i++)

@@ -139,7 +139,7 @@ layout(struct console *c)
 	c->cols_total = W;
 	c->too_small = H < 12 || W < 40;
 	for (int i = 0; i < PANE_COUNT; i++)
-		c->panes[i].ops = pane_table[i];
+		pane_attach(&c->panes[i], pane_table[i]);
 	if (c->too_small || c->wall) {
 		for (int i = 0; i < PANE_COUNT; i++)
 			place(&c->panes[i], 0, 0, 0, 0);
@@ -236,8 +236,7 @@ ui_paint(struct console *c)
 		p->focused = c->focus == (enum pane_id)i;
 		if (!p->visible || !p->dirty || p->win == NULL)
 			continue;
-		if (p->ops->recalc)
-			p->ops->recalc(c, p);
+		p->ops->recalc(c, p);
 		werase(p->win);
 		p->ops->draw(c, p);
 		wnoutrefresh(p->win);
@@ -326,7 +325,6 @@ take_messages(struct console *c)
 				    line = strtok_r(NULL, "\n", &save))
 					strv_add(&c->logs_lines, line);
 				free(text);
-				c->panes[PANE_LOGS].scroll = c->logs_lines.n > 0 ? (int)c->logs_lines.n : 0;
 			}
 			console_dirty(c, PANE_LOGS);
 		} else if (p->kind == FLEET_MSG_TRUST) {
@@ -561,8 +559,6 @@ handle_key(struct console *c, int type, wint_t wch)
 			c->filter = value && *value ? value : NULL;
 			if (c->filter == NULL)
 				free(value);
-			c->panes[PANE_FLEET].cursor = 0;
-			c->panes[PANE_HOST].cursor = 0;
 			size_t vis[1];
 			if (console_visible_hosts(c, vis, 1) > 0)
 				c->selected = vis[0];
@@ -679,8 +675,7 @@ ui_run(struct console *c)
 			break;
 	}
 	for (int i = 0; i < PANE_COUNT; i++)
-		if (c->panes[i].win)
-			delwin(c->panes[i].win);
+		pane_detach(&c->panes[i]);
 	delwin(keywin);
 	endwin();
 	delscreen(scr);

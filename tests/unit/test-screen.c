@@ -429,8 +429,7 @@ main(void)
 		snapshot_unref(&s);
 	}
 	for (int i = 0; i < PANE_COUNT; i++)
-		if (c.panes[i].win != NULL)
-			delwin(c.panes[i].win);
+		pane_detach(&c.panes[i]);
 	endwin();
 	delscreen(scr);
 	fclose(out);
