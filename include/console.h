@@ -43,7 +43,7 @@ enum view {
 	VIEW_INCIDENT,
 };
 
-/* Rows of the incident pane the cursor can stand on. */
+/* The incident's items the cursor can stand on. */
 enum row_kind {
 	ROW_TRIAGE,		/* a triage checklist item */
 	ROW_STEP,		/* a runbook step */
@@ -100,7 +100,7 @@ struct console {
 	int help;			/* the help overlay is up */
 	int quit_asked;
 
-	/* the host pane's selectable items */
+	/* the selected container or unit (containers first, then units) */
 	int host_item;
 
 	/* logs */
@@ -117,9 +117,7 @@ struct console {
 	struct runbook_ref runbook;	/* rb NULL: none chosen */
 	struct step_run *steps;		/* step runs of the incident */
 	size_t nsteps;
-	struct incident_row *rows;
-	size_t nrows;
-	int row;			/* the cursor among rows */
+	struct incident_row at;		/* the item the incident pane's cursor is on */
 	struct job_view job;
 	char *suggestion;		/* suggested runbook, in words */
 
@@ -249,8 +247,6 @@ struct host_snapshot *console_selected_snapshot(struct console *);
 /* Reloads the incident, its steps, ticks and the timeline from the store. */
 void console_reload(struct console *);
 void console_reload_timeline(struct console *);
-/* Builds the incident pane's rows from the triage list and the runbook. */
-void console_build_rows(struct console *);
 /* Response-target and RTO clocks: remaining ms (negative when late). */
 int64_t console_target_left(struct console *, int64_t now_wall);
 int64_t console_rto_left(struct console *, int64_t now_wall);

@@ -199,35 +199,8 @@ console_reload(struct console *c)
 	}
 	if (before != c->inc.id && c->inc.id == 0 && c->view == VIEW_INCIDENT)
 		console_set_view(c, VIEW_HOST);
-	console_build_rows(c);
 	console_reload_timeline(c);
 	console_dirty_all(c);
-}
-
-void
-console_build_rows(struct console *c)
-{
-	free(c->rows);
-	c->rows = NULL;
-	c->nrows = 0;
-	size_t cap = c->triage.n + 1;
-	if (c->runbook.rb != NULL)
-		for (size_t i = 0; i < c->runbook.rb->nsteps; i++)
-			cap += 1 + c->runbook.rb->steps[i].ncommands + c->runbook.rb->steps[i].checklist.n;
-	c->rows = xcalloc(cap, sizeof *c->rows);
-	for (size_t i = 0; i < c->triage.n; i++)
-		c->rows[c->nrows++] = (struct incident_row){ ROW_TRIAGE, (int)i, 0 };
-	if (c->runbook.rb != NULL)
-		for (size_t i = 0; i < c->runbook.rb->nsteps; i++) {
-			const struct runbook_step *st = &c->runbook.rb->steps[i];
-			c->rows[c->nrows++] = (struct incident_row){ ROW_STEP, (int)i, 0 };
-			for (size_t k = 0; k < st->ncommands; k++)
-				c->rows[c->nrows++] = (struct incident_row){ ROW_COMMAND, (int)i, (int)k };
-			for (size_t k = 0; k < st->checklist.n; k++)
-				c->rows[c->nrows++] = (struct incident_row){ ROW_CHECK, (int)i, (int)k };
-		}
-	if (c->row >= (int)c->nrows)
-		c->row = c->nrows ? (int)c->nrows - 1 : 0;
 }
 
 int64_t
@@ -359,7 +332,7 @@ open_incident_done(struct console *c, struct dialog *d, int ok)
 		recorded(c);
 		console_set_view(c, VIEW_INCIDENT);
 		c->focus = PANE_INCIDENT;
-		c->row = 0;
+		c->at = (struct incident_row){ ROW_TRIAGE, 0, 0 };
 	}
 	incident_clear(&in);
 }
@@ -490,11 +463,7 @@ runbook_done(struct console *c, struct dialog *d, int ok)
 	}
 	recorded(c);
 	/* the cursor on the first step */
-	for (size_t i = 0; i < c->nrows; i++)
-		if (c->rows[i].kind == ROW_STEP) {
-			c->row = (int)i;
-			break;
-		}
+	c->at = (struct incident_row){ ROW_STEP, 0, 0 };
 }
 
 void
@@ -1459,7 +1428,6 @@ console_free(struct console *c)
 	free(c->triage_checked);
 	ticks_free(c->ticks, c->nticks);
 	step_runs_free(c->steps, c->nsteps);
-	free(c->rows);
 	events_free(c->events, c->nevents);
 	strv_free(&c->logs_lines);
 	free(c->logs_title);

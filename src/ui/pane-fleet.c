@@ -10,140 +10,156 @@
 
 #include "console.h"
 #include "draw.h"
+#include "list.h"
 #include "pane.h"
 #include "render.h"
+
+struct host_row {
+	size_t host;
+	char word[40];		/* "● CRIT" */
+	enum role word_role;
+	const char *name;	/* borrowed from the model until the next recalc */
+	const char *reason;
+	char age[32];
+	enum role age_role;
+};
+
+struct fleet_pane {
+	char title[64];
+	const char *filter;
+	int name_w;
+	int shown;		/* the selected host's row; -1: filtered out */
+	struct host_row *rows;
+	size_t cap;
+	struct list list;
+};
+
+static void
+fleet_recalc(struct console *c, struct pane *p)
+{
+	struct fleet_pane *st = p->state;
+	if (st->cap < c->nhosts + 1) {
+		st->cap = c->nhosts + 1;
+		st->rows = xreallocarray(st->rows, st->cap, sizeof *st->rows);
+	}
+	size_t *vis = xcalloc(c->nhosts + 1, sizeof *vis);
+	size_t n = console_visible_hosts(c, vis, c->nhosts);
+	if (c->filter != NULL)
+		snprintf(st->title, sizeof st->title, "HOSTS %zu/%zu /", n, c->nhosts);
+	else
+		snprintf(st->title, sizeof st->title, "HOSTS %zu", c->nhosts);
+	st->filter = c->filter;
+	int width = p->w - 1;	/* the last column is the separator */
+	st->name_w = 4;
+	for (size_t k = 0; k < c->nhosts; k++)
+		if ((int)strlen(c->conf->hosts[k].name) > st->name_w)
+			st->name_w = (int)strlen(c->conf->hosts[k].name);
+	if (st->name_w > (width >= 40 ? 14 : 10))
+		st->name_w = width >= 40 ? 14 : 10;
+	int64_t now = mono_ms();
+	int sel = -1;
+	list_reset(&st->list);
+	for (size_t r = 0; r < n; r++) {
+		struct host_row *row = &st->rows[list_add(&st->list, 1)];
+		const struct host_snapshot *s = c->snaps[vis[r]];
+		enum state state = s ? s->state : STATE_UNKNOWN;
+		int stale = s && snapshot_is_stale(s, now);
+		row->host = vis[r];
+		snprintf(row->word, sizeof row->word, "%s %-9s", state_symbol(state),
+		    draw_host_word(state, stale));
+		row->word_role = draw_host_role(state, stale);
+		row->name = c->conf->hosts[vis[r]].name;
+		row->reason = s ? s->reason : NULL;
+		snprintf(row->age, sizeof row->age, "-");
+		if (s != NULL)
+			render_age(row->age, sizeof row->age, s, now);
+		row->age_role = stale ? ROLE_STALE : ROLE_MUTED;
+		if (vis[r] == c->selected)
+			sel = (int)r;
+	}
+	free(vis);
+	st->shown = sel;
+	st->list.sel = sel >= 0 ? sel : 0;
+	list_fit(&st->list, p->h - 1);
+}
+
+static void
+draw_host_row(WINDOW *w, int y, int width, int name_w, const struct host_row *row, int selected)
+{
+	attr_t base = selected ? draw_attr(ROLE_SELECTION) : draw_attr(ROLE_NORMAL);
+	if (selected)
+		draw_fill(w, y, 0, width, base);
+	int x = 1 + draw_text(w, y, 0, width, safe_untrusted(row->word),
+	    selected ? base : draw_attr(row->word_role));
+	draw_text(w, y, x, name_w, safe_untrusted(row->name), base | A_BOLD);
+	x += name_w + 1;
+	draw_right(w, y, width, 7, safe_untrusted(row->age),
+	    selected ? base : draw_attr(row->age_role));
+	int reason_w = width - x - 8;
+	if (reason_w > 3 && row->reason != NULL)
+		draw_text(w, y, x, reason_w, safe_untrusted(row->reason),
+		    selected ? base : draw_attr(ROLE_NORMAL));
+}
 
 static void
 fleet_draw(struct console *c, struct pane *p)
 {
+	struct fleet_pane *st = p->state;
 	WINDOW *w = p->win;
 	int width = p->w - 1;	/* the last column is the separator */
-	size_t *vis = xcalloc(c->nhosts + 1, sizeof *vis);
-	size_t n = console_visible_hosts(c, vis, c->nhosts);
-	char title[64];
-	if (c->filter != NULL)
-		snprintf(title, sizeof title, "HOSTS %zu/%zu /", n, c->nhosts);
-	else
-		snprintf(title, sizeof title, "HOSTS %zu", c->nhosts);
+	(void)c;
 	attr_t ta = p->focused ? draw_attr(ROLE_ACCENT) : draw_attr(ROLE_HEADER);
-	int used = draw_text(w, 0, 0, width, safe_untrusted(title), ta);
-	if (c->filter != NULL)
-		draw_text(w, 0, used, width - used, safe_untrusted(c->filter),
-		    draw_attr(ROLE_ACCENT));
-	/* keep the selection visible */
-	int rows = p->h - 1;
-	int sel = 0;
-	for (size_t i = 0; i < n; i++)
-		if (vis[i] == c->selected)
-			sel = (int)i;
-	if (sel < p->scroll)
-		p->scroll = sel;
-	if (sel >= p->scroll + rows)
-		p->scroll = sel - rows + 1;
-	int64_t now = mono_ms();
-	for (int r = 0; r < rows && p->scroll + r < (int)n; r++) {
-		size_t i = vis[p->scroll + r];
-		const struct host_snapshot *s = c->snaps[i];
-		int y = r + 1;
-		int selected = i == c->selected;
-		attr_t base = selected ? draw_attr(ROLE_SELECTION) : draw_attr(ROLE_NORMAL);
-		if (selected)
-			draw_fill(w, y, 0, width, base);
-		int x = 0;
-		enum state st = s ? s->state : STATE_UNKNOWN;
-		int stale = s && snapshot_is_stale(s, now);
-		char word[40];
-		snprintf(word, sizeof word, "%s %-9s", state_symbol(st), draw_host_word(st, stale));
-		x += draw_text(w, y, x, width, safe_untrusted(word),
-		    selected ? base : draw_attr(draw_host_role(st, stale)));
-		x++;
-		int name_w = 4;
-		for (size_t k = 0; k < c->nhosts; k++) {
-			int nw = (int)strlen(c->conf->hosts[k].name);
-			if (nw > name_w)
-				name_w = nw;
-		}
-		if (name_w > (width >= 40 ? 14 : 10))
-			name_w = width >= 40 ? 14 : 10;
-		draw_text(w, y, x, name_w, safe_untrusted(c->conf->hosts[i].name), base | A_BOLD);
-		x += name_w + 1;
-		char age[32] = "-";
-		if (s != NULL)
-			render_age(age, sizeof age, s, now);
-		draw_right(w, y, width, 7, safe_untrusted(age),
-		    selected ? base : draw_attr(stale ? ROLE_STALE : ROLE_MUTED));
-		int reason_w = width - x - 8;
-		if (reason_w > 3 && s != NULL)
-			draw_text(w, y, x, reason_w, safe_untrusted(s->reason),
-			    selected ? base : draw_attr(ROLE_NORMAL));
-	}
-	if (n == 0)
+	int used = draw_text(w, 0, 0, width, safe_untrusted(st->title), ta);
+	if (st->filter != NULL)
+		draw_text(w, 0, used, width - used, safe_untrusted(st->filter), draw_attr(ROLE_ACCENT));
+	const struct list *l = &st->list;
+	for (int i = l->top; i < list_end(l); i++)
+		draw_host_row(w, 1 + i - l->top, width, st->name_w, &st->rows[i],
+		    i == st->shown);
+	if (l->n == 0)
 		draw_text(w, 1, 0, width, SAFE_LITERAL("no host matches the filter"),
 		    draw_attr(ROLE_MUTED));
 	wattrset(w, draw_attr(ROLE_BORDER));
 	mvwvline(w, 0, p->w - 1, ACS_VLINE, p->h);
 	wattrset(w, A_NORMAL);
-	free(vis);
 }
 
 static int
 fleet_key(struct console *c, struct pane *p, int key)
 {
-	size_t *vis = xcalloc(c->nhosts + 1, sizeof *vis);
-	size_t n = console_visible_hosts(c, vis, c->nhosts);
-	int at = 0, used = 1;
-	for (size_t i = 0; i < n; i++)
-		if (vis[i] == c->selected)
-			at = (int)i;
-	switch (key) {
-	case KEY_UP:
-	case 'k':
-		at = at > 0 ? at - 1 : 0;
-		break;
-	case KEY_DOWN:
-	case 'j':
-		at = at + 1 < (int)n ? at + 1 : at;
-		break;
-	case KEY_HOME:
-	case 'g':
-		at = 0;
-		break;
-	case KEY_END:
-	case 'G':
-		at = n ? (int)n - 1 : 0;
-		break;
-	case KEY_PPAGE:
-		at = at > p->h - 1 ? at - (p->h - 1) : 0;
-		break;
-	case KEY_NPAGE:
-		at = at + p->h - 1 < (int)n ? at + p->h - 1 : (n ? (int)n - 1 : 0);
-		break;
-	case '\r':
-	case '\n':
-	case KEY_ENTER:
-	case 'l':
-		c->focus = PANE_HOST;
+	struct fleet_pane *st = p->state;
+	if (key == '\r' || key == '\n' || key == KEY_ENTER || key == 'l') {
 		c->host_item = 0;
 		console_dirty_all(c);
-		free(vis);
 		ui_set_view(c, VIEW_HOST);
 		c->focus = PANE_HOST;
 		return 1;
-	default:
-		used = 0;
 	}
-	if (used && n > 0 && vis[at] != c->selected) {
-		c->selected = vis[at];
+	if (!list_key(&st->list, key))
+		return 0;
+	console_dirty(c, PANE_FLEET);
+	int sel = list_selected(&st->list);
+	if (sel >= 0 && st->rows[sel].host != c->selected) {
+		c->selected = st->rows[sel].host;
 		c->host_item = 0;
 		console_dirty(c, PANE_HOST);
-		console_dirty(c, PANE_FLEET);
 	}
-	free(vis);
-	return used;
+	return 1;
+}
+
+static void
+fleet_free(void *state)
+{
+	struct fleet_pane *st = state;
+	free(st->rows);
+	list_free(&st->list);
 }
 
 const struct pane_ops pane_fleet_ops = {
 	.name = "fleet",
+	.state_size = sizeof(struct fleet_pane),
+	.recalc = fleet_recalc,
 	.draw = fleet_draw,
 	.key = fleet_key,
+	.free = fleet_free,
 };

@@ -6,10 +6,12 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "console.h"
 #include "draw.h"
+#include "list.h"
 #include "pane.h"
 
 static enum role
@@ -30,72 +32,88 @@ event_role(const struct event *e)
 	return ROLE_NORMAL;
 }
 
+struct event_row {
+	char ts[16];
+	char src[16];
+	const char *text;	/* borrowed from the model until the next recalc */
+	enum role role;
+};
+
+struct timeline_pane {
+	const char *title;
+	const char *empty;
+	struct event_row *rows;
+	size_t cap;
+	struct list list;
+};
+
+static void
+timeline_recalc(struct console *c, struct pane *p)
+{
+	struct timeline_pane *st = p->state;
+	st->list.follow = 1;
+	st->title = c->inc.id > 0 ? "Timeline (incident, recorded)" :
+	    "Timeline (fleet changes, recorded)";
+	st->empty = c->store ? "nothing yet" : "no store: nothing is recorded";
+	if (st->cap < c->nevents) {
+		st->cap = c->nevents;
+		st->rows = xreallocarray(st->rows, st->cap, sizeof *st->rows);
+	}
+	list_reset(&st->list);
+	for (size_t i = 0; i < c->nevents; i++) {
+		const struct event *e = &c->events[i];
+		struct event_row *r = &st->rows[list_add(&st->list, 0)];
+		fmt_utc_hms(r->ts, sizeof r->ts, e->at);
+		snprintf(r->src, sizeof r->src, "%-9.9s", e->source);
+		r->text = e->text;
+		r->role = event_role(e);
+	}
+	list_fit(&st->list, p->h - 1);
+}
+
 static void
 timeline_draw(struct console *c, struct pane *p)
 {
+	struct timeline_pane *st = p->state;
 	WINDOW *w = p->win;
-	draw_rule(w, 0, 0, p->w, safe_untrusted(c->inc.id > 0 ? "Timeline (incident, recorded)" :
-	    "Timeline (fleet changes, recorded)"), p->focused ? draw_attr(ROLE_ACCENT) :
-	    draw_attr(ROLE_HEADER));
-	int rows = p->h - 1;
-	int n = (int)c->nevents;
-	if (p->scroll < 0)
-		p->scroll = 0;
-	if (p->scroll > n - rows)
-		p->scroll = n - rows > 0 ? n - rows : 0;
-	int last = n - p->scroll;
-	int first = last - rows;
-	if (first < 0)
-		first = 0;
-	for (int i = first, y = 1; i < last; i++, y++) {
-		const struct event *e = &c->events[i];
-		char ts[16], src[16];
-		fmt_utc_hms(ts, sizeof ts, e->at);
-		snprintf(src, sizeof src, "%-9.9s", e->source);
-		int x = draw_text(w, y, 1, 9, safe_untrusted(ts), draw_attr(ROLE_MUTED));
-		x += 2;
-		x += draw_text(w, y, x, 10, safe_untrusted(src), draw_attr(ROLE_MUTED));
-		x++;
-		draw_text(w, y, x, p->w - x - 1, safe_untrusted(e->text), draw_attr(event_role(e)));
+	(void)c;
+	draw_rule(w, 0, 0, p->w, safe_untrusted(st->title),
+	    p->focused ? draw_attr(ROLE_ACCENT) : draw_attr(ROLE_HEADER));
+	const struct list *l = &st->list;
+	for (int i = l->top; i < list_end(l); i++) {
+		const struct event_row *r = &st->rows[i];
+		int y = 1 + i - l->top;
+		int x = 2 + draw_text(w, y, 1, 9, safe_untrusted(r->ts), draw_attr(ROLE_MUTED));
+		x += 1 + draw_text(w, y, x, 10, safe_untrusted(r->src), draw_attr(ROLE_MUTED));
+		draw_text(w, y, x, p->w - x - 1, safe_untrusted(r->text), draw_attr(r->role));
 	}
-	if (n == 0)
-		draw_text(w, 1, 1, p->w - 2,
-		    safe_untrusted(c->store ? "nothing yet" : "no store: nothing is recorded"),
-		    draw_attr(ROLE_MUTED));
+	if (l->n == 0)
+		draw_text(w, 1, 1, p->w - 2, safe_untrusted(st->empty), draw_attr(ROLE_MUTED));
 }
 
 static int
 timeline_key(struct console *c, struct pane *p, int key)
 {
-	switch (key) {
-	case KEY_UP:
-	case 'k':
-		p->scroll++;
-		break;
-	case KEY_DOWN:
-	case 'j':
-		if (p->scroll > 0)
-			p->scroll--;
-		break;
-	case KEY_PPAGE:
-		p->scroll += p->h - 1;
-		break;
-	case KEY_NPAGE:
-		p->scroll = p->scroll > p->h - 1 ? p->scroll - (p->h - 1) : 0;
-		break;
-	case 'G':
-	case KEY_END:
-		p->scroll = 0;
-		break;
-	default:
+	struct timeline_pane *st = p->state;
+	if (!list_key(&st->list, key))
 		return 0;
-	}
 	console_dirty(c, PANE_TIMELINE);
 	return 1;
 }
 
+static void
+timeline_free(void *state)
+{
+	struct timeline_pane *st = state;
+	free(st->rows);
+	list_free(&st->list);
+}
+
 const struct pane_ops pane_timeline_ops = {
 	.name = "timeline",
+	.state_size = sizeof(struct timeline_pane),
+	.recalc = timeline_recalc,
 	.draw = timeline_draw,
 	.key = timeline_key,
+	.free = timeline_free,
 };

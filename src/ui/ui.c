@@ -141,7 +141,7 @@ layout(struct console *c)
 	if (c->panes == NULL)
 		c->panes = xcalloc(PANE_COUNT, sizeof *c->panes);
 	for (int i = 0; i < PANE_COUNT; i++)
-		c->panes[i].ops = pane_table[i];
+		pane_attach(&c->panes[i], pane_table[i]);
 	if (c->too_small || c->wall) {
 		for (int i = 0; i < PANE_COUNT; i++)
 			place(&c->panes[i], 0, 0, 0, 0);
@@ -225,8 +225,7 @@ ui_paint(struct console *c)
 		p->focused = c->focus == (enum pane_id)i;
 		if (!p->visible || !p->dirty || p->win == NULL)
 			continue;
-		if (p->ops->recalc)
-			p->ops->recalc(c, p);
+		p->ops->recalc(c, p);
 		werase(p->win);
 		p->ops->draw(c, p);
 		wnoutrefresh(p->win);
@@ -244,8 +243,8 @@ ui_paint(struct console *c)
 static void
 wake(struct console *c)
 {
-	if (console_pump(c) & CONSOLE_NEWS_LOGS)
-		c->panes[PANE_LOGS].scroll = (int)c->logs_lines.n;
+	/* new logs: the logs pane follows its end by itself (list.c) */
+	console_pump(c);
 	ui_paint(c);
 	doupdate();
 }
@@ -358,8 +357,6 @@ filter_done(struct console *c, struct dialog *d, int ok)
 	const char *value = dialog_text(d);
 	free(c->filter);
 	c->filter = *value ? xstrdup(value) : NULL;
-	c->panes[PANE_FLEET].cursor = 0;
-	c->panes[PANE_HOST].cursor = 0;
 	size_t vis[1];
 	if (console_visible_hosts(c, vis, 1) > 0)
 		c->selected = vis[0];
@@ -487,8 +484,7 @@ ui_free(struct console *c)
 {
 	dialog_release();
 	for (int i = 0; c->panes != NULL && i < PANE_COUNT; i++)
-		if (c->panes[i].win)
-			delwin(c->panes[i].win);
+		pane_detach(&c->panes[i]);
 	free(c->panes);
 	c->panes = NULL;
 }
