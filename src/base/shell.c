@@ -831,7 +831,9 @@ add_trimmed(struct strv *out, const char *s, size_t n)
 {
 	while (n > 0 && (is_blank_char(*s) || *s == '\n'))
 		s++, n--;
-	while (n > 0 && (is_blank_char(s[n - 1]) || s[n - 1] == '\n' || s[n - 1] == ';'))
+	/* a separating ; goes, an escaped one (find's -exec ... \;) is a word */
+	while (n > 0 && (is_blank_char(s[n - 1]) || s[n - 1] == '\n' ||
+	    (s[n - 1] == ';' && (n < 2 || s[n - 2] != '\\'))))
 		n--;
 	if (n > 0)
 		strv_addn(out, s, n);

@@ -260,7 +260,7 @@ split_block_commands(const char *text, struct strv *out, struct buf *spans, char
 		size_t start = piece_start(masked, at, pieces.v[i]);
 		size_t end = start + strlen(pieces.v[i]);
 		while (masked[end] == ';')
-			end++;	/* the lexer trims them, "\;" of find -exec too: kept as written */
+			end++;	/* the lexer trims a separating ;: kept as written */
 		free(last);
 		last = xstrndup(text + start, end - start);
 		char *t = command_text(last, &r);

@@ -41,6 +41,9 @@ static void
 test_split(void)
 {
 	check_split("ls\npwd\n", 0, (const char *[]){ "ls", "pwd", NULL }, "lines");
+	check_split("find /var/log -name '*.gz' -mtime +7 -exec rm {} \\;\nls;\n", 0,
+	    (const char *[]){ "find /var/log -name '*.gz' -mtime +7 -exec rm {} \\;", "ls", NULL },
+	    "find's escaped ; stays, a separating ; goes");
 	check_split("\n# a comment\n\nls -l  \n\n", 0, (const char *[]){ "ls -l", NULL },
 	    "comments and blanks");
 	check_split("if true; then\n  echo a\nelse\n  echo b\nfi\necho c\n", 0,
