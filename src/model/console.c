@@ -1372,6 +1372,19 @@ store_retry(struct console *c)
 	free(cause);
 }
 
+/* Reads the incident again when another sitrep (or process) has committed. */
+static void
+store_follow(struct console *c)
+{
+	if (c->store == NULL)
+		return;
+	int64_t v = store_data_version(c->store);
+	if (v != c->store_version) {
+		c->store_version = v;
+		console_reload(c);
+	}
+}
+
 /* Once a second: the clocks, the store, the outbox, the message line's time. */
 static void
 console_second(struct console *c, int64_t second)
@@ -1383,13 +1396,7 @@ console_second(struct console *c, int64_t second)
 		console_dirty(c, PANE_INCIDENT);
 	if (c->store == NULL && second % 2 == 0)
 		store_retry(c);
-	if (c->store != NULL) {
-		int64_t v = store_data_version(c->store);
-		if (v != c->store_version) {
-			c->store_version = v;
-			console_reload(c);
-		}
-	}
+	store_follow(c);
 	if (c->notifier != NULL && c->store != NULL)
 		notifier_serve(c->notifier, c->store);
 	if (c->message != NULL && c->message_until > 0 && mono_ms() > c->message_until) {
@@ -1404,6 +1411,9 @@ console_pump(struct console *c)
 {
 	take_snapshots(c);
 	int news = take_messages(c);
+	/* a shared store announces its commits (its descriptor woke the loop) */
+	if (c->store != NULL && store_is_shared(c->store))
+		store_follow(c);
 	int64_t second = wall_ms() / 1000;
 	if (second != c->shown_second) {
 		c->shown_second = second;

@@ -455,6 +455,11 @@ pg_revive(struct store *s)
 {
 	if (PQstatus(s->pg) == CONNECTION_OK)
 		return -1;	/* the statement failed for another reason */
+	/* a server that is away is tried again every few seconds, not at every read */
+	int64_t now = mono_ms();
+	if (now < s->revive_after)
+		return -1;
+	s->revive_after = now + DB_REVIVE_MS;
 	PQreset(s->pg);
 	if (PQstatus(s->pg) != CONNECTION_OK || pg_session(s, NULL) == -1)
 		return -1;
@@ -465,7 +470,10 @@ pg_revive(struct store *s)
 int
 db_pg_connect(struct store *s, const char *uri, char **cause)
 {
-	s->pg = PQconnectdb(uri);
+	/* the URI's own connect_timeout, if it has one, comes later and wins */
+	const char *const keys[] = { "connect_timeout", "dbname", NULL };
+	const char *const vals[] = { DB_CONNECT_TIMEOUT, uri, NULL };
+	s->pg = PQconnectdbParams(keys, vals, 1);
 	if (PQstatus(s->pg) != CONNECTION_OK)
 		return db_fail(s, cause, "cannot connect");
 	return pg_session(s, cause);

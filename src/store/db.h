@@ -29,6 +29,8 @@
 enum db_kind { DB_SQLITE, DB_PG };
 
 #define DB_MAX_PARAMS 40
+#define DB_CONNECT_TIMEOUT "3"	/* seconds, unless the URI says otherwise */
+#define DB_REVIVE_MS 5000	/* a lost server is tried again this often */
 
 struct store {
 	enum db_kind kind;
@@ -36,6 +38,7 @@ struct store {
 #ifdef HAVE_LIBPQ
 	PGconn *pg;
 	int64_t notified;		/* NOTIFYs seen: the data version */
+	int64_t revive_after;		/* mono_ms: when a lost server is tried again */
 #endif
 	int readonly;
 	char *path;			/* for messages: a URI without its password */

@@ -254,12 +254,14 @@ static void
 wait_events(struct console *c)
 {
 	int wait = 1000 - (int)(wall_ms() % 1000) + 2;
-	struct pollfd pfd[3] = {
+	/* a shared store's connection: another sitrep's commit wakes us */
+	struct pollfd pfd[4] = {
 		{ STDIN_FILENO, POLLIN, 0 },
 		{ c->wake_rd, POLLIN, 0 },
 		{ signal_pipe[0], POLLIN, 0 },
+		{ c->store != NULL ? store_wait_fd(c->store) : -1, POLLIN, 0 },
 	};
-	if (poll(pfd, 3, wait) > 0) {
+	if (poll(pfd, 4, wait) > 0) {
 		if (pfd[1].revents & POLLIN)
 			wake_drain(c->wake_rd);
 		if (pfd[2].revents & POLLIN)
