@@ -81,6 +81,8 @@ struct console {
 	struct store *store;		/* NULL when the store cannot be opened */
 	char *store_path;
 	char *store_problem;		/* shown while set */
+	struct store *pending;		/* the local outbox of a shared store's actions */
+	int64_t npending;		/* actions waiting in it for the shared store */
 	int64_t store_version;
 	struct recorder rec;
 	struct library lib;

@@ -14,7 +14,38 @@ struct recorder {
 	struct store *store;
 	const struct conf *conf;	/* targets, notifications; may be NULL */
 	const char *operator_name;
+	/* set for one call: when the action happened (0: now), and its
+	 * idempotency key (NULL: none), so that a replay is applied once */
+	int64_t at;
+	const char *key;
 };
+
+/*
+ * An operator's action that needs no answer from the store (no new row
+ * id to act on next): what is kept in the local outbox while a shared
+ * store is away, and replayed in order when it is back.
+ */
+enum incident_action_kind {
+	ACTION_NOTE,
+	ACTION_SEVERITY,
+	ACTION_MILESTONE,
+	ACTION_TICK,
+};
+
+struct incident_action {
+	enum incident_action_kind kind;
+	int64_t incident;
+	char *text;		/* the note, or the ticked item's text */
+	char *list;		/* the checklist ("triage", "step 2") */
+	int value;		/* the severity, the milestone, the item's index */
+	int checked;
+};
+
+/* "note", "severity", ...; -1 from incident_action_kind() if unknown. */
+const char *incident_action_word(enum incident_action_kind);
+int incident_action_kind(const char *);
+/* Applies one action with r->at and r->key as set. -1 with *cause. */
+int incident_apply(struct recorder *, const struct incident_action *, char **cause);
 
 /* The operator's name: the config's, else $USER, else "operator". */
 const char *incident_operator(const struct conf *);

@@ -16,7 +16,7 @@
 
 #include "util.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 /* PRAGMA application_id of a sitrep store: "STRP" */
 #define STORE_APPLICATION_ID 0x53545250
 #define STORE_OUTPUT_KEEP (64 * 1024)	/* command output kept per run */
@@ -238,5 +238,39 @@ void outbox_msgs_free(struct outbox_msg *, size_t);
  * -1 with *cause and nothing kept.
  */
 int store_copy(struct store *from, struct store *to, struct strv *counts, char **cause);
+
+/*
+ * Claims an action's idempotency key inside the caller's transaction: 1 if
+ * it is new (apply the action), 0 if it was applied before (do nothing),
+ * -1 with *cause.
+ */
+int store_claim(struct store *, const char *key, int64_t at, char **cause);
+/* 0 once a shared store's connection is lost (the server is away); else 1. */
+int store_is_connected(struct store *);
+
+/*
+ * The local outbox: actions recorded while a shared store was away, in a
+ * SQLite store of their own, kept per target (the shared store's URI
+ * without its password) until they are applied there.
+ */
+struct pending_action {
+	int64_t seq;
+	char *key;
+	int64_t incident;
+	char *kind;		/* incident_action_word() */
+	int64_t at;
+	char *operator_name;
+	char *list;
+	int value, checked;
+	char *text;
+};
+int store_pending_add(struct store *, const char *target, const struct pending_action *,
+    char **cause);
+int store_pending(struct store *, const char *target, struct pending_action **, size_t *n,
+    char **cause);
+int store_pending_done(struct store *, int64_t seq, char **cause);
+void pending_actions_free(struct pending_action *, size_t n);
+/* The store's name as it may be shown (a URI without its password). */
+const char *store_name(const struct store *);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "console.h"
@@ -163,15 +164,23 @@ console_reload(struct console *c)
 	if (c->store == NULL)
 		return;
 	int64_t before = c->inc.id;
-	incident_clear(&c->inc);
+	struct incident fresh;
+	memset(&fresh, 0, sizeof fresh);
 	char *cause = NULL;
-	int found = store_incident_open_latest(c->store, &c->inc, &cause);
+	int found = store_incident_open_latest(c->store, &fresh, &cause);
+	free(cause);
+	cause = NULL;
+	if (found == -1) {
+		/* the store did not answer (a shared one may be away): what is shown stays */
+		incident_clear(&fresh);
+		return;
+	}
+	incident_clear(&c->inc);
+	c->inc = fresh;
 	if (found != 1) {
 		incident_clear(&c->inc);
 		c->inc.id = 0;
 	}
-	free(cause);
-	cause = NULL;
 	step_runs_free(c->steps, c->nsteps);
 	c->steps = NULL;
 	c->nsteps = 0;
@@ -262,6 +271,171 @@ recorded(struct console *c)
 {
 	free(c->store_problem);
 	c->store_problem = NULL;
+	console_reload(c);
+}
+
+/* --- the local outbox of a shared store ----------------------------------------------- */
+
+/* A fresh idempotency key: 128 random bits in hex. */
+static void
+action_key(char *key, size_t size)
+{
+	unsigned char r[16];
+	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) {
+		/* no entropy to be had: the time, the pid and a counter are unique enough */
+		static unsigned n;
+		snprintf(key, size, "%llx-%x-%x", (unsigned long long)wall_ms(),
+		    (unsigned)getpid(), ++n);
+		return;
+	}
+	for (size_t i = 0; i < sizeof r && 2 * i + 2 < size; i++)
+		snprintf(key + 2 * i, 3, "%02x", r[i]);
+}
+
+/* Opens the local outbox beside the default store; -1 with *cause. */
+static int
+pending_open(struct console *c, char **cause)
+{
+	if (c->pending != NULL)
+		return 0;
+	char *dir = xdg_dir("data");
+	char *path = xasprintf("%s/pending.db", dir);
+	free(dir);
+	int rc = store_open(path, 0, &c->pending, cause);
+	free(path);
+	return rc;
+}
+
+/* How many actions wait for the shared store (after a restart too). */
+static void
+pending_count(struct console *c)
+{
+	struct pending_action *v;
+	size_t n;
+	c->npending = 0;
+	if (c->pending == NULL || store_pending(c->pending, store_name(c->store), &v, &n, NULL) == -1)
+		return;
+	c->npending = (int64_t)n;
+	pending_actions_free(v, n);
+	console_dirty(c, PANE_STATUS);
+}
+
+/* Keeps an action the shared store could not take; 0 once it is kept durably. */
+static int
+pending_keep(struct console *c, const struct incident_action *a, const char *key, int64_t at,
+    char **cause)
+{
+	if (pending_open(c, cause) == -1)
+		return -1;
+	struct pending_action p = {
+		.key = (char *)key,
+		.incident = a->incident,
+		.kind = (char *)incident_action_word(a->kind),
+		.at = at,
+		.operator_name = (char *)c->rec.operator_name,
+		.list = a->list,
+		.value = a->value,
+		.checked = a->checked,
+		.text = a->text,
+	};
+	if (store_begin(c->pending, cause) == -1 ||
+	    store_pending_add(c->pending, store_name(c->store), &p, cause) == -1 ||
+	    store_commit(c->pending, cause) == -1) {
+		store_rollback(c->pending);
+		return -1;
+	}
+	pending_count(c);
+	return 0;
+}
+
+/*
+ * Records an operator's action. On a shared store that is away, the action
+ * is kept in the local outbox with its time and key, and replayed when the
+ * store is back (pending_replay): nothing is lost, nothing is applied twice.
+ */
+static void
+console_act(struct console *c, const struct incident_action *a, const char *what)
+{
+	char key[40];
+	action_key(key, sizeof key);
+	c->rec.key = key;
+	c->rec.at = wall_ms();
+	int64_t at = c->rec.at;
+	char *cause = NULL;
+	/* behind actions already waiting, a new one waits too: they keep their order */
+	int rc = c->npending > 0 ? -1 : incident_apply(&c->rec, a, &cause);
+	c->rec.key = NULL;
+	c->rec.at = 0;
+	if (rc == 0) {
+		recorded(c);
+		return;
+	}
+	if (c->store != NULL && store_is_shared(c->store) && !c->wall &&
+	    (c->npending > 0 || !store_is_connected(c->store))) {
+		char *why = NULL;
+		if (pending_keep(c, a, key, at, &why) == 0) {
+			console_message(c, 1, "%s kept here: the shared store is away (%lld waiting)",
+			    what, (long long)c->npending);
+			free(cause);
+			return;
+		}
+		free(cause);
+		cause = why;
+	}
+	report_failure(c, what, cause);
+}
+
+/* One waiting action, applied with its own key, time and operator: 0, or -1 to stop. */
+static int
+pending_apply(struct console *c, const struct pending_action *p)
+{
+	struct incident_action a = {
+		.kind = (enum incident_action_kind)incident_action_kind(p->kind),
+		.incident = p->incident,
+		.text = p->text,
+		.list = p->list,
+		.value = p->value,
+		.checked = p->checked,
+	};
+	struct recorder r = c->rec;
+	r.key = p->key;
+	r.at = p->at;
+	if (p->operator_name != NULL)
+		r.operator_name = p->operator_name;
+	char *cause = NULL;
+	if (incident_action_kind(p->kind) >= 0 && incident_apply(&r, &a, &cause) == 0)
+		return 0;
+	if (!store_is_connected(c->store)) {
+		free(cause);
+		return -1;	/* still away: try again later, in the same order */
+	}
+	/* refused for a reason of its own (another operator was first): said, and dropped */
+	console_message(c, 1, "a %s kept while the store was away was not applied: %s", p->kind,
+	    cause ? cause : "refused");
+	free(cause);
+	return 0;
+}
+
+/* Replays the local outbox in order once the shared store answers again. */
+static void
+pending_replay(struct console *c)
+{
+	if (c->npending == 0 || c->store == NULL || c->pending == NULL || c->wall)
+		return;
+	store_data_version(c->store);	/* tries a lost connection again */
+	if (!store_is_connected(c->store))
+		return;
+	struct pending_action *v;
+	size_t n;
+	if (store_pending(c->pending, store_name(c->store), &v, &n, NULL) == -1)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (pending_apply(c, &v[i]) == -1 || store_pending_done(c->pending, v[i].seq, NULL) == -1)
+			break;
+	pending_actions_free(v, n);
+	pending_count(c);
+	if (c->npending == 0)
+		console_message(c, 0, "the shared store is back: every kept action is recorded");
 	console_reload(c);
 }
 
@@ -379,11 +553,8 @@ note_done(struct console *c, struct dialog *d, int ok)
 	const char *text = dialog_text(d);
 	if (!ok || *text == '\0' || !need_incident(c))
 		return;
-	char *cause = NULL;
-	if (incident_note(&c->rec, c->inc.id, text, &cause) == -1)
-		report_failure(c, "note", cause);
-	else
-		recorded(c);
+	struct incident_action a = { .kind = ACTION_NOTE, .incident = c->inc.id, .text = (char *)text };
+	console_act(c, &a, "note");
 }
 
 void
@@ -399,11 +570,9 @@ severity_done(struct console *c, struct dialog *d, int ok)
 {
 	if (!ok || d->choice == c->inc.severity || !need_incident(c))
 		return;
-	char *cause = NULL;
-	if (incident_set_severity(&c->rec, c->inc.id, d->choice, &cause) == -1)
-		report_failure(c, "severity", cause);
-	else
-		recorded(c);
+	struct incident_action a = { .kind = ACTION_SEVERITY, .incident = c->inc.id,
+	    .value = d->choice };
+	console_act(c, &a, "severity");
 }
 
 void
@@ -420,11 +589,9 @@ milestone_done(struct console *c, struct dialog *d, int ok)
 {
 	if (!ok || !need_incident(c))
 		return;
-	char *cause = NULL;
-	if (incident_milestone(&c->rec, c->inc.id, (enum milestone)d->choice, 0, &cause) == -1)
-		report_failure(c, "milestone", cause);
-	else
-		recorded(c);
+	struct incident_action a = { .kind = ACTION_MILESTONE, .incident = c->inc.id,
+	    .value = d->choice };
+	console_act(c, &a, "milestone");
 }
 
 void
@@ -508,12 +675,10 @@ console_toggle_tick(struct console *c, int index)
 {
 	if (!need_incident(c) || index < 0 || (size_t)index >= c->triage.n)
 		return;
-	char *cause = NULL;
-	int now = !c->triage_checked[index];
-	if (incident_tick(&c->rec, c->inc.id, "triage", index, c->triage.v[index], now, &cause) == -1)
-		report_failure(c, "tick", cause);
-	else
-		recorded(c);
+	struct incident_action a = { .kind = ACTION_TICK, .incident = c->inc.id,
+	    .list = "triage", .value = index, .text = c->triage.v[index],
+	    .checked = !c->triage_checked[index] };
+	console_act(c, &a, "tick");
 }
 
 int
@@ -536,12 +701,10 @@ console_toggle_step_check(struct console *c, int step, int item)
 		return;
 	char list[32];
 	snprintf(list, sizeof list, "step %d", step + 1);
-	char *cause = NULL;
-	if (incident_tick(&c->rec, c->inc.id, list, item, c->runbook.rb->steps[step].checklist.v[item],
-	    !console_step_check_ticked(c, step, item), &cause) == -1)
-		report_failure(c, "tick", cause);
-	else
-		recorded(c);
+	struct incident_action a = { .kind = ACTION_TICK, .incident = c->inc.id, .list = list,
+	    .value = item, .text = c->runbook.rb->steps[step].checklist.v[item],
+	    .checked = !console_step_check_ticked(c, step, item) };
+	console_act(c, &a, "tick");
 }
 
 void
@@ -1346,6 +1509,9 @@ console_store_open(struct console *c, char **cause)
 	c->rec.conf = c->conf;
 	c->rec.operator_name = incident_operator(c->conf);
 	c->store_version = store_data_version(c->store);
+	/* actions kept while a shared store was away, by this or an earlier run */
+	if (store_is_shared(c->store) && !c->wall && pending_open(c, NULL) == 0)
+		pending_count(c);
 	return 0;
 }
 
@@ -1379,7 +1545,8 @@ store_follow(struct console *c)
 	if (c->store == NULL)
 		return;
 	int64_t v = store_data_version(c->store);
-	if (v != c->store_version) {
+	/* -1: a shared store is away; it is read again once it answers */
+	if (v >= 0 && v != c->store_version) {
 		c->store_version = v;
 		console_reload(c);
 	}
@@ -1397,6 +1564,7 @@ console_second(struct console *c, int64_t second)
 	if (c->store == NULL && second % 2 == 0)
 		store_retry(c);
 	store_follow(c);
+	pending_replay(c);
 	if (c->notifier != NULL && c->store != NULL)
 		notifier_serve(c->notifier, c->store);
 	if (c->message != NULL && c->message_until > 0 && mono_ms() > c->message_until) {
@@ -1432,6 +1600,7 @@ console_free(struct console *c)
 		snapshot_unref(&c->snaps[i]);
 	free(c->snaps);
 	store_close(&c->store);
+	store_close(&c->pending);
 	library_free(&c->lib);
 	incident_clear(&c->inc);
 	strv_free(&c->triage);

@@ -55,6 +55,13 @@ incident_detected_at(const struct incident *in)
 	return in->opened_at;
 }
 
+/* When the action happened: now, or the time it was first tried (a replay). */
+static int64_t
+rec_now(const struct recorder *r)
+{
+	return r->at > 0 ? r->at : wall_ms();
+}
+
 /* Inserts an event and queues its notifications; inside a transaction. */
 static int64_t
 record(struct recorder *r, const struct incident *in, const char *source, const char *kind,
@@ -105,11 +112,17 @@ load_open(struct recorder *r, int64_t id, struct incident *in, const char *what,
 	return 0;
 }
 
-/* Runs body() inside BEGIN IMMEDIATE ... COMMIT, rolling back on failure. */
+/*
+ * Runs body() inside BEGIN IMMEDIATE ... COMMIT, rolling back on failure;
+ * with r->key, only if that key was never applied.
+ */
 #define TRANSACTION(r, cause, body) do {				\
 	if (store_begin((r)->store, (cause)) == -1)			\
 		return -1;						\
-	int tx_ok_ = (body) == 0;					\
+	/* an action with a key is applied once: a replay of it is a no-op */ \
+	int claim_ = (r)->key == NULL ? 1 :				\
+	    store_claim((r)->store, (r)->key, rec_now(r), (cause));	\
+	int tx_ok_ = claim_ == 0 || (claim_ == 1 && (body) == 0);	\
 	if (!tx_ok_) {							\
 		store_rollback((r)->store);				\
 		return -1;						\
@@ -123,7 +136,7 @@ static const char *const severity_names[4] = { "P0", "P1", "P2", "P3" };
 static int
 do_open(struct recorder *r, struct incident *in, int64_t backdate, char **cause)
 {
-	int64_t now = wall_ms();
+	int64_t now = rec_now(r);
 	in->opened_at = now;
 	if (in->status == NULL)
 		in->status = xstrdup("open");
@@ -188,7 +201,7 @@ do_note(struct recorder *r, int64_t id, const char *text, char **cause)
 	if (load(r, id, &in, cause) == -1)
 		return -1;
 	char *t = xasprintf("%s: %s", r->operator_name, text);
-	int64_t rc = record(r, &in, "operator", "note", NULL, t, wall_ms(), NOTIFY_EV_NOTE, cause);
+	int64_t rc = record(r, &in, "operator", "note", NULL, t, rec_now(r), NOTIFY_EV_NOTE, cause);
 	free(t);
 	incident_clear(&in);
 	return rc < 0 ? -1 : 0;
@@ -219,7 +232,7 @@ do_severity(struct recorder *r, int64_t id, int sev, char **cause)
 	if (rc == 0) {
 		char *t = xasprintf("severity %s from %s to %s (by %s)", sev < old ? "raised" : "lowered",
 		    severity_names[old], severity_names[sev], r->operator_name);
-		rc = record(r, &in, "operator", "severity", NULL, t, wall_ms(), NOTIFY_EV_SEVERITY,
+		rc = record(r, &in, "operator", "severity", NULL, t, rec_now(r), NOTIFY_EV_SEVERITY,
 		    cause) < 0 ? -1 : 0;
 		free(t);
 	}
@@ -263,7 +276,7 @@ do_milestone(struct recorder *r, int64_t id, enum milestone m, int64_t at, char 
 	struct incident in;
 	if (load_open(r, id, &in, "move a milestone", cause) == -1)
 		return -1;
-	int64_t now = wall_ms();
+	int64_t now = rec_now(r);
 	if (at <= 0)
 		at = now;
 	if (milestone_in_order(&in, m, at, cause) == -1) {
@@ -340,7 +353,7 @@ do_tick(struct recorder *r, int64_t id, const char *list, int index, const char 
 		incident_clear(&in);
 		return -1;
 	}
-	int64_t now = wall_ms();
+	int64_t now = rec_now(r);
 	struct tick t = {
 		.incident_id = id,
 		.list = (char *)list,
@@ -390,7 +403,7 @@ do_set_runbook(struct recorder *r, int64_t id, const char *path, const char *tit
 	int rc = store_incident_update(r->store, &in, cause);
 	if (rc == 0) {
 		char *t = xasprintf("runbook chosen: %s", title ? title : "(none)");
-		rc = record(r, &in, "runbook", "runbook", NULL, t, wall_ms(), 0, cause) < 0 ? -1 : 0;
+		rc = record(r, &in, "runbook", "runbook", NULL, t, rec_now(r), 0, cause) < 0 ? -1 : 0;
 		free(t);
 	}
 	incident_clear(&in);
@@ -463,7 +476,7 @@ do_step_start(struct recorder *r, int64_t id, const struct step_run *sr, int64_t
 	struct incident in;
 	if (load_open(r, id, &in, "start a step", cause) == -1)
 		return -1;
-	int64_t now = wall_ms();
+	int64_t now = rec_now(r);
 	int rc = step_taken(r, id, sr, cause);
 	if (rc == 0)
 		rc = end_running_steps(r, &in, now, cause);
@@ -529,7 +542,7 @@ do_step_end(struct recorder *r, int64_t id, int64_t run, const char *outcome, co
 	else if (sr->ended_at != 0)
 		set_cause(cause, "step %d already ended (%s)", sr->number, sr->outcome);
 	else {
-		int64_t now = wall_ms();
+		int64_t now = rec_now(r);
 		rc = store_step_end(r->store, run, now, outcome, note, cause);
 		if (rc == 0) {
 			char took[32];
@@ -562,7 +575,7 @@ do_command_start(struct recorder *r, int64_t id, int64_t step, const char *host,
 	struct incident in;
 	if (load_open(r, id, &in, "run a command", cause) == -1)
 		return -1;
-	int64_t now = wall_ms();
+	int64_t now = rec_now(r);
 	struct command_run c = {
 		.incident_id = id,
 		.step_run_id = step,
@@ -673,7 +686,7 @@ do_resolve(struct recorder *r, int64_t id, const struct incident *f,
 		return set_cause(cause, "incident %lld is already resolved: reopen it first to move "
 		    "its resolution", (long long)id);
 	}
-	int64_t now = wall_ms(), at = f->ms[MS_RESOLVED] > 0 ? f->ms[MS_RESOLVED] : now;
+	int64_t now = rec_now(r), at = f->ms[MS_RESOLVED] > 0 ? f->ms[MS_RESOLVED] : now;
 	if (!already && milestone_in_order(&in, MS_RESOLVED, at, cause) == -1) {
 		incident_clear(&in);
 		return -1;
@@ -754,7 +767,7 @@ do_reopen(struct recorder *r, int64_t id, const char *reason, char **cause)
 	if (rc == 0) {
 		char *t = xasprintf("incident reopened by %s (it was resolved at %s)%s%s",
 		    r->operator_name, ts, reason ? ": " : "", reason ? reason : "");
-		rc = record(r, &in, "operator", "reopen", NULL, t, wall_ms(), NOTIFY_EV_MILESTONE,
+		rc = record(r, &in, "operator", "reopen", NULL, t, rec_now(r), NOTIFY_EV_MILESTONE,
 		    cause) < 0 ? -1 : 0;
 		free(t);
 	}
@@ -767,4 +780,38 @@ incident_reopen(struct recorder *r, int64_t id, const char *reason, char **cause
 {
 	TRANSACTION(r, cause, do_reopen(r, id, reason, cause));
 	return 0;
+}
+
+static const char *const action_words[] = { "note", "severity", "milestone", "tick" };
+
+const char *
+incident_action_word(enum incident_action_kind k)
+{
+	return (unsigned)k < nitems(action_words) ? action_words[k] : "?";
+}
+
+int
+incident_action_kind(const char *w)
+{
+	for (size_t i = 0; i < nitems(action_words); i++)
+		if (strcmp(w, action_words[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+int
+incident_apply(struct recorder *r, const struct incident_action *a, char **cause)
+{
+	switch (a->kind) {
+	case ACTION_NOTE:
+		return incident_note(r, a->incident, a->text ? a->text : "", cause);
+	case ACTION_SEVERITY:
+		return incident_set_severity(r, a->incident, a->value, cause);
+	case ACTION_MILESTONE:
+		return incident_milestone(r, a->incident, (enum milestone)a->value, 0, cause);
+	case ACTION_TICK:
+		return incident_tick(r, a->incident, a->list ? a->list : "", a->value,
+		    a->text ? a->text : "", a->checked, cause);
+	}
+	return set_cause(cause, "unknown action");
 }

@@ -139,9 +139,9 @@ db_pg_sql(const char *sql, int *nparams)
 		next = n;
 		buf_printf(&b, "$%d", next);
 	}
-	/* every table but tick has an id the caller wants back */
+	/* every table but tick (and pending, local only) has an id the caller wants back */
 	if (strncmp(sql, "INSERT INTO ", 12) == 0 && strncmp(sql + 12, "tick ", 5) != 0 &&
-	    strstr(sql, "RETURNING") == NULL)
+	    strncmp(sql + 12, "pending ", 8) != 0 && strstr(sql, "RETURNING") == NULL)
 		buf_printf(&b, " RETURNING id");
 	*nparams = max;
 	return buf_take(&b);

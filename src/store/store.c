@@ -136,6 +136,14 @@ static const char *const migrations[] = {
 	/* 1 -> 2: who did it, on every event (several operators share a store) */
 	"ALTER TABLE event ADD COLUMN operator TEXT;"
 	"ALTER TABLE step_run ADD COLUMN operator TEXT;",
+	/* 2 -> 3: actions applied once (by their key), and the local outbox of
+	 * actions waiting for a shared store that is away */
+	"CREATE TABLE applied (key TEXT PRIMARY KEY, at INTEGER NOT NULL);"
+	"CREATE TABLE pending ("
+	"  seq INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, store TEXT NOT NULL,"
+	"  incident_id INTEGER NOT NULL, kind TEXT NOT NULL, at INTEGER NOT NULL,"
+	"  operator TEXT, list TEXT, value INTEGER NOT NULL DEFAULT 0,"
+	"  checked INTEGER NOT NULL DEFAULT 0, text TEXT);",
 };
 
 static int
@@ -459,6 +467,12 @@ int
 store_is_shared(const struct store *s)
 {
 	return s->kind == DB_PG;
+}
+
+const char *
+store_name(const struct store *s)
+{
+	return s->path;
 }
 
 int
@@ -1375,6 +1389,7 @@ static const struct {
 	{ "action_item", "id, incident_id, text, owner, kind" },
 	{ "outbox", "id, event_id, target, payload, created_at, attempts, next_at, "
 	    "delivered_at, last_error" },
+	{ "applied", "key, at" },
 };
 
 static int
@@ -1455,7 +1470,7 @@ copy_table(struct store *from, struct store *to, int t, int64_t *copied, char **
 static int
 reset_ids(struct store *to, const char *table, char **cause)
 {
-	if (to->kind != DB_PG || strcmp(table, "tick") == 0)
+	if (to->kind != DB_PG || strcmp(table, "tick") == 0 || strcmp(table, "applied") == 0)
 		return 0;
 	char *sql = xasprintf("SELECT setval(pg_get_serial_sequence('%s', 'id'), "
 	    "GREATEST((SELECT max(id) FROM %s), 1), (SELECT max(id) FROM %s) IS NOT NULL)",
@@ -1498,4 +1513,106 @@ store_copy(struct store *from, struct store *to, struct strv *counts, char **cau
 		free(line);
 	}
 	return store_commit(to, cause);
+}
+
+/* --- actions applied once, and the local outbox ---------------------------------- */
+
+int
+store_claim(struct store *s, const char *key, int64_t at, char **cause)
+{
+	struct stmt *st = prepare(s, "INSERT INTO applied (key, at) VALUES (?, ?) "
+	    "ON CONFLICT (key) DO NOTHING RETURNING key", cause);
+	if (st == NULL)
+		return -1;
+	st_bind_text(st, 1, key);
+	st_bind_int64(st, 2, at);
+	int rc = st_step(st);
+	st_finalize(st);
+	if (rc == ST_ERROR)
+		return fail(s, cause, "claim");
+	return rc == ST_ROW ? 1 : 0;
+}
+
+int
+store_is_connected(struct store *s)
+{
+#ifdef HAVE_LIBPQ
+	if (s->kind == DB_PG)
+		return s->pg != NULL && PQstatus(s->pg) == CONNECTION_OK;
+#endif
+	return 1;
+}
+
+int
+store_pending_add(struct store *s, const char *target, const struct pending_action *p,
+    char **cause)
+{
+	struct stmt *st = prepare(s, "INSERT INTO pending (key, store, incident_id, kind, at, "
+	    "operator, list, value, checked, text) VALUES (?,?,?,?,?,?,?,?,?,?)", cause);
+	if (st == NULL)
+		return -1;
+	st_bind_text(st, 1, p->key);
+	st_bind_text(st, 2, target);
+	st_bind_int64(st, 3, p->incident);
+	st_bind_text(st, 4, p->kind);
+	st_bind_int64(st, 5, p->at);
+	bind_text(st, 6, p->operator_name);
+	bind_text(st, 7, p->list);
+	st_bind_int64(st, 8, p->value);
+	st_bind_int64(st, 9, p->checked);
+	bind_text(st, 10, p->text);
+	return run_write(s, st, cause) < 0 ? -1 : 0;
+}
+
+int
+store_pending(struct store *s, const char *target, struct pending_action **out, size_t *n,
+    char **cause)
+{
+	*out = NULL;
+	*n = 0;
+	struct stmt *st = prepare(s, "SELECT seq, key, incident_id, kind, at, operator, list, "
+	    "value, checked, text FROM pending WHERE store = ? ORDER BY seq", cause);
+	if (st == NULL)
+		return -1;
+	st_bind_text(st, 1, target);
+	int rc;
+	while ((rc = st_step(st)) == ST_ROW) {
+		*out = xreallocarray(*out, *n + 1, sizeof **out);
+		struct pending_action *p = &(*out)[(*n)++];
+		p->seq = st_int64(st, 0);
+		p->key = st_text(st, 1);
+		p->incident = st_int64(st, 2);
+		p->kind = st_text(st, 3);
+		p->at = st_int64(st, 4);
+		p->operator_name = st_text(st, 5);
+		p->list = st_text(st, 6);
+		p->value = (int)st_int64(st, 7);
+		p->checked = (int)st_int64(st, 8);
+		p->text = st_text(st, 9);
+	}
+	st_finalize(st);
+	return rc == ST_DONE ? 0 : fail(s, cause, "read");
+}
+
+int
+store_pending_done(struct store *s, int64_t seq, char **cause)
+{
+	struct stmt *st = prepare(s, "DELETE FROM pending WHERE seq = ?", cause);
+	if (st == NULL)
+		return -1;
+	st_bind_int64(st, 1, seq);
+	return run_write(s, st, cause) < 0 ? -1 : 0;
+}
+
+void
+pending_actions_free(struct pending_action *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].key);
+		free(v[i].kind);
+		free(v[i].operator_name);
+		free(v[i].list);
+		free(v[i].text);
+	}
+	free(v);
 }

@@ -124,9 +124,12 @@ status_recalc(struct console *c, struct pane *p)
 		fleet_segs(c, st, now);
 	free(st->problem);
 	st->problem = NULL;
-	if (c->store_problem != NULL) {
-		/* nothing may look recorded when it is not */
-		char *msg = xasprintf(" NOT RECORDING: %s ", c->store_problem);
+	if (c->store_problem != NULL || c->npending > 0) {
+		/* nothing may look recorded, or shared, when it is not */
+		char *msg = c->store_problem != NULL ?
+		    xasprintf(" NOT RECORDING: %s ", c->store_problem) :
+		    xasprintf(" NOT SHARED: %lld action%s waiting ", (long long)c->npending,
+		    c->npending == 1 ? "" : "s");
 		st->problem = text_ellipsize(msg, p->w / 2);
 		free(msg);
 	}

@@ -2,7 +2,9 @@
 # One incident, two operators and a wall on a shared PostgreSQL store (a
 # real server the test starts): what one records, the others' screens
 # show within seconds, attributed to who did it; a session the server
-# ends, and a server killed and started again, are followed through.
+# ends is followed through; while the server is down the console keeps
+# its operator's actions on its own machine and applies them, once and in
+# order, when it is back, even from a console started after a kill -9.
 . "${top_srcdir:-.}/tests/fleet/lib.sh"
 . "$top_srcdir/tests/tmux/lib.sh"
 . "$top_srcdir/tests/pg/pg.sh"
@@ -65,22 +67,55 @@ keys alice 'still here' Enter
 tap_ok "and alice's next note is recorded" wait_until 3 sh -c \
 	"psql -X -h '$PG_SOCK' -p $PG_PORT -U postgres -d shared -At -c 'SELECT text FROM event' | grep -q 'alice: still here'"
 
-# the server is killed and started again
-pg_as "$PG_BIN/pg_ctl" -D "$work/pg/data" -m immediate -w stop >/dev/null 2>&1
-sleep 2
+# the server is killed: alice's actions are kept on her machine, in order,
+# and applied once when it is back
+pg_stop() { pg_as "$PG_BIN/pg_ctl" -D "$work/pg/data" -m immediate -w stop >/dev/null 2>&1; }
+pg_start() {
+	pg_as "$PG_BIN/pg_ctl" -D "$work/pg/data" -l "$work/pg/server.log" -w -t 30 \
+		-o "-k $work/pg -p $PG_PORT -h 127.0.0.1 -c fsync=off" start >/dev/null 2>&1
+}
+note() {	# note SESSION TEXT: a note through the console's dialog
+	keys "$1" n
+	wait_screen "$1" 3 'Note' >/dev/null
+	keys "$1" "$2" Enter
+}
+pg_stop
+sleep 1
+note alice 'while the database is away'
+tap_ok "alice's note is kept: NOT SHARED: 1 action waiting" wait_screen alice 10 'NOT SHARED: 1 action waiting'
+note alice 'a second one'
+tap_ok "a second: NOT SHARED: 2 actions waiting" wait_screen alice 10 'NOT SHARED: 2 actions waiting'
+tap_ok "the local outbox holds them durably" sh -c \
+	"sqlite3 '$XDG_DATA_HOME/sitrep/pending.db' 'SELECT count(*) FROM pending' | grep -qx 2"
 tap_not "alice's console survives the server's death" sh -c "tmux -L $TMUX_SOCKET capture-pane -p -t alice | grep -q __EXITED__"
 tap_not "so does the wall" sh -c "tmux -L $TMUX_SOCKET capture-pane -p -t wall | grep -q __EXITED__"
-pg_as "$PG_BIN/pg_ctl" -D "$work/pg/data" -l "$work/pg/server.log" -w -t 30 \
-	-o "-k $work/pg -p $PG_PORT -h 127.0.0.1 -c fsync=off" start >/dev/null 2>&1
+back=$(date +%s%3N)
+pg_start
+tap_ok "when the database is back, alice's console applies them" \
+	wait_until 20 sh -c "! tmux -L $TMUX_SOCKET capture-pane -p -t alice | grep -q 'NOT SHARED'"
+tap_is "$(sql "SELECT count(*) FROM event WHERE text IN ('alice: while the database is away', 'alice: a second one') AND at < $back")" 2 \
+	"both are in the shared store, with the times they were made"
 bob incident note 'the database is back' >/dev/null
-tap_ok "after the restart, alice's console follows again" wait_screen alice 5 'bob: the database is back'
-bob incident milestone mitigated >/dev/null
-tap_like "$(sql "SELECT text FROM event WHERE kind = 'note' ORDER BY id")" \
-	'bob: checked the gateway.*alice: restarting the bot.*bob: after the sessions ended.*alice: still here.*bob: the database is back' \
-	"every note is there once, in order, with its author"
-tap_is "$(sql "SELECT count(*) FROM event WHERE text LIKE '%still here%'")" 1 "none twice"
-keys alice q
-wait_screen alice 3 'Quit' >/dev/null && keys alice y
+tap_ok "and alice's console follows again" wait_screen alice 5 'bob: the database is back'
+tap_like "$(sql "SELECT text FROM event WHERE kind = 'note' ORDER BY at, id" | tr '\n' '|')" \
+	'bob: checked the gateway\|alice: restarting the bot\|bob: after the sessions ended\|alice: still here\|alice: while the database is away\|alice: a second one\|bob: the database is back\|' \
+	"every note is there, in the order it was made, with its author"
+tap_is "$(sql "SELECT count(*) FROM event WHERE kind = 'note' AND text LIKE 'alice: %'")" 4 "none twice"
+
+# kept, then the console is killed: the next console applies what it kept
+pg_stop
+sleep 1
+note alice 'kept across a crash'
+tap_ok "kept while away" wait_screen alice 10 'NOT SHARED: 1 action waiting'
+kill -9 "$(term_pid alice)"
+pg_start
+term_start alice2 140 40 env TERM=xterm-256color USER=alice "$SITREP" -c "$conf" -H local
+tap_ok "a new console applies what the killed one kept" wait_until 20 sh -c \
+	"psql -X -h '$PG_SOCK' -p $PG_PORT -U postgres -d shared -At -c \"SELECT text FROM event\" | grep -q 'alice: kept across a crash'"
+tap_is "$(sql "SELECT count(*) FROM event WHERE text = 'alice: kept across a crash'")" 1 "once"
+tap_ok "and says nothing waits" wait_until 10 sh -c "! tmux -L $TMUX_SOCKET capture-pane -p -t alice2 | grep -q 'NOT SHARED'"
+keys alice2 q
+wait_screen alice2 3 'Quit' >/dev/null && keys alice2 y
 keys wall q
 tap_ok "the wall quits" wait_screen wall 5 '__EXITED__ 0'
 tap_done

@@ -27,7 +27,7 @@ writer(const char *path, int out, unsigned seed)
 	char *cause = NULL;
 	if (store_open(path, 0, &s, &cause) == -1)
 		_exit(2);
-	struct recorder r = { s, NULL, "crash" };
+	struct recorder r = { .store = s, .operator_name = "crash" };
 	struct incident in;
 	int found = store_incident_open_latest(s, &in, &cause);
 	if (found != 1) {

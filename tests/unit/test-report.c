@@ -119,7 +119,7 @@ main(void)
 	free(json);
 
 	/* hostile text in the report comes out inert */
-	struct recorder r = { s, NULL, "mallory" };
+	struct recorder r = { .store = s, .operator_name = "mallory" };
 	struct incident in;
 	memset(&in, 0, sizeof in);
 	in.title = xstrdup("T | `x` <script>alert(1)</script>");

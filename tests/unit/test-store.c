@@ -39,7 +39,7 @@ main(void)
 	sqlite3_finalize(st);
 
 	sanitize_add_secret("tok-9f8e7d6c");
-	struct recorder r = { s, NULL, "alice" };
+	struct recorder r = { .store = s, .operator_name = "alice" };
 	struct incident in;
 	memset(&in, 0, sizeof in);
 	in.title = xstrdup("Gateway down");
