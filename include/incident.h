@@ -47,6 +47,8 @@ int incident_action_kind(const char *);
 /* Applies one action with r->at and r->key as set. -1 with *cause. */
 int incident_apply(struct recorder *, const struct incident_action *, char **cause);
 
+/* A recorder on store for the configured operator (conf may be NULL). */
+void recorder_init(struct recorder *, struct store *, const struct conf *);
 /* The operator's name: the config's, else $USER, else "operator". */
 const char *incident_operator(const struct conf *);
 /* "P0".."P3" -> 0..3; -1 otherwise. */

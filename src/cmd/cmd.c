@@ -623,9 +623,7 @@ ctx_open(struct cmd_ctx *x)
 			free(cause);
 			return 1;
 		}
-		x->rec.store = x->store;
-		x->rec.conf = &x->conf;
-		x->rec.operator_name = incident_operator(&x->conf);
+		recorder_init(&x->rec, x->store, &x->conf);
 	}
 	if ((f & CMD_LIBRARY) && cmd_library(x, NULL) == -1)
 		return 1;

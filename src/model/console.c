@@ -1505,9 +1505,7 @@ console_store_open(struct console *c, char **cause)
 {
 	if (store_open(c->store_path, c->wall, &c->store, cause) == -1)
 		return -1;
-	c->rec.store = c->store;
-	c->rec.conf = c->conf;
-	c->rec.operator_name = incident_operator(c->conf);
+	recorder_init(&c->rec, c->store, c->conf);
 	c->store_version = store_data_version(c->store);
 	/* actions kept while a shared store was away, by this or an earlier run */
 	if (store_is_shared(c->store) && !c->wall && pending_open(c, NULL) == 0)

@@ -55,6 +55,15 @@ incident_detected_at(const struct incident *in)
 	return in->opened_at;
 }
 
+void
+recorder_init(struct recorder *r, struct store *s, const struct conf *c)
+{
+	memset(r, 0, sizeof *r);
+	r->store = s;
+	r->conf = c;
+	r->operator_name = incident_operator(c);
+}
+
 /* When the action happened: now, or the time it was first tried (a replay). */
 static int64_t
 rec_now(const struct recorder *r)
