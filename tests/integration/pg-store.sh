@@ -177,6 +177,15 @@ tap_like "$out" 'password authentication failed' "a wrong password says so: $out
 tap_not "and shows no password" grep -q 'wrong' <<<"$out"
 tap_not "the password is in no row" sh -c "pg_dump -h '$PG_SOCK' -p $PG_PORT -U postgres shared | grep -q '$SITREP_TEST_PGPASS'"
 
+# libpq's own ways to the password and the server: ~/.pgpass and a service
+printf '127.0.0.1:%s:shared:oncall:%s\n' "$PG_PORT" "$SITREP_TEST_PGPASS" >"$work/pgpass"
+chmod 600 "$work/pgpass"
+tap_like "$(PGPASSFILE=$work/pgpass "$SITREP" --db "postgresql://oncall@127.0.0.1:$PG_PORT/shared" incident list 2>&1)" \
+	'Bot flapping' "a URI without a password finds it in the password file (PGPASSFILE)"
+printf '[sitrep]\nhost=127.0.0.1\nport=%s\ndbname=shared\nuser=oncall\n' "$PG_PORT" >"$work/pg_service.conf"
+tap_like "$(PGSERVICEFILE=$work/pg_service.conf PGPASSFILE=$work/pgpass "$SITREP" --db 'postgresql:///?service=sitrep' incident list 2>&1)" \
+	'Bot flapping' "a service names the server and the database (PGSERVICEFILE)"
+
 # another program's database is not taken for a store
 pg_psql other -c "CREATE TABLE customers (id int)" -c "ALTER TABLE customers OWNER TO oncall"
 out=$("$SITREP" --db "$(eval echo "$(url other)")" incident list 2>&1)
