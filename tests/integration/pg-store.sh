@@ -186,6 +186,9 @@ printf '[sitrep]\nhost=127.0.0.1\nport=%s\ndbname=shared\nuser=oncall\n' "$PG_PO
 tap_like "$(PGSERVICEFILE=$work/pg_service.conf PGPASSFILE=$work/pgpass "$SITREP" --db 'postgresql:///?service=sitrep' incident list 2>&1)" \
 	'Bot flapping' "a service names the server and the database (PGSERVICEFILE)"
 
+out=$(PGPASSFILE=$work/pgpass "$SITREP" --db "postgresql://oncall@127.0.0.1:$PG_PORT/shared?sslmode=require" incident list 2>&1)
+tap_like "$out" 'SSL' "sslmode=require is honoured: this test server has no TLS, so it is refused: $out"
+
 # another program's database is not taken for a store
 pg_psql other -c "CREATE TABLE customers (id int)" -c "ALTER TABLE customers OWNER TO oncall"
 out=$("$SITREP" --db "$(eval echo "$(url other)")" incident list 2>&1)
