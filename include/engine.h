@@ -35,6 +35,8 @@ void engine_collect(struct engine *, struct transport *, struct host_data *d);
 void engine_reset(struct engine *, struct transport *);
 /* How long an inspect is reused for a container whose list entry has not moved (tests). */
 void engine_set_reuse(struct engine *, int64_t ms);
+/* Off: the engine is polled every cycle, events or not (for comparison). */
+void engine_set_events(struct engine *, int on);
 /* How often a full list is taken while events are watched (tests). */
 void engine_set_resync(struct engine *, int64_t ms);
 /*

@@ -100,6 +100,7 @@ struct engine {
 	size_t ev_chunk;		/* bytes left in the chunk being read */
 	struct buf ev_line;		/* an event being put together */
 	int ev_failures;		/* broken streams this session */
+	int no_events;			/* polled every cycle (engine_set_events) */
 	int watching;			/* a full list taken since the stream began: events stand */
 	int full;			/* this cycle lists in full */
 	int full_watch;			/* and the events stream was up before it */
@@ -130,6 +131,12 @@ engine_new(void)
 	e->reuse_ms = ENGINE_REUSE_MS;
 	e->resync_ms = ENGINE_RESYNC_MS;
 	return e;
+}
+
+void
+engine_set_events(struct engine *e, int on)
+{
+	e->no_events = !on;
 }
 
 void
@@ -300,7 +307,7 @@ events_open(struct engine *e, struct transport *t)
 {
 	static const char req[] = "GET " ENGINE_EVENTS_PATH " HTTP/1.1\r\n"
 	    "Host: engine\r\nUser-Agent: sitrep/" PACKAGE_VERSION "\r\n\r\n";
-	if (e->ev_state != EV_NONE || e->ev_failures >= 3 || e->socket == NULL)
+	if (e->ev_state != EV_NONE || e->ev_failures >= 3 || e->socket == NULL || e->no_events)
 		return;
 	char *cause = NULL;
 	e->events = t->ops->stream_open(t, e->socket, &cause);
