@@ -650,12 +650,14 @@ fail(struct engine *e, struct transport *t, char *why)
 	buf_reset(&e->in);
 	if (++e->failures >= 3 && e->failure == NULL)
 		e->failure = xstrdup(why);
+	/* what this cycle was to inspect is not known now: the next one lists in full */
+	e->watching = 0;
 	return 1;
 }
 
-/* Writes req on the kept request stream, opened (again) as needed: 0, or -1 (failed). */
+/* The kept request stream, opened as needed: 0, or -1 (failed). */
 static int
-request(struct engine *e, struct transport *t, const char *req, size_t len)
+open_stream(struct engine *e, struct transport *t)
 {
 	char *cause = NULL;
 	if (e->stream == NULL && (e->stream = t->ops->stream_open(t, e->socket, &cause)) == NULL) {
@@ -663,13 +665,22 @@ request(struct engine *e, struct transport *t, const char *req, size_t len)
 		free(cause);
 		return -1;
 	}
+	return 0;
+}
+
+/* Writes req on the kept request stream: 0, or -1 (failed). */
+static int
+request(struct engine *e, struct transport *t, const char *req, size_t len)
+{
+	if (open_stream(e, t) == -1)
+		return -1;
 	if (t->ops->stream_write(e->stream, req, len) == -1) {
 		/* a kept connection the engine closed meanwhile: once more, fresh */
 		t->ops->stream_close(&e->stream);
-		if ((e->stream = t->ops->stream_open(t, e->socket, &cause)) == NULL ||
-		    t->ops->stream_write(e->stream, req, len) == -1) {
-			fail(e, t, xasprintf("engine API: %s", cause ? cause : "cannot write"));
-			free(cause);
+		if (open_stream(e, t) == -1)
+			return -1;
+		if (t->ops->stream_write(e->stream, req, len) == -1) {
+			fail(e, t, xstrdup("engine API: cannot write"));
 			return -1;
 		}
 	}
@@ -687,13 +698,15 @@ start_watch(struct engine *e, struct transport *t)
 		e->phase = PHASE_DONE;
 		return 0;
 	}
-	if (e->stream == NULL && request(e, t, "", 0) == -1)
+	if (open_stream(e, t) == -1)
 		return -1;
 	if (send_inspects(e, t) == -1) {
 		/* the kept connection closed while idle: once more, fresh */
 		t->ops->stream_close(&e->stream);
 		e->requested = 0;
-		if (request(e, t, "", 0) == -1 || send_inspects(e, t) == -1) {
+		if (open_stream(e, t) == -1)
+			return -1;
+		if (send_inspects(e, t) == -1) {
 			fail(e, t, xstrdup("engine API: cannot write"));
 			return -1;
 		}

@@ -229,6 +229,9 @@ worker_idle(struct worker *w, int64_t deadline)
 		int64_t left = deadline - mono_ms();
 		if (left <= 0)
 			break;
+		/* the watch ended (and its stream with it): the session is no clock now */
+		if (!engine_watching(w->engine))
+			return worker_wait(w, deadline);
 		/* what libssh has read off the socket already is not in it */
 		if (engine_pending_events(w->engine, w->t))
 			continue;
