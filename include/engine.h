@@ -5,7 +5,8 @@
  * tens of milliseconds of CPU per call): one channel kept open across
  * cycles, the list, then the inspects pipelined, a window of them at a time.
  * A second channel holds the engine's event stream: while it is up, a
- * cycle asks only about the containers an event named.
+ * cycle asks only about the containers an event named, or GET /_ping when
+ * none was (an engine that hangs sends no event either).
  */
 #ifndef SITREP_ENGINE_H
 #define SITREP_ENGINE_H

@@ -23,9 +23,9 @@
  *
  * Better still, the engine says when something moves: a second stream
  * holds GET /events (containers only). Once its answer has begun, the next
- * cycle lists in full, and from then on a cycle asks nothing unless an
- * event named a container: then only that one is inspected (a 404: it is
- * gone). The list the engine would give is kept here meanwhile, its Status
+ * cycle lists in full, and from then on a cycle asks only GET /_ping (an
+ * engine that hangs says nothing, events or not) unless an event named a
+ * container: then only that one is inspected (a 404: it is gone). The list the engine would give is kept here meanwhile, its Status
  * worked out from the inspect ("Up 3 minutes"). The worker waits on the
  * session between cycles, so an event starts a cycle at once. A full list
  * again every ENGINE_RESYNC_MS and on every new session; an engine without
@@ -61,6 +61,7 @@ enum engine_phase {
 	PHASE_IDLE,
 	PHASE_LIST,		/* the list request is out */
 	PHASE_INSPECT,		/* the inspects are out */
+	PHASE_PING,		/* watching, nothing named: is the engine there? */
 	PHASE_DONE,
 	PHASE_FAILED,
 };
@@ -693,9 +694,16 @@ static int send_inspects(struct engine *, struct transport *);
 static int
 start_watch(struct engine *e, struct transport *t)
 {
+	static const char ping[] = "GET /_ping HTTP/1.1\r\nHost: engine\r\n\r\n";
 	plan_watch(e);
 	if (e->ntodo == 0) {
-		e->phase = PHASE_DONE;
+		/*
+		 * Nothing moved, or the engine hangs and says nothing: its
+		 * cheapest answer tells the two apart within the cycle.
+		 */
+		if (request(e, t, ping, sizeof ping - 1) == -1)
+			return -1;
+		e->phase = PHASE_PING;
 		return 0;
 	}
 	if (open_stream(e, t) == -1)
@@ -832,6 +840,12 @@ engine_step(struct engine *e, struct transport *t)
 		memmove(e->in.data, e->in.data + used, e->in.len - used);
 		e->in.len -= used;
 		e->in.data[e->in.len] = '\0';
+		if (e->phase == PHASE_PING) {
+			buf_free(&body);
+			if (status != 200)
+				return fail(e, t, xasprintf("engine API: HTTP %d for _ping", status));
+			return finish(e);
+		}
 		if (e->phase == PHASE_LIST) {
 			if (status != 200) {
 				buf_free(&body);
@@ -863,8 +877,8 @@ engine_step(struct engine *e, struct transport *t)
 int
 engine_pending(struct engine *e, struct transport *t)
 {
-	return e->stream != NULL && (e->phase == PHASE_LIST || e->phase == PHASE_INSPECT) &&
-	    t->ops->stream_pending(e->stream);
+	return e->stream != NULL && (e->phase == PHASE_LIST || e->phase == PHASE_INSPECT ||
+	    e->phase == PHASE_PING) && t->ops->stream_pending(e->stream);
 }
 
 void
@@ -888,7 +902,7 @@ engine_collect(struct engine *e, struct transport *t, struct host_data *d)
 		e->ncontainers = 0;
 		drop_containers(e);
 	} else {
-		if (e->phase == PHASE_LIST || e->phase == PHASE_INSPECT)
+		if (e->phase == PHASE_LIST || e->phase == PHASE_INSPECT || e->phase == PHASE_PING)
 			fail(e, t, xstrdup("the container engine did not answer in time"));
 		d->containers_state = STATE_UNKNOWN;
 		free(d->containers_error);

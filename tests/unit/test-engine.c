@@ -51,6 +51,7 @@ struct fake {
 	size_t requests;	/* answered */
 	size_t inspects;	/* of them */
 	int bad_requests;
+	size_t pings;		/* GET /_ping answered */
 	int events;		/* serve GET /events (else leave it unanswered) */
 	int ev_fd;		/* the events connection, once asked */
 	pthread_t conns[4];
@@ -143,6 +144,10 @@ serve(void *arg)
 				f->ev_fd = fd;
 			} else
 				f->bad_requests++;
+		} else if (strcmp(path, "/_ping") == 0) {
+			static const char pong[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK";
+			send_all(fd, pong, sizeof pong - 1);
+			f->pings++;
 		} else if (strcmp(path, "/" ENGINE_API_VERSION "/containers/json?all=1") == 0) {
 			struct buf list;
 			buf_init(&list);
@@ -485,12 +490,13 @@ test_events(struct transport *t, const char *sock)
 	host_data_unref(&d);
 
 	pthread_mutex_lock(&f->mu);
-	size_t before = f->requests;
+	size_t before = f->requests, pings = f->pings;
 	pthread_mutex_unlock(&f->mu);
 	d = cycle(e, t, f, &n, &took);
 	engine_requests(e, &list, &insp, &full);
 	pthread_mutex_lock(&f->mu);
-	is_int(f->requests - before, 0, "nothing happened: the engine is asked nothing");
+	is_int(f->requests - before, 1, "nothing happened: one request of the engine");
+	is_int(f->pings - pings, 1, "and it is _ping (no list, no inspect)");
 	pthread_mutex_unlock(&f->mu);
 	is_int(d->ncontainers, 3, "and every container still shown");
 	expect_shown(d, "job", "exited Exited (7) restarts=0 exit=7 health=- "
