@@ -5,8 +5,8 @@
  * tens of milliseconds of CPU per call): one channel kept open across
  * cycles, the list, then the inspects pipelined, a window of them at a time.
  * A second channel holds the engine's event stream: while it is up, a
- * cycle asks only about the containers an event named, or GET /_ping when
- * none was (an engine that hangs sends no event either).
+ * cycle asks only about the containers an event named, or GET /_ping now
+ * and then (an engine that hangs sends no event either).
  */
 #ifndef SITREP_ENGINE_H
 #define SITREP_ENGINE_H
@@ -38,6 +38,8 @@ void engine_reset(struct engine *, struct transport *);
 void engine_set_reuse(struct engine *, int64_t ms);
 /* Off: the engine is polled every cycle, events or not (for comparison). */
 void engine_set_events(struct engine *, int on);
+/* How often an engine that sends no event is pinged (tests). */
+void engine_set_ping(struct engine *, int64_t ms);
 /* How often a full list is taken while events are watched (tests). */
 void engine_set_resync(struct engine *, int64_t ms);
 /*

@@ -23,9 +23,10 @@
  *
  * Better still, the engine says when something moves: a second stream
  * holds GET /events (containers only). Once its answer has begun, the next
- * cycle lists in full, and from then on a cycle asks only GET /_ping (an
- * engine that hangs says nothing, events or not) unless an event named a
- * container: then only that one is inspected (a 404: it is gone). The list the engine would give is kept here meanwhile, its Status
+ * cycle lists in full, and from then on a cycle asks nothing unless an
+ * event named a container: then only that one is inspected (a 404: it is
+ * gone). An engine that hangs sends no event either: when it has not
+ * answered for ENGINE_PING_MS, a cycle asks GET /_ping, its cheapest answer. The list the engine would give is kept here meanwhile, its Status
  * worked out from the inspect ("Up 3 minutes"). The worker waits on the
  * session between cycles, so an event starts a cycle at once. A full list
  * again every ENGINE_RESYNC_MS and on every new session; an engine without
@@ -50,6 +51,8 @@
 #define ENGINE_MAX_IN	(2 * HTTP_MAX_BODY + HTTP_MAX_HEADER)
 /* how long an inspect stands for a container whose list entry is unchanged */
 #define ENGINE_REUSE_MS	60000
+/* while events are watched and nothing moves, the engine is pinged this often */
+#define ENGINE_PING_MS	5000
 /* a full list this often while events are watched */
 #define ENGINE_RESYNC_MS	300000
 /* an event line longer than this breaks the stream */
@@ -109,6 +112,8 @@ struct engine {
 	int64_t start;			/* this cycle's (mono ms) */
 	int64_t synced_at;		/* that list (mono ms) */
 	int64_t resync_ms;
+	int64_t ping_ms;
+	int64_t answered_at;		/* the engine's last answer (mono ms) */
 	char **dirty;			/* containers events named, to inspect */
 	size_t ndirty;
 	int named;			/* events named one since the last cycle began */
@@ -131,7 +136,14 @@ engine_new(void)
 	buf_init(&e->ev_line);
 	e->reuse_ms = ENGINE_REUSE_MS;
 	e->resync_ms = ENGINE_RESYNC_MS;
+	e->ping_ms = ENGINE_PING_MS;
 	return e;
+}
+
+void
+engine_set_ping(struct engine *e, int64_t ms)
+{
+	e->ping_ms = ms;
 }
 
 void
@@ -696,6 +708,10 @@ start_watch(struct engine *e, struct transport *t)
 {
 	static const char ping[] = "GET /_ping HTTP/1.1\r\nHost: engine\r\n\r\n";
 	plan_watch(e);
+	if (e->ntodo == 0 && mono_ms() - e->answered_at < e->ping_ms) {
+		e->phase = PHASE_DONE;
+		return 0;
+	}
 	if (e->ntodo == 0) {
 		/*
 		 * Nothing moved, or the engine hangs and says nothing: its
@@ -764,6 +780,7 @@ finish(struct engine *e)
 {
 	e->phase = PHASE_DONE;
 	e->failures = 0;
+	e->answered_at = mono_ms();
 	if (e->full) {
 		e->synced_at = e->start;
 		e->watching = e->full_watch && e->ev_state == EV_BODY;

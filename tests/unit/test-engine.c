@@ -493,9 +493,17 @@ test_events(struct transport *t, const char *sock)
 	size_t before = f->requests, pings = f->pings;
 	pthread_mutex_unlock(&f->mu);
 	d = cycle(e, t, f, &n, &took);
+	pthread_mutex_lock(&f->mu);
+	is_int(f->requests - before, 0, "nothing happened: the engine is asked nothing");
+	pthread_mutex_unlock(&f->mu);
+	is_int(d->ncontainers, 3, "and every container still shown");
+	host_data_unref(&d);
+	/* an engine that has not answered for a while is pinged: a hung one says nothing */
+	engine_set_ping(e, 0);
+	d = cycle(e, t, f, &n, &took);
 	engine_requests(e, &list, &insp, &full);
 	pthread_mutex_lock(&f->mu);
-	is_int(f->requests - before, 1, "nothing happened: one request of the engine");
+	is_int(f->requests - before, 1, "past the ping time: one request of the engine");
 	is_int(f->pings - pings, 1, "and it is _ping (no list, no inspect)");
 	pthread_mutex_unlock(&f->mu);
 	is_int(d->ncontainers, 3, "and every container still shown");
