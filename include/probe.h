@@ -22,7 +22,15 @@ struct probe_opts {
 	int with_stats;		/* docker stats this cycle (slow: not every cycle) */
 	int budget_s;		/* per-command time limit on the host */
 	int engine_api;		/* the containers come from the engine's API, not its CLI */
+	int no_disk;		/* df and the CPU count left out: processes (see probe_carry) */
 };
+
+/* What a cycle's output tells the worker alone: never in a snapshot. */
+struct probe_found {
+	char *engine_socket;	/* where the engine's API listens, or NULL */
+	char *stats;		/* docker stats lines, for the containers the engine lists */
+};
+void probe_found_clear(struct probe_found *);
 
 /* The script for one cycle; its last line prints the "end" marker. */
 char *probe_script(const struct host_conf *, const char *nonce, const struct probe_opts *);
@@ -41,9 +49,14 @@ int probe_parse(const char *out, size_t len, const char *nonce,
     const struct host_conf *, struct host_data *data);
 /* The line that ends the script's output: what the transport reads up to. */
 char *probe_end_marker(const char *nonce);
-/* probe_parse() of output read up to the end marker, which the transport left out. */
+/*
+ * probe_parse() of output read up to the end marker, which the transport
+ * left out; what is for the worker alone goes into found.
+ */
 int probe_parse_finished(const char *out, size_t len, const char *nonce,
-    const struct host_conf *, struct host_data *data);
+    const struct host_conf *, struct host_data *data, struct probe_found *found);
+/* A cycle that left out df (no_disk) keeps prev's disks and CPU count. */
+void probe_carry(struct host_data *d, const struct host_data *prev);
 
 /* Section parsers: pure, bounded, and tolerant of garbage. -1 with *cause. */
 int probe_parse_docker_ps_line(const char *line, size_t len, struct container *, char **cause);
@@ -63,8 +76,14 @@ int probe_parse_systemd(const char *text, size_t len, struct unit_status **units
 /* The engine API's container list (GET /containers/json): a JSON array. */
 int probe_parse_docker_api_list(const char *json, size_t len, struct container **out, size_t *n,
     char **cause);
-/* Merges d->stats_raw (docker stats lines) into d's containers. */
-void probe_merge_stats(struct host_data *d);
+/*
+ * One event of the engine's /events stream (a JSON object): 1 with *id
+ * (hex) when it names a container whose state may have moved, 0 when it is
+ * no such event (exec, attach, another type), -1 with *cause.
+ */
+int probe_parse_engine_event(const char *line, size_t len, char **id, char **cause);
+/* Merges docker stats lines (probe_found's stats; NULL: none) into d's containers. */
+void probe_apply_stats(const char *stats, struct host_data *d);
 /* Docker's "2026-11-21T23:16:54.123456789Z" and podman's "2026-11-21 23:16:54.1 +0000 UTC". */
 int probe_parse_time(const char *, int64_t *ms);
 

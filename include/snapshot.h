@@ -117,9 +117,6 @@ struct host_data {
 	size_t nhealth;
 	struct disk *disks;
 	size_t ndisks;
-	/* for the worker, not for display */
-	char *engine_socket;	/* the engine's API socket the probe found, or NULL */
-	char *stats_raw;	/* docker stats lines, merged once the containers are known */
 };
 
 struct host_snapshot {

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,6 +26,8 @@
 #include "util.h"
 
 #define MAX_JOBS 8
+/* df and getconf are processes on the host: every this often, or when asked */
+#define DISK_EVERY_MS 30000
 
 struct request {
 	int trust;		/* trust the key with fingerprint name */
@@ -50,6 +53,11 @@ struct worker {
 	int reported;			/* guarded */
 	uint64_t seq;
 	int cycles;
+	int sessions;			/* connections made */
+	int64_t disk_at;		/* when df last ran (mono ms) */
+	int disk_session;		/* and on which connection */
+	int watching;			/* the engine's events were watched last cycle */
+	int wake_fd;			/* an eventfd: wakes a worker waiting on its session */
 };
 
 struct job {
@@ -75,6 +83,7 @@ struct fleet {
 	struct fleet_msg *msg_head, *msg_tail;
 	struct job *jobs;
 	int64_t next_job_id;
+	int poll;			/* SITREP_POLL=1: every cycle lists and runs df, as before events */
 };
 
 static void
@@ -164,6 +173,74 @@ stopping(struct fleet *f)
 	return stop;
 }
 
+/* Wakes a worker, on its condition and on its session (it waits on one of the two); locked. */
+static void
+worker_signal(struct worker *w)
+{
+	pthread_cond_signal(&w->cond);
+	if (w->wake_fd >= 0) {
+		uint64_t one = 1;
+		ssize_t n = write(w->wake_fd, &one, sizeof one);
+		(void)n;	/* a full counter already wakes it */
+	}
+}
+
+/* Whether the worker was asked for something (stop, refresh, a request). */
+static int
+worker_asked(struct worker *w)
+{
+	pthread_mutex_lock(&w->fleet->lock);
+	int asked = w->fleet->stop || w->refresh || w->requests != NULL;
+	pthread_mutex_unlock(&w->fleet->lock);
+	return asked;
+}
+
+/* How long events are gathered after the first, so that one cycle shows them all. */
+#define EVENT_SETTLE_MS 50
+
+/*
+ * Between cycles. While the engine's events are watched, sleeps on the
+ * session (and on wake_fd) instead, so that an event that names a
+ * container starts the next cycle at once: a state change is shown within
+ * a round trip or two, not an interval. Returns 1 when stopping.
+ */
+static int
+worker_idle(struct worker *w, int64_t deadline)
+{
+	int sfd = w->t->ops->pollfd != NULL ? w->t->ops->pollfd(w->t) : -1;
+	if (sfd < 0 || w->wake_fd < 0 || !engine_watching(w->engine))
+		return worker_wait(w, deadline);
+	for (;;) {
+		uint64_t n;
+		while (read(w->wake_fd, &n, sizeof n) > 0)
+			;
+		if (worker_asked(w))
+			break;
+		if (engine_take_events(w->engine, w->t)) {
+			/* a restart is several events: gather them, then one cycle */
+			int64_t settle = mono_ms() + EVENT_SETTLE_MS;
+			while (mono_ms() < settle && !worker_asked(w)) {
+				struct pollfd p = { sfd, POLLIN, 0 };
+				poll(&p, 1, (int)(settle - mono_ms()));
+				engine_take_events(w->engine, w->t);
+			}
+			break;
+		}
+		int64_t left = deadline - mono_ms();
+		if (left <= 0)
+			break;
+		/* the watch ended (and its stream with it): the session is no clock now */
+		if (!engine_watching(w->engine))
+			return worker_wait(w, deadline);
+		/* what libssh has read off the socket already is not in it */
+		if (engine_pending_events(w->engine, w->t))
+			continue;
+		struct pollfd p[2] = { { sfd, POLLIN, 0 }, { w->wake_fd, POLLIN, 0 } };
+		poll(p, 2, left > 60000 ? 60000 : (int)left);
+	}
+	return stopping(w->fleet);
+}
+
 static void
 serve_requests(struct worker *w)
 {
@@ -219,18 +296,18 @@ serve_requests(struct worker *w)
 	}
 }
 
-/* One probe cycle on a connected transport: 0, or -1 when the host failed. */
 /* One cycle's script and what waits on it. */
 struct cycle {
 	struct probe_opts po;
 	char nonce[17];
 	struct buf out;		/* the script's output */
+	struct probe_found found;	/* what the output says for the worker alone */
 	int64_t start;		/* monotonic */
 };
 
-/* Stage 1: what this cycle asks for. */
+/* Stage 1: what this cycle asks for; asked: the operator asked for it (refresh). */
 static void
-cycle_plan(struct worker *w, struct cycle *cy)
+cycle_plan(struct worker *w, struct cycle *cy, int asked)
 {
 	const struct host_conf *h = w->host;
 	memset(cy, 0, sizeof *cy);
@@ -241,6 +318,13 @@ cycle_plan(struct worker *w, struct cycle *cy)
 	cy->po.engine_api = h->containers != CONTAINERS_NONE && engine_usable(w->engine);
 	buf_init(&cy->out);
 	cy->start = mono_ms();
+	/* df is two processes on the host: every DISK_EVERY_MS, or when asked */
+	cy->po.no_disk = !asked && !w->fleet->poll && w->prev != NULL &&
+	    w->disk_session == w->sessions && cy->start - w->disk_at < DISK_EVERY_MS;
+	if (!cy->po.no_disk) {
+		w->disk_at = cy->start;
+		w->disk_session = w->sessions;
+	}
 }
 
 /* Stage 2: the script goes out; 0, or -1 with *cause. */
@@ -310,21 +394,41 @@ cycle_collect(struct worker *w, struct cycle *cy, char **cause)
 	return rc;
 }
 
-/* Stage 4: the script's sections and the engine's answers into d. */
+/* What the engine was asked this cycle, in the log: the cost of watching shows there. */
+static void
+cycle_log_engine(struct worker *w)
+{
+	size_t list, inspect;
+	int full;
+	engine_requests(w->engine, &list, &inspect, &full);
+	int watching = engine_watching(w->engine);
+	if (list + inspect > 0 && (watching || !full))
+		log_msg("%s: engine: %zu list, %zu inspect (%s)", w->host->name, list, inspect,
+		    full ? "full list, events watched" : "events");
+	if (watching != w->watching)
+		log_msg("%s: engine: %s", w->host->name, watching ? "watching events" :
+		    "not watching events: polled every cycle");
+	w->watching = watching;
+}
+
+/* Stage 4: the script's sections, then the engine's containers, then their stats, into d. */
 static void
 cycle_parse(struct worker *w, struct cycle *cy, struct host_data *d)
 {
 	const struct host_conf *h = w->host;
 	d->wall_ms = wall_ms();
-	probe_parse_finished(cy->out.data, cy->out.len, cy->nonce, h, d);
+	probe_parse_finished(cy->out.data, cy->out.len, cy->nonce, h, d, &cy->found);
+	if (cy->po.no_disk)
+		probe_carry(d, w->prev);
 	if (cy->po.engine_api) {
 		engine_collect(w->engine, w->t, d);
-		probe_merge_stats(d);
+		probe_apply_stats(cy->found.stats, d);
+		cycle_log_engine(w);
 		if (engine_failure(w->engine) != NULL)
 			log_msg("%s: engine API off for this session: %s", h->name, engine_failure(w->engine));
 	}
 	/* the socket the probe found serves the next cycles */
-	engine_set_socket(w->engine, d->engine_socket);
+	engine_set_socket(w->engine, cy->found.engine_socket);
 }
 
 /* Stage 5: states against the thresholds and the previous cycle. */
@@ -353,13 +457,20 @@ cycle_publish(struct worker *w, struct host_data *d)
 	publish(w, s);
 }
 
+static void
+cycle_free(struct cycle *cy)
+{
+	buf_free(&cy->out);
+	probe_found_clear(&cy->found);
+}
+
 /* One observation of the host, in stages; 0, or -1 with *cause. */
 static int
-worker_cycle(struct worker *w, char **cause)
+worker_cycle(struct worker *w, int asked, char **cause)
 {
 	const struct host_conf *h = w->host;
 	struct cycle cy;
-	cycle_plan(w, &cy);
+	cycle_plan(w, &cy, asked);
 	int rc = cycle_send(w, &cy, cause);
 	if (rc == 0)
 		rc = cycle_collect(w, &cy, cause);
@@ -369,13 +480,102 @@ worker_cycle(struct worker *w, char **cause)
 	health_runner_collect(w->health, d->health);
 	if (rc == -1) {
 		host_data_unref(&d);
-		buf_free(&cy.out);
+		cycle_free(&cy);
 		return -1;
 	}
 	cycle_parse(w, &cy, d);
-	buf_free(&cy.out);
+	cycle_free(&cy);
 	cycle_evaluate(w, &cy, d);
 	cycle_publish(w, d);
+	return 0;
+}
+
+/* How long a worker waits before trying a host again. */
+struct pace {
+	int64_t backoff;
+	int64_t cap;
+	int failed_cycles;
+};
+
+static void
+pace_reset(struct pace *p, const struct host_conf *h)
+{
+	p->backoff = 1000;
+	p->failed_cycles = 0;
+	p->cap = (int64_t)h->interval_s * 4000;
+	if (p->cap < 10000)
+		p->cap = 10000;
+	if (p->cap > 60000)
+		p->cap = 60000;
+}
+
+/* Waits the backoff, then doubles it; 1 when stopping. */
+static int
+pace_wait(struct worker *w, struct pace *p)
+{
+	if (worker_wait(w, mono_ms() + p->backoff))
+		return 1;
+	p->backoff = p->backoff * 2 > p->cap ? p->cap : p->backoff * 2;
+	return 0;
+}
+
+/* Whether the operator asked for this cycle; the ask is taken. */
+static int
+take_refresh(struct worker *w)
+{
+	pthread_mutex_lock(&w->fleet->lock);
+	int asked = w->refresh;
+	w->refresh = 0;
+	pthread_mutex_unlock(&w->fleet->lock);
+	return asked;
+}
+
+/* Connects unless connected: 1 when up, 0 when not (published, waited), -1 to stop. */
+static int
+worker_connect(struct worker *w, struct pace *p)
+{
+	if (w->t->conn == CONN_UP)
+		return 1;
+	/* tunnels and streams belong to the session that connect() replaces */
+	health_runner_reset(w->health, w->t);
+	engine_reset(w->engine, w->t);
+	char *cause = NULL;
+	if (w->t->ops->connect(w->t, &cause) == -1) {
+		log_msg("%s: %s", w->host->name, cause ? cause : "connection failed");
+		publish_conn(w, w->t->conn, cause);
+		free(cause);
+		serve_requests(w);
+		if (w->fleet->flags & FLEET_ONESHOT)
+			return -1;
+		return pace_wait(w, p) ? -1 : 0;
+	}
+	w->sessions++;
+	log_msg("%s: connected (%s)", w->host->name, w->t->ops->name);
+	return 1;
+}
+
+/* A cycle failed: the session is dropped and why is published. 0, or -1 to stop. */
+static int
+worker_failed(struct worker *w, struct pace *p, char *cause)
+{
+	log_msg("%s: %s", w->host->name, cause ? cause : "probe failed");
+	health_runner_reset(w->health, w->t);
+	engine_reset(w->engine, w->t);
+	/* out of descriptors is sitrep's failure, not the host's */
+	enum conn_state why = w->t->conn == CONN_LOCAL_ERROR ? CONN_LOCAL_ERROR : CONN_DOWN;
+	w->t->ops->disconnect(w->t);
+	w->t->conn = why;
+	publish_conn(w, why, cause);
+	free(cause);
+	if (w->fleet->flags & FLEET_ONESHOT)
+		return -1;
+	/*
+	 * A dropped session reconnects at once; a host that lets us in but
+	 * fails every cycle (a shell that exits, a forced command) is not
+	 * logged into again and again.
+	 */
+	if (p->failed_cycles++ > 0 && pace_wait(w, p))
+		return -1;
 	return 0;
 }
 
@@ -385,76 +585,30 @@ worker_main(void *arg)
 	struct worker *w = arg;
 	struct fleet *f = w->fleet;
 	transport_ssh_log_init();
-	const struct host_conf *h = w->host;
-	int64_t backoff = 1000;
-	int failed_cycles = 0;
-	int64_t cap = (int64_t)h->interval_s * 4000;
-	if (cap < 10000)
-		cap = 10000;
-	if (cap > 60000)
-		cap = 60000;
-	int oneshot_done = 0;
-
+	struct pace pace;
+	pace_reset(&pace, w->host);
 	while (!stopping(f)) {
-		pthread_mutex_lock(&f->lock);
-		w->refresh = 0;
-		pthread_mutex_unlock(&f->lock);
+		int asked = take_refresh(w);
 		int64_t cycle_start = mono_ms();
+		int up = worker_connect(w, &pace);
+		if (up == -1)
+			break;
+		if (up == 0)
+			continue;
 		char *cause = NULL;
-		if (w->t->conn != CONN_UP) {
-			/* tunnels belong to the session that connect() replaces */
-			health_runner_reset(w->health, w->t);
-			engine_reset(w->engine, w->t);
-			if (w->t->ops->connect(w->t, &cause) == -1) {
-				log_msg("%s: %s", h->name, cause ? cause : "connection failed");
-				publish_conn(w, w->t->conn, cause);
-				free(cause);
-				serve_requests(w);
-				if (f->flags & FLEET_ONESHOT)
-					break;
-				if (worker_wait(w, mono_ms() + backoff))
-					break;
-				backoff = backoff * 2 > cap ? cap : backoff * 2;
-				continue;
-			}
-			log_msg("%s: connected (%s)", h->name, w->t->ops->name);
-		}
-		if (worker_cycle(w, &cause) == -1) {
-			log_msg("%s: %s", h->name, cause ? cause : "probe failed");
-			health_runner_reset(w->health, w->t);
-			engine_reset(w->engine, w->t);
-			/* out of descriptors is sitrep's failure, not the host's */
-			enum conn_state why = w->t->conn == CONN_LOCAL_ERROR ? CONN_LOCAL_ERROR : CONN_DOWN;
-			w->t->ops->disconnect(w->t);
-			w->t->conn = why;
-			publish_conn(w, why, cause);
-			free(cause);
-			if (f->flags & FLEET_ONESHOT)
+		if (worker_cycle(w, asked, &cause) == -1) {
+			if (worker_failed(w, &pace, cause) == -1)
 				break;
-			/*
-			 * A dropped session reconnects at once; a host that lets us
-			 * in but fails every cycle (a shell that exits, a forced
-			 * command) is not logged into again and again.
-			 */
-			if (failed_cycles++ > 0) {
-				if (worker_wait(w, mono_ms() + backoff))
-					break;
-				backoff = backoff * 2 > cap ? cap : backoff * 2;
-			}
 			continue;
 		}
-		failed_cycles = 0;
-		backoff = 1000;
+		pace_reset(&pace, w->host);
 		serve_requests(w);
-		if (f->flags & FLEET_ONESHOT) {
-			oneshot_done = 1;
+		if (f->flags & FLEET_ONESHOT)
 			break;
-		}
-		if (worker_wait(w, cycle_start + (int64_t)h->interval_s * 1000))
+		if (worker_idle(w, cycle_start + (int64_t)w->host->interval_s * 1000))
 			break;
 		serve_requests(w);
 	}
-	(void)oneshot_done;
 	/* a one-shot worker stays to serve log requests until stopped */
 	while ((f->flags & FLEET_ONESHOT) && !worker_wait(w, mono_ms() + 60000))
 		serve_requests(w);
@@ -473,6 +627,8 @@ fleet_start(const struct conf *c, int wake_fd, int flags)
 	f->wake_fd = wake_fd;
 	f->next_job_id = 1;
 	pthread_mutex_init(&f->lock, NULL);
+	/* the benchmark's baseline: what an idle cycle cost before events and no_disk */
+	f->poll = getenv("SITREP_POLL") != NULL && strcmp(getenv("SITREP_POLL"), "1") == 0;
 	f->nworkers = c->nhosts;
 	f->workers = xcalloc(c->nhosts ? c->nhosts : 1, sizeof *f->workers);
 	pthread_condattr_t ca;
@@ -486,6 +642,8 @@ fleet_start(const struct conf *c, int wake_fd, int flags)
 		w->t = transport_new(c, w->host);
 		w->health = health_runner_new(w->host);
 		w->engine = engine_new();
+		engine_set_events(w->engine, !f->poll);
+		w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 		w->current = snapshot_new(w->host->name);
 		w->current->interval_s = w->host->interval_s;
 		state_eval_snapshot(w->current);
@@ -551,7 +709,7 @@ fleet_stop(struct fleet **fp)
 	pthread_mutex_lock(&f->lock);
 	f->stop = 1;
 	for (size_t i = 0; i < f->nworkers; i++)
-		pthread_cond_signal(&f->workers[i].cond);
+		worker_signal(&f->workers[i]);
 	pthread_mutex_unlock(&f->lock);
 	for (struct job *j = f->jobs; j; j = j->next)
 		__atomic_store_n(&j->cancel, 1, __ATOMIC_RELAXED);
@@ -572,6 +730,8 @@ fleet_stop(struct fleet **fp)
 			free(r);
 		}
 		pthread_cond_destroy(&w->cond);
+		if (w->wake_fd >= 0)
+			close(w->wake_fd);
 	}
 	fleet_msg_free(f->msg_head);
 	free(f->workers);
@@ -628,7 +788,7 @@ fleet_refresh(struct fleet *f, int host)
 	for (size_t i = 0; i < f->nworkers; i++)
 		if (host < 0 || (size_t)host == i) {
 			f->workers[i].refresh = 1;
-			pthread_cond_signal(&f->workers[i].cond);
+			worker_signal(&f->workers[i]);
 		}
 	pthread_mutex_unlock(&f->lock);
 }
@@ -641,7 +801,7 @@ enqueue(struct fleet *f, size_t host, struct request *r)
 	while (*rp)
 		rp = &(*rp)->next;
 	*rp = r;
-	pthread_cond_signal(&f->workers[host].cond);
+	worker_signal(&f->workers[host]);
 	pthread_mutex_unlock(&f->lock);
 }
 

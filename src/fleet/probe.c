@@ -59,73 +59,89 @@ static const char inspect_template[] =
     "\"State\":{{json .State}},\"RestartCount\":{{json .RestartCount}},"
     "\"Policy\":{{json .HostConfig.RestartPolicy.Name}}}";
 
-char *
-probe_script(const struct host_conf *h, const char *nonce, const struct probe_opts *o)
+/* The script's head: the section marker (spelled here and in the parser only), T and C. */
+static void
+script_head(struct buf *b, const char *nonce, int budget)
 {
-	struct buf b;
-	buf_init(&b);
-	int budget = o->budget_s > 0 ? o->budget_s : 3;
-	/*
-	 * One compound command with stdin from /dev/null: the shell reads it
-	 * whole before running it, so nothing in it can eat the next cycle's
-	 * script when the session's shell is kept open.
-	 */
-	buf_printf(&b, "{ N=%s; S() { printf '\\n@@sitrep:%%s:%%s\\n' \"$N\" \"$1\"; }\n", nonce);
-	buf_printf(&b, "T=; command -v timeout >/dev/null 2>&1 && T='timeout -k 1 %d'\n", budget);
+	buf_printf(b, "{ N=%s; S() { printf '\\n@@sitrep:%%s:%%s\\n' \"$N\" \"$1\"; }\n", nonce);
+	buf_printf(b, "T=; command -v timeout >/dev/null 2>&1 && T='timeout -k 1 %d'\n", budget);
 	/* C: cat with shell builtins: /proc costs no process */
-	buf_adds(&b,
-	    "C() { while IFS= read -r l || [ -n \"$l\" ]; do printf '%s\\n' \"$l\"; done <\"$1\"; }\n"
+	buf_adds(b, "C() { while IFS= read -r l || [ -n \"$l\" ]; do printf '%s\\n' \"$l\"; done <\"$1\"; }\n");
+}
+
+/*
+ * The host's own figures. /proc is read by builtins: an idle cycle forks
+ * nothing. df and getconf are processes: only in the cycles that ask.
+ */
+static void
+script_host(struct buf *b, const struct probe_opts *o)
+{
+	buf_adds(b,
 	    "S hostname; C /proc/sys/kernel/hostname 2>/dev/null || hostname\n"
 	    "S uptime; C /proc/uptime\n"
 	    "S loadavg; C /proc/loadavg\n"
-	    "S nproc; getconf _NPROCESSORS_ONLN 2>/dev/null || nproc\n"
-	    "S meminfo; C /proc/meminfo\n"
-	    "S df; df -P -k 2>/dev/null\n"
-	    "S dfi; df -P -i 2>/dev/null\n");
-	if (h->containers != CONTAINERS_NONE) {
-		char *tmpl = shell_quote(inspect_template);
-		engine_select(&b, h);
+	    "S meminfo; C /proc/meminfo\n");
+	if (!o->no_disk)
+		buf_adds(b,
+		    "S nproc; getconf _NPROCESSORS_ONLN 2>/dev/null || nproc\n"
+		    "S df; df -P -k 2>/dev/null\n"
+		    "S dfi; df -P -i 2>/dev/null\n");
+}
+
+/* The containers: where the engine's API listens, and the CLI's answers when the API is not used. */
+static void
+script_containers(struct buf *b, const struct host_conf *h, const struct probe_opts *o)
+{
+	engine_select(b, h);
+	/* where the engine's API listens, for the next cycles (builtins only) */
+	buf_adds(b, "if [ -z \"$E\" ]; then S noengine; else\n"
+	    "S sock; for s in \"${DOCKER_HOST#unix://}\" \"${CONTAINER_HOST#unix://}\" "
+	    "/var/run/docker.sock /run/podman/podman.sock; do "
+	    "[ -n \"$s\" ] && [ -S \"$s\" ] && { echo \"$s\"; break; }; done\n");
+	if (o->engine_api) {
+		/* containers come from the API; only the slow stats need the CLI */
+		buf_adds(b, "S api\n");
+		if (o->with_stats)
+			buf_adds(b, "S stats; $T $E stats --no-stream --no-trunc "
+			    "--format '{{json .}}' 2>&1\n");
+	} else {
 		/*
 		 * One docker call for the list; the ids for inspect come from its
 		 * output (sed is far cheaper than a second docker CLI).
 		 */
-		/* where the engine's API listens, for the next cycles (builtins only) */
-		buf_adds(&b, "if [ -z \"$E\" ]; then S noengine; else\n"
-		    "S sock; for s in \"${DOCKER_HOST#unix://}\" \"${CONTAINER_HOST#unix://}\" "
-		    "/var/run/docker.sock /run/podman/podman.sock; do "
-		    "[ -n \"$s\" ] && [ -S \"$s\" ] && { echo \"$s\"; break; }; done\n");
-		if (o->engine_api) {
-			/* containers come from the API; only the slow stats need the CLI */
-			buf_adds(&b, "S api\n");
-			if (o->with_stats)
-				buf_adds(&b, "S stats; $T $E stats --no-stream --no-trunc "
-				    "--format '{{json .}}' 2>&1\n");
-		} else {
-			buf_printf(&b,
-			    "S ps; o=$($T $E ps -a --no-trunc --format '{{json .}}' 2>&1); r=$?; "
-			    "printf '%%s\\n' \"$o\"; S ps.rc; echo $r\n"
-			    "if [ $r = 0 ]; then ids=$(printf '%%s\\n' \"$o\" | "
-			    "sed -n 's/.*\"I[Dd]\":\"\\([0-9a-f]\\{12,64\\}\\)\".*/\\1/p')\n"
-			    "S inspect; [ -n \"$ids\" ] && $T $E inspect --format %s $ids 2>&1\n",
-			    tmpl);
-			if (o->with_stats)
-				buf_adds(&b, "S stats; [ -n \"$ids\" ] && $T $E stats --no-stream --no-trunc "
-				    "--format '{{json .}}' 2>&1\n");
-			buf_adds(&b, "fi\n");
-		}
-		buf_adds(&b, "fi\n");
+		char *tmpl = shell_quote(inspect_template);
+		buf_printf(b,
+		    "S ps; o=$($T $E ps -a --no-trunc --format '{{json .}}' 2>&1); r=$?; "
+		    "printf '%%s\\n' \"$o\"; S ps.rc; echo $r\n"
+		    "if [ $r = 0 ]; then ids=$(printf '%%s\\n' \"$o\" | "
+		    "sed -n 's/.*\"I[Dd]\":\"\\([0-9a-f]\\{12,64\\}\\)\".*/\\1/p')\n"
+		    "S inspect; [ -n \"$ids\" ] && $T $E inspect --format %s $ids 2>&1\n",
+		    tmpl);
 		free(tmpl);
+		if (o->with_stats)
+			buf_adds(b, "S stats; [ -n \"$ids\" ] && $T $E stats --no-stream --no-trunc "
+			    "--format '{{json .}}' 2>&1\n");
+		buf_adds(b, "fi\n");
 	}
-	if (h->units.n > 0) {
-		buf_adds(&b, "S units; systemctl show -p Id -p LoadState -p ActiveState -p SubState "
-		    "-p NRestarts -p ActiveEnterTimestamp -p InactiveEnterTimestamp");
-		for (size_t i = 0; i < h->units.n; i++) {
-			char *q = shell_quote(h->units.v[i]);
-			buf_printf(&b, " %s", q);
-			free(q);
-		}
-		buf_adds(&b, " 2>&1; S units.rc; echo $?\n");
+	buf_adds(b, "fi\n");
+}
+
+static void
+script_units(struct buf *b, const struct host_conf *h)
+{
+	buf_adds(b, "S units; systemctl show -p Id -p LoadState -p ActiveState -p SubState "
+	    "-p NRestarts -p ActiveEnterTimestamp -p InactiveEnterTimestamp");
+	for (size_t i = 0; i < h->units.n; i++) {
+		char *q = shell_quote(h->units.v[i]);
+		buf_printf(b, " %s", q);
+		free(q);
 	}
+	buf_adds(b, " 2>&1; S units.rc; echo $?\n");
+}
+
+static void
+script_checks(struct buf *b, const struct host_conf *h)
+{
 	for (size_t i = 0; i < h->nchecks; i++) {
 		if (h->checks[i].missing_env != NULL)
 			continue;
@@ -134,7 +150,7 @@ probe_script(const struct host_conf *h, const char *nonce, const struct probe_op
 		 * The output is capped without killing the check (the rest is
 		 * drained), and its exit status travels on fd 3.
 		 */
-		buf_printf(&b, "S check.%zu; t0=$(date +%%s%%N 2>/dev/null)\n"
+		buf_printf(b, "S check.%zu; t0=$(date +%%s%%N 2>/dev/null)\n"
 		    "r=$( { { $T sh -c %s </dev/null 2>&1 3>&-; echo $? >&3; } | "
 		    "{ head -c %d; cat >/dev/null; } >&4; } 3>&1 ); "
 		    "t1=$(date +%%s%%N 2>/dev/null)\n"
@@ -142,6 +158,25 @@ probe_script(const struct host_conf *h, const char *nonce, const struct probe_op
 		    i, q, PROBE_CHECK_OUTPUT, i);
 		free(q);
 	}
+}
+
+char *
+probe_script(const struct host_conf *h, const char *nonce, const struct probe_opts *o)
+{
+	struct buf b;
+	buf_init(&b);
+	/*
+	 * One compound command with stdin from /dev/null: the shell reads it
+	 * whole before running it, so nothing in it can eat the next cycle's
+	 * script when the session's shell is kept open.
+	 */
+	script_head(&b, nonce, o->budget_s > 0 ? o->budget_s : 3);
+	script_host(&b, o);
+	if (h->containers != CONTAINERS_NONE)
+		script_containers(&b, h, o);
+	if (h->units.n > 0)
+		script_units(&b, h);
+	script_checks(&b, h);
 	buf_adds(&b, "S end; } </dev/null 4>&1\n");
 	return buf_take(&b);
 }
@@ -396,6 +431,13 @@ probe_parse_docker_inspect_line(const char *line, size_t len, struct container *
 		cJSON_Delete(j);
 		return set_cause(cause, "inspect for an unknown container");
 	}
+	if (c->name == NULL) {
+		/* a container an event named, not yet listed: the API names it "/web" */
+		char *name = json_str(j, "Name");
+		if (name != NULL && name[0] != '\0')
+			c->name = xstrdup(name[0] == '/' ? name + 1 : name);
+		free(name);
+	}
 	const cJSON *st = cJSON_GetObjectItemCaseSensitive(j, "State");
 	if (cJSON_IsObject(st)) {
 		char *status = json_str(st, "Status");
@@ -583,12 +625,52 @@ probe_parse_docker_api_list(const char *json, size_t len, struct container **out
 	return 0;
 }
 
-void
-probe_merge_stats(struct host_data *d)
+int
+probe_parse_engine_event(const char *line, size_t len, char **id, char **cause)
 {
-	if (d->stats_raw == NULL)
+	/* actions that leave the container's state as it was */
+	static const char *const still[] = { "attach", "detach", "resize", "top",
+		"archive-path", "extract-to-dir", "copy", "export", "commit", "mount", "unmount",
+		"sync" };
+	*id = NULL;
+	cJSON *j = parse_json(line, len, cause);
+	if (j == NULL)
+		return -1;
+	char *type = json_str(j, "Type"), *action = json_str(j, "Action");
+	const cJSON *actor = cJSON_GetObjectItemCaseSensitive(j, "Actor");
+	char *cid = cJSON_IsObject(actor) ? json_str(actor, "ID") : NULL;
+	if (cid == NULL)
+		cid = json_str(j, "id");
+	int rc = 1;
+	/* exec_create, exec_start, exec_die (Docker), exec, exec_died (podman) */
+	if (type == NULL || strcmp(type, "container") != 0 || action == NULL ||
+	    str_has_prefix(action, "exec"))
+		rc = 0;
+	for (size_t i = 0; rc == 1 && i < nitems(still); i++)
+		/* "exec_start: sh -c ..." carries the command after the action */
+		if (str_has_prefix(action, still[i]) && (action[strlen(still[i])] == '\0' ||
+		    action[strlen(still[i])] == ':'))
+			rc = 0;
+	/* the id goes into a request line: hex, as engines make them */
+	if (rc == 1 && (cid == NULL || !is_engine_id(cid)))
+		rc = set_cause(cause, "engine event without a container id");
+	if (rc == 1) {
+		*id = cid;
+		cid = NULL;
+	}
+	free(type);
+	free(action);
+	free(cid);
+	cJSON_Delete(j);
+	return rc;
+}
+
+void
+probe_apply_stats(const char *stats, struct host_data *d)
+{
+	if (stats == NULL)
 		return;
-	const char *p = d->stats_raw, *end = p + strlen(p), *line;
+	const char *p = stats, *end = p + strlen(p), *line;
 	size_t llen;
 	while (next_line(&p, end, &line, &llen))
 		if (llen > 0)
@@ -1078,20 +1160,47 @@ parse_checks(const struct section *secs, size_t nsec, const struct host_conf *h,
 }
 
 static int parse_output(const char *, size_t, const char *, int, const struct host_conf *,
-    struct host_data *);
+    struct host_data *, struct probe_found *);
+
+void
+probe_found_clear(struct probe_found *f)
+{
+	free(f->engine_socket);
+	free(f->stats);
+	memset(f, 0, sizeof *f);
+}
 
 int
 probe_parse(const char *out, size_t len, const char *nonce, const struct host_conf *h,
     struct host_data *d)
 {
-	return parse_output(out, len, nonce, 0, h, d);
+	struct probe_found found = { 0 };
+	int rc = parse_output(out, len, nonce, 0, h, d, &found);
+	probe_found_clear(&found);
+	return rc;
 }
 
 int
 probe_parse_finished(const char *out, size_t len, const char *nonce,
-    const struct host_conf *h, struct host_data *d)
+    const struct host_conf *h, struct host_data *d, struct probe_found *found)
 {
-	return parse_output(out, len, nonce, 1, h, d);
+	return parse_output(out, len, nonce, 1, h, d, found);
+}
+
+void
+probe_carry(struct host_data *d, const struct host_data *prev)
+{
+	if (prev == NULL || d->ndisks > 0)
+		return;
+	d->ncpu = prev->ncpu;
+	d->disks = xcalloc(prev->ndisks ? prev->ndisks : 1, sizeof *d->disks);
+	for (size_t i = 0; i < prev->ndisks; i++) {
+		d->disks[i] = prev->disks[i];
+		d->disks[i].fs = xstrdup(prev->disks[i].fs);
+		d->disks[i].mount = xstrdup(prev->disks[i].mount);
+		d->disks[i].reason = prev->disks[i].reason ? xstrdup(prev->disks[i].reason) : NULL;
+	}
+	d->ndisks = prev->ndisks;
 }
 
 /*
@@ -1100,7 +1209,7 @@ probe_parse_finished(const char *out, size_t len, const char *nonce,
  */
 static int
 parse_output(const char *out, size_t len, const char *nonce, int finished,
-    const struct host_conf *h, struct host_data *d)
+    const struct host_conf *h, struct host_data *d, struct probe_found *found)
 {
 	struct section *secs = xcalloc(MAX_SECTIONS, sizeof *secs);
 	size_t nsec = split_sections(out, len, nonce, secs, MAX_SECTIONS);
@@ -1136,13 +1245,13 @@ parse_output(const char *out, size_t len, const char *nonce, int finished,
 			probe_parse_df_inodes(s->body, s->len, d->disks, d->ndisks, NULL);
 	}
 	if ((s = find_section(secs, nsec, "sock")) != NULL && s->len > 0)
-		d->engine_socket = first_line(s->body, s->len);
+		found->engine_socket = first_line(s->body, s->len);
 	if (h->containers != CONTAINERS_NONE) {
 		if (find_section(secs, nsec, "api") != NULL) {
 			/* the worker fills the containers from the engine's API */
 			d->containers_enabled = 1;
 			if ((s = find_section(secs, nsec, "stats")) != NULL)
-				d->stats_raw = xstrndup(s->body, s->len);
+				found->stats = xstrndup(s->body, s->len);
 		} else
 			parse_containers(secs, nsec, d, h->containers == CONTAINERS_AUTO);
 	}

@@ -128,8 +128,6 @@ host_data_unref(struct host_data **dp)
 	free(d->load_reason);
 	free(d->mem_reason);
 	free(d->containers_error);
-	free(d->engine_socket);
-	free(d->stats_raw);
 	for (size_t i = 0; i < d->ncontainers; i++)
 		container_clear(&d->containers[i]);
 	free(d->containers);

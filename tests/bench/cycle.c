@@ -14,15 +14,22 @@
  * The hosts' interval is an hour, so a worker cycles only when asked to:
  * every warm cycle measured is one refresh, nothing else.
  *
+ *   idle  the cycles the first host runs on its own, every --interval, with
+ *         nothing asked of it (--idle N, after the warm cycles and 4 cycles
+ *         to settle, so that the engine's events are watched): what a
+ *         host costs between changes.
+ *
  * With --cg FILE[,FILE...] it reads those cgroup CPU counters (cpuacct.usage
  * in ns, or a cgroup v2 cpu.stat's usage_usec) around each warm cycle and
- * around all of them, so the caller can charge remote CPU time to cycles.
+ * around all of them, so the caller can charge remote CPU time to cycles;
+ * idle cycles are charged from one publish of the first host to the next.
+ * At the end it prints its own threads, descriptors and memory.
  *
  * Output is "key value..." lines for tests/bench/run to read.
  *
  * usage: cycle --fleet DIR --hosts "h1 h2 ..." [--interval S] [--timeout S]
  *              [--containers docker|none] [--cold N] [--warm N] [--gap-ms MS]
- *              [--no-health] [--cg FILE,...] [--print-conf | --print-script]
+ *              [--idle N] [--no-health] [--cg FILE,...] [--print-conf | --print-script]
  */
 #include "config.h"
 
@@ -177,11 +184,90 @@ phase_times(struct fleet *f, double *cycle, double *health, size_t *n)
 	}
 }
 
+/* The first host's sequence number once it is newer than seq (waits). */
+static uint64_t
+next_publish(struct fleet *f, int wake_rd, uint64_t seq, double timeout_ms)
+{
+	double t0 = now_ms();
+	for (;;) {
+		struct host_snapshot *s = fleet_snapshot(f, 0);
+		uint64_t now = s->seq;
+		snapshot_unref(&s);
+		if (now > seq || now_ms() - t0 > timeout_ms)
+			return now;
+		if (wait_readable(wake_rd, 50))
+			wake_drain(wake_rd);
+	}
+}
+
+/*
+ * n cycles the first host runs on its own: each charged what the cgroups
+ * gained from its publish to the next ("idlecycle r ns..."), and its wall time.
+ */
+static void
+idle_cycles(struct fleet *f, int wake_rd, int n, char **cgs, int ncg, int interval)
+{
+	double limit = interval * 3000.0 + 10000.0;
+	uint64_t seq = next_publish(f, wake_rd, 0, limit);
+	for (int k = 0; k < 4; k++)
+		seq = next_publish(f, wake_rd, seq, limit);
+	long long prev[16];
+	for (int i = 0; i < ncg; i++)
+		prev[i] = cg_read_ns(cgs[i]);
+	double cpu0 = self_cpu_ms(), w0 = now_ms();
+	for (int r = 0; r < n; r++) {
+		seq = next_publish(f, wake_rd, seq, limit);
+		printf("idlecycle %d", r);
+		for (int i = 0; i < ncg; i++) {
+			long long v = cg_read_ns(cgs[i]);
+			printf(" %lld", v >= 0 && prev[i] >= 0 ? v - prev[i] : -1);
+			prev[i] = v;
+		}
+		printf("\n");
+	}
+	printf("idle_cycles %d window_ms %.1f local_cpu_ms_per_cycle %.2f\n", n, now_ms() - w0,
+	    (self_cpu_ms() - cpu0) / n);
+}
+
+/* This process's threads, descriptors and memory (kB), as /proc says. */
+static void
+proc_figures(void)
+{
+	int fds = 0;
+	char line[256];
+	long long threads = -1, rss = -1, pss = -1, uss = 0;
+	FILE *p = popen("ls /proc/self/fd 2>/dev/null | wc -l", "r");
+	if (p != NULL && fgets(line, sizeof line, p) != NULL)
+		fds = atoi(line) - 1;	/* ls's own */
+	if (p != NULL)
+		pclose(p);
+	FILE *st = fopen("/proc/self/status", "r");
+	while (st != NULL && fgets(line, sizeof line, st) != NULL)
+		sscanf(line, "Threads: %lld", &threads);
+	if (st != NULL)
+		fclose(st);
+	FILE *sm = fopen("/proc/self/smaps_rollup", "r");
+	long long v;
+	while (sm != NULL && fgets(line, sizeof line, sm) != NULL) {
+		if (sscanf(line, "Rss: %lld", &v) == 1)
+			rss = v;
+		else if (sscanf(line, "Pss: %lld", &v) == 1)
+			pss = v;
+		else if (sscanf(line, "Private_Clean: %lld", &v) == 1 ||
+		    sscanf(line, "Private_Dirty: %lld", &v) == 1)
+			uss += v;
+	}
+	if (sm != NULL)
+		fclose(sm);
+	printf("proc threads %lld fds %d rss_kb %lld pss_kb %lld uss_kb %lld\n", threads, fds, rss,
+	    pss, uss);
+}
+
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: cycle --fleet DIR --hosts \"h1 h2 ...\" [--interval S] [--timeout S]\n"
-	    "             [--containers docker|none] [--cold N] [--warm N] [--gap-ms MS]\n"
+	    "             [--containers docker|none] [--cold N] [--warm N] [--gap-ms MS] [--idle N]\n"
 	    "             [--no-health] [--cg FILE,...] [--print-conf | --print-script]\n");
 	exit(2);
 }
@@ -202,11 +288,12 @@ main(int argc, char **argv)
 		{ "print-conf", no_argument, NULL, 'P' },
 		{ "print-script", no_argument, NULL, 'S' },
 		{ "no-health", no_argument, NULL, 'N' },
+		{ "idle", required_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dir = NULL, *hostlist = NULL, *containers = "docker", *cglist = NULL;
 	int interval = 3600, timeout = 15, cold = 1, warm = 10, gap_ms = 300;
-	int print_conf = 0, print_script = 0, health = 1, ch;
+	int print_conf = 0, print_script = 0, health = 1, idle = 0, ch;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f': dir = optarg; break;
@@ -221,6 +308,7 @@ main(int argc, char **argv)
 		case 'P': print_conf = 1; break;
 		case 'S': print_script = 1; break;
 		case 'N': health = 0; break;
+		case 'I': idle = atoi(optarg); break;
 		default: usage();
 		}
 	}
@@ -352,6 +440,9 @@ main(int argc, char **argv)
 			printf("cg %s %lld\n", cgs[i], cg0[i] >= 0 && cg1[i] >= 0 ? cg1[i] - cg0[i] : -1);
 	}
 	fflush(stdout);
+	if (idle > 0)
+		idle_cycles(f, wake[0], idle, cgs, ncg, interval);
+	proc_figures();
 	fleet_stop(&f);
 	conf_free(&conf);
 	curl_global_cleanup();

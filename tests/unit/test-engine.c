@@ -9,7 +9,9 @@
  * connection: one request at a time, writing each answer in full before it
  * reads the next request. A client that writes every inspect request before
  * it reads an answer then deadlocks against it once the requests outgrow
- * the socket buffers; the alarm turns that into a failure.
+ * the socket buffers; the alarm turns that into a failure. It also serves
+ * GET /events on a connection of its own, as the engines do: the head,
+ * then one chunk per event the test sends.
  */
 #include "config.h"
 
@@ -49,6 +51,11 @@ struct fake {
 	size_t requests;	/* answered */
 	size_t inspects;	/* of them */
 	int bad_requests;
+	size_t pings;		/* GET /_ping answered */
+	int events;		/* serve GET /events (else leave it unanswered) */
+	int ev_fd;		/* the events connection, once asked */
+	pthread_t conns[4];
+	int nconns;
 };
 
 static void
@@ -73,13 +80,42 @@ answer(int fd, const char *body)
 	free(head);
 }
 
+struct conn {
+	struct fake *f;
+	int fd;
+};
+
+static void *serve(void *);
+
+/* Accepts the engine's connections (a request stream and an event stream) until closed. */
 static void *
 fake_engine(void *arg)
 {
 	struct fake *f = arg;
-	int fd = accept(f->listen_fd, NULL, NULL);
-	if (fd < 0)
-		return NULL;
+	while (f->nconns < 4) {
+		int fd = accept(f->listen_fd, NULL, NULL);
+		if (fd < 0)
+			break;
+		struct conn *c = xcalloc(1, sizeof *c);
+		c->f = f;
+		c->fd = fd;
+		pthread_create(&f->conns[f->nconns++], NULL, serve, c);
+		/* the request stream alone, one at a time, as before events */
+		if (!f->events)
+			break;
+	}
+	for (int i = 0; i < f->nconns; i++)
+		pthread_join(f->conns[i], NULL);
+	return NULL;
+}
+
+static void *
+serve(void *arg)
+{
+	struct conn *cn = arg;
+	struct fake *f = cn->f;
+	int fd = cn->fd;
+	free(cn);
 	int small = 4096;
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
@@ -100,7 +136,19 @@ fake_engine(void *arg)
 		sscanf(in.data, "GET %255s ", path);
 		unsigned idx;
 		pthread_mutex_lock(&f->mu);
-		if (strcmp(path, "/" ENGINE_API_VERSION "/containers/json?all=1") == 0) {
+		if (strncmp(path, "/" ENGINE_API_VERSION "/events?", 13) == 0) {
+			if (f->events) {
+				static const char head[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+				    "Transfer-Encoding: chunked\r\n\r\n";
+				send_all(fd, head, sizeof head - 1);
+				f->ev_fd = fd;
+			} else
+				f->bad_requests++;
+		} else if (strcmp(path, "/_ping") == 0) {
+			static const char pong[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK";
+			send_all(fd, pong, sizeof pong - 1);
+			f->pings++;
+		} else if (strcmp(path, "/" ENGINE_API_VERSION "/containers/json?all=1") == 0) {
 			struct buf list;
 			buf_init(&list);
 			buf_adds(&list, "[");
@@ -134,10 +182,18 @@ fake_engine(void *arg)
 			answer(fd, body);
 			free(body);
 			f->inspects++;
+		} else if (sscanf(path, "/" ENGINE_API_VERSION "/containers/%64x/json", &idx) == 1 &&
+		    idx < f->n) {
+			/* removed: as the engines answer */
+			static const char gone[] = "HTTP/1.1 404 Not Found\r\n"
+			    "Content-Length: 2\r\n\r\n{}";
+			send_all(fd, gone, sizeof gone - 1);
+			f->inspects++;
 		} else
 			f->bad_requests++;
+		if (strncmp(path, "/" ENGINE_API_VERSION "/events?", 13) != 0)
+			f->requests++;
 		pthread_mutex_unlock(&f->mu);
-		f->requests++;
 		memmove(in.data, in.data + used, in.len - used + 1);
 		in.len -= used;
 	}
@@ -157,6 +213,7 @@ fake_start(const char *sock, pthread_t *th, struct fc *c, unsigned n)
 	pthread_mutex_init(&f->mu, NULL);
 	f->c = c;
 	f->n = n;
+	f->ev_fd = -1;
 	if (bind(f->listen_fd, (struct sockaddr *)&sa, sizeof sa) == -1 || listen(f->listen_fd, 1) == -1)
 		exit(99);
 	pthread_create(th, NULL, fake_engine, f);
@@ -166,6 +223,7 @@ fake_start(const char *sock, pthread_t *th, struct fc *c, unsigned n)
 static void
 fake_stop(struct fake *f, pthread_t th, const char *sock)
 {
+	shutdown(f->listen_fd, SHUT_RDWR);	/* no more connections: accept() returns */
 	pthread_join(th, NULL);
 	close(f->listen_fd);
 	unlink(sock);
@@ -371,6 +429,134 @@ test_many(struct transport *t, const char *sock)
 	free(c);
 }
 
+/* The stand-in engine says that container idx did action. */
+static void
+fake_event(struct fake *f, unsigned idx, const char *action)
+{
+	char *ev = xasprintf("{\"status\":\"%s\",\"id\":\"%064x\",\"Type\":\"container\","
+	    "\"Action\":\"%s\",\"Actor\":{\"ID\":\"%064x\"}}\n", action, idx, action, idx);
+	char *chunk = xasprintf("%zx\r\n%s\r\n", strlen(ev), ev);
+	pthread_mutex_lock(&f->mu);
+	send_all(f->ev_fd, chunk, strlen(chunk));
+	pthread_mutex_unlock(&f->mu);
+	free(chunk);
+	free(ev);
+}
+
+/* Waits (at most 5 s) for the engine to read events that name a container. */
+static int
+named(struct engine *e, struct transport *t)
+{
+	for (int i = 0; i < 500; i++) {
+		if (engine_take_events(e, t))
+			return 1;
+		usleep(10000);
+	}
+	return 0;
+}
+
+/*
+ * Containers by the engine's events: one full list once the event stream
+ * is up, then nothing asked while nothing happens, and only what an event
+ * names inspected (a new container, a removed one).
+ */
+static void
+test_events(struct transport *t, const char *sock)
+{
+	struct fc c[] = {
+		{ "web", "running", "Up 2 hours", 1, 0, 0, 0, 0 },
+		{ "job", "exited", "Exited (7) 3 hours ago", 0, 7, 0, 0, 0 },
+		{ "bot", "running", "Up 4 hours", 5, 0, 0, 0, 0 },
+		{ "new", "running", "Up 1 second", 0, 0, 0, 1, 0 },
+	};
+	pthread_t th;
+	struct fake *f = fake_start(sock, &th, c, 4);
+	f->events = 1;
+	struct engine *e = engine_new();
+	engine_set_socket(e, sock);
+	size_t n, list, insp;
+	int full;
+	int64_t took;
+
+	struct host_data *d = cycle(e, t, f, &n, &took);
+	is_int(d->ncontainers, 3, "first cycle: listed (events asked for after the list)");
+	ok(!engine_watching(e), "not watching before a list that follows the stream's start");
+	host_data_unref(&d);
+	usleep(100000);		/* the events' head arrives */
+	d = cycle(e, t, f, &n, &took);
+	engine_requests(e, &list, &insp, &full);
+	ok(full && list == 1, "second cycle: the full list that begins the watch");
+	ok(engine_watching(e), "events watched");
+	host_data_unref(&d);
+
+	pthread_mutex_lock(&f->mu);
+	size_t before = f->requests, pings = f->pings;
+	pthread_mutex_unlock(&f->mu);
+	d = cycle(e, t, f, &n, &took);
+	pthread_mutex_lock(&f->mu);
+	is_int(f->requests - before, 0, "nothing happened: the engine is asked nothing");
+	pthread_mutex_unlock(&f->mu);
+	is_int(d->ncontainers, 3, "and every container still shown");
+	host_data_unref(&d);
+	/* an engine that has not answered for a while is pinged: a hung one says nothing */
+	engine_set_ping(e, 0);
+	d = cycle(e, t, f, &n, &took);
+	engine_requests(e, &list, &insp, &full);
+	pthread_mutex_lock(&f->mu);
+	is_int(f->requests - before, 1, "past the ping time: one request of the engine");
+	is_int(f->pings - pings, 1, "and it is _ping (no list, no inspect)");
+	pthread_mutex_unlock(&f->mu);
+	is_int(d->ncontainers, 3, "and every container still shown");
+	expect_shown(d, "job", "exited Exited (7) restarts=0 exit=7 health=- "
+	    "image=busybox:latest");
+	host_data_unref(&d);
+
+	/* web dies: one event, one inspect */
+	pthread_mutex_lock(&f->mu);
+	snprintf(c[0].state, sizeof c[0].state, "exited");
+	c[0].exit_code = 137;
+	pthread_mutex_unlock(&f->mu);
+	fake_event(f, 0, "die");
+	ok(named(e, t), "the event names a container: a cycle is due");
+	d = cycle(e, t, f, &n, &took);
+	engine_requests(e, &list, &insp, &full);
+	ok(list == 0 && insp == 1 && n == 1, "web inspected, no list (%zu list, %zu inspect)", list, insp);
+	expect_shown(d, "web", "exited Exited (137) restarts=1 exit=137 health=- "
+	    "image=busybox:latest");
+	host_data_unref(&d);
+
+	/* exec events move nothing */
+	fake_event(f, 2, "exec_died");
+	usleep(100000);
+	ok(!engine_take_events(e, t), "an exec event is no reason for a cycle");
+
+	/* a container made after the list, and one removed */
+	pthread_mutex_lock(&f->mu);
+	c[3].gone = 0;
+	c[1].gone = 1;
+	pthread_mutex_unlock(&f->mu);
+	fake_event(f, 3, "start");
+	fake_event(f, 1, "remove");
+	ok(named(e, t), "two events");
+	d = cycle(e, t, f, &n, &took);
+	engine_requests(e, &list, &insp, &full);
+	ok(list == 0 && insp == 2, "both inspected, no list");
+	ok(find(d, "new") != NULL, "the new container is shown, named by its inspect");
+	ok(find(d, "job") == NULL, "the removed one is gone (its inspect said 404)");
+	is_int(d->ncontainers, 3, "three containers");
+	host_data_unref(&d);
+
+	/* a full list again after the resync time */
+	engine_set_resync(e, 0);
+	d = cycle(e, t, f, &n, &took);
+	engine_requests(e, &list, &insp, &full);
+	ok(full && list == 1, "past the resync time: a full list");
+	is_int(d->ncontainers, 3, "which agrees");
+	host_data_unref(&d);
+	engine_free(&e, t);
+	fake_stop(f, th, sock);
+}
+
 int
 main(void)
 {
@@ -390,6 +576,7 @@ main(void)
 	ok(t->ops->connect(t, &cause) == 0, "local transport");
 	test_many(t, sock);
 	test_reuse(t, sock);
+	test_events(t, sock);
 	transport_free(&t);
 	rmdir(dir);
 	free(sock);

@@ -37,6 +37,80 @@ parse_ps_fixture(struct container **out, size_t *n)
 	free(text);
 }
 
+/*
+ * An idle cycle (containers from the engine's API, no df this time) starts
+ * no process on the host: every fork is counted by strace, when there is one.
+ */
+static void
+test_idle_script(struct host_conf *h)
+{
+	h->containers = CONTAINERS_DOCKER;
+	struct probe_opts po = { .budget_s = 2, .engine_api = 1, .no_disk = 1 };
+	char *script = probe_script(h, "1111111111111111", &po);
+	ok(strstr(script, "df -P") == NULL && strstr(script, "getconf") == NULL,
+	    "an idle cycle's script leaves df and getconf out");
+	char dir[] = "/tmp/sitrep-probe.XXXXXX";
+	if (mkdtemp(dir) == NULL)
+		return;
+	char *path = xasprintf("%s/idle.sh", dir);
+	FILE *f = fopen(path, "w");
+	if (f != NULL) {
+		fputs(script, f);
+		fclose(f);
+	}
+	char *have = tap_run_sh(dir, "command -v strace");
+	if (*have == '\0')
+		ok(1, "# SKIP strace is not installed: forks not counted");
+	else {
+		/* the count of forks, or "failed" when the script did not run to its end */
+		char *got = tap_run_sh(dir, "strace -f -e trace=clone,clone3,fork,vfork -o trace "
+		    "sh idle.sh >out 2>&1 && grep -q ':end$' out && { grep -c -E 'clone|fork' trace || true; } || "
+		    "echo failed");
+		is_str(str_trim(got), "0", "and it starts no process on the host (forks counted by strace)");
+		free(got);
+	}
+	free(have);
+	free(tap_run_sh(dir, "rm -f idle.sh out trace"));
+	rmdir(dir);
+	free(path);
+	free(script);
+}
+
+/* The engine's events: what names a container that may have moved, and what does not. */
+static void
+test_events(void)
+{
+	static const char id[] = "e751ed1a0f007c927c878af08c0dfb180c598cdab6799ded2b3e1e79c1f8028e";
+	char *got = NULL, *cause = NULL;
+	char *ev = xasprintf("{\"status\":\"die\",\"id\":\"%s\",\"Type\":\"container\","
+	    "\"Action\":\"die\",\"Actor\":{\"ID\":\"%s\",\"Attributes\":{\"name\":\"job\"}}}", id, id);
+	is_int(probe_parse_engine_event(ev, strlen(ev), &got, NULL), 1, "a container died: it moved");
+	is_str(got, id, "the container's id");
+	free(got);
+	free(ev);
+	ev = xasprintf("{\"Type\":\"container\",\"Action\":\"exec_died\",\"Actor\":{\"ID\":\"%s\"}}", id);
+	is_int(probe_parse_engine_event(ev, strlen(ev), &got, NULL), 0, "podman's exec_died: no move");
+	ok(got == NULL, "and no id");
+	free(ev);
+	ev = xasprintf("{\"Type\":\"container\",\"Action\":\"exec_start: sh -c true\",\"id\":\"%s\"}", id);
+	is_int(probe_parse_engine_event(ev, strlen(ev), &got, NULL), 0, "Docker's exec_start: no move");
+	free(ev);
+	ev = xasprintf("{\"Type\":\"container\",\"Action\":\"health_status\",\"id\":\"%s\"}", id);
+	is_int(probe_parse_engine_event(ev, strlen(ev), &got, NULL), 1, "a health status: it moved");
+	free(got);
+	free(ev);
+	ev = xstrdup("{\"Type\":\"image\",\"Action\":\"pull\",\"id\":\"busybox\"}");
+	is_int(probe_parse_engine_event(ev, strlen(ev), &got, NULL), 0, "an image event: no container");
+	free(ev);
+	ev = xstrdup("{\"Type\":\"container\",\"Action\":\"start\",\"id\":\"web/../../x\"}");
+	is_int(probe_parse_engine_event(ev, strlen(ev), &got, &cause), -1,
+	    "an id that is not hex never reaches a request line");
+	ok(got == NULL && cause != NULL, "and says why: %s", cause ? cause : "");
+	free(cause);
+	free(ev);
+	is_int(probe_parse_engine_event("{\"Type\"", 8, &got, NULL), -1, "a torn line");
+}
+
 int
 main(void)
 {
@@ -257,6 +331,9 @@ main(void)
 	transport_free(&t);
 	free(script);
 	free(marker);
+
+	test_idle_script(h);
+	test_events();
 	conf_free(&cf);
 	return tap_done();
 }
