@@ -136,6 +136,12 @@ int store_open(const char *path, int readonly, struct store **, char **cause);
 void store_close(struct store **);
 sqlite3 *store_db(struct store *);
 int store_is_readonly(const struct store *);
+/*
+ * A shared store's lost connection is then made again a step at a time
+ * from store_data_version() (the loop polls store_wait_fd()), never
+ * blocking the caller; writes fail meanwhile (store_is_connected() is 0).
+ */
+void store_set_nonblocking(struct store *);
 /* 1 for a PostgreSQL store that other sitreps share, 0 for a SQLite file. */
 int store_is_shared(const struct store *);
 /*

@@ -1506,6 +1506,8 @@ console_store_open(struct console *c, char **cause)
 	if (store_open(c->store_path, c->wall, &c->store, cause) == -1)
 		return -1;
 	recorder_init(&c->rec, c->store, c->conf);
+	/* the loop never waits for a shared store's server to come back */
+	store_set_nonblocking(c->store);
 	c->store_version = store_data_version(c->store);
 	/* actions kept while a shared store was away, by this or an earlier run */
 	if (store_is_shared(c->store) && !c->wall && pending_open(c, NULL) == 0)

@@ -34,6 +34,7 @@ db_display(const char *target)
 
 #ifdef HAVE_LIBPQ
 static int pg_revive(struct store *);
+static int pg_revive_poll(struct store *, int64_t);
 #endif
 
 static const char *
@@ -445,6 +446,30 @@ pg_session(struct store *s, char **cause)
 }
 
 /*
+ * One step of a connection being made again without waiting: 0 once it is
+ * made (and the session set up), -1 while it is still on its way or has
+ * failed (tried again DB_REVIVE_MS later). A server that takes longer
+ * than DB_REVIVE_MS is given up on for this attempt.
+ */
+static int
+pg_revive_poll(struct store *s, int64_t now)
+{
+	PostgresPollingStatusType ps = PQresetPoll(s->pg);
+	if (ps == PGRES_POLLING_OK) {
+		s->reviving = 0;
+		if (pg_session(s, NULL) == -1)
+			return -1;
+		s->notified++;
+		return 0;
+	}
+	if (ps != PGRES_POLLING_FAILED && now - s->revive_started < DB_REVIVE_MS)
+		return -1;
+	s->reviving = 0;
+	s->revive_after = now + DB_REVIVE_MS;
+	return -1;
+}
+
+/*
  * Makes a lost connection again (the server restarted, an administrator
  * ended the session). What changed meanwhile was not announced to us, so
  * the data version moves on: followers read everything again. -1 if the
@@ -453,13 +478,23 @@ pg_session(struct store *s, char **cause)
 static int
 pg_revive(struct store *s)
 {
-	if (PQstatus(s->pg) == CONNECTION_OK)
+	if (PQstatus(s->pg) == CONNECTION_OK && !s->reviving)
 		return -1;	/* the statement failed for another reason */
-	/* a server that is away is tried again every few seconds, not at every read */
 	int64_t now = mono_ms();
+	if (s->reviving)
+		return pg_revive_poll(s, now);
+	/* a server that is away is tried again every few seconds, not at every read */
 	if (now < s->revive_after)
 		return -1;
 	s->revive_after = now + DB_REVIVE_MS;
+	if (s->nonblocking) {
+		/* the console's loop does not wait for a server that does not answer */
+		if (PQresetStart(s->pg) == 0)
+			return -1;
+		s->reviving = 1;
+		s->revive_started = now;
+		return pg_revive_poll(s, now);
+	}
 	PQreset(s->pg);
 	if (PQstatus(s->pg) != CONNECTION_OK || pg_session(s, NULL) == -1)
 		return -1;
@@ -484,7 +519,9 @@ db_pg_version(struct store *s)
 {
 	if (s->pg == NULL)
 		return -1;
-	if (PQconsumeInput(s->pg) == 0 || PQstatus(s->pg) != CONNECTION_OK) {
+	/* input is read only on a connection that is up, never on one being made */
+	if (s->reviving || PQstatus(s->pg) != CONNECTION_OK || PQconsumeInput(s->pg) == 0 ||
+	    PQstatus(s->pg) != CONNECTION_OK) {
 		if (pg_revive(s) == -1)
 			return -1;
 	}

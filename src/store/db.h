@@ -39,6 +39,9 @@ struct store {
 	PGconn *pg;
 	int64_t notified;		/* NOTIFYs seen: the data version */
 	int64_t revive_after;		/* mono_ms: when a lost server is tried again */
+	int nonblocking;		/* made again without waiting (the console) */
+	int reviving;			/* ... and being made again now */
+	int64_t revive_started;
 #endif
 	int readonly;
 	char *path;			/* for messages: a URI without its password */

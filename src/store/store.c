@@ -463,6 +463,16 @@ store_wait_fd(struct store *s)
 	return -1;
 }
 
+void
+store_set_nonblocking(struct store *s)
+{
+#ifdef HAVE_LIBPQ
+	s->nonblocking = 1;
+#else
+	(void)s;
+#endif
+}
+
 int
 store_is_shared(const struct store *s)
 {
