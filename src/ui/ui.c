@@ -457,6 +457,14 @@ handle_key(struct console *c, int type, wint_t wch)
 		return;
 	}
 	struct pane *fp = &c->panes[c->focus];
+	/*
+	 * Keys that came together (Enter then j) act on the rows as the model
+	 * has them after the first, not as last drawn: the pane is worked out
+	 * again when something changed it, before the next key reaches it.
+	 */
+	follow_model(c);
+	if (fp->dirty && fp->visible && fp->win != NULL)
+		fp->ops->recalc(c, fp);
 	if (fp->ops->key != NULL && fp->ops->key(c, fp, key))
 		return;
 	for (size_t i = 0; i < nitems(console_keys); i++)
