@@ -126,10 +126,13 @@ status_recalc(struct console *c, struct pane *p)
 	st->problem = NULL;
 	if (c->store_problem != NULL || c->npending > 0) {
 		/* nothing may look recorded, or shared, when it is not */
-		char *msg = c->store_problem != NULL ?
-		    xasprintf(" NOT RECORDING: %s ", c->store_problem) :
+		char *shared = c->npending > 0 ?
 		    xasprintf(" NOT SHARED: %lld action%s waiting ", (long long)c->npending,
-		    c->npending == 1 ? "" : "s");
+		    c->npending == 1 ? "" : "s") : xstrdup("");
+		/* the operator's kept actions first: they are what will still be recorded */
+		char *msg = c->store_problem != NULL ?
+		    xasprintf("%s NOT RECORDING: %s ", shared, c->store_problem) : xstrdup(shared);
+		free(shared);
 		st->problem = text_ellipsize(msg, p->w / 2);
 		free(msg);
 	}
