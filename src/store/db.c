@@ -276,9 +276,7 @@ st_bind_blob(struct stmt *st, int i, const void *v, size_t n)
 	}
 	int k = pg_slot(st, i);
 	if (k >= 0) {
-		st->vals[k] = xmalloc(n + 1);
-		memcpy(st->vals[k], v, n);
-		st->vals[k][n] = '\0';
+		st->vals[k] = xstrndup(v, n);	/* copies n bytes, NULs and all */
 		st->lens[k] = (int)n;
 		st->fmts[k] = 1;	/* binary: bytea takes the bytes as they are */
 	}
@@ -373,9 +371,7 @@ st_blob(struct stmt *st, int col, size_t *len)
 		    PQgetvalue(st->res, st->row, col), &n);
 		if (raw == NULL)
 			return NULL;
-		char *v = xmalloc(n + 1);
-		memcpy(v, raw, n);
-		v[n] = '\0';
+		char *v = xstrndup((const char *)raw, n);
 		PQfreemem(raw);
 		*len = n;
 		return v;
@@ -384,12 +380,8 @@ st_blob(struct stmt *st, int col, size_t *len)
 	const void *blob = sqlite3_column_blob(st->sq, col);
 	if (blob == NULL)
 		return NULL;
-	size_t n = (size_t)sqlite3_column_bytes(st->sq, col);
-	char *v = xmalloc(n + 1);
-	memcpy(v, blob, n);
-	v[n] = '\0';
-	*len = n;
-	return v;
+	*len = (size_t)sqlite3_column_bytes(st->sq, col);
+	return xstrndup(blob, *len);
 }
 
 int64_t

@@ -146,10 +146,10 @@ static const char *const migrations[] = {
 	"  checked INTEGER NOT NULL DEFAULT 0, text TEXT);",
 };
 
+/* Adds to the error just recorded why a SQLite file may have failed (a full disk); -1. */
 static int
-fail(struct store *s, char **cause, const char *what)
+with_hint(struct store *s, char **cause)
 {
-	db_fail(s, cause, what);
 	if (s->kind == DB_SQLITE && store_hint(s->path)[0] != '\0') {
 		char *e = xasprintf("%s%s", s->error, store_hint(s->path));
 		free(s->error);
@@ -160,17 +160,16 @@ fail(struct store *s, char **cause, const char *what)
 }
 
 static int
+fail(struct store *s, char **cause, const char *what)
+{
+	db_fail(s, cause, what);
+	return with_hint(s, cause);
+}
+
+static int
 exec_sql(struct store *s, const char *sql, char **cause)
 {
-	if (db_exec(s, sql, cause) == 0)
-		return 0;
-	if (s->kind == DB_SQLITE && store_hint(s->path)[0] != '\0') {
-		char *e = xasprintf("%s%s", s->error, store_hint(s->path));
-		free(s->error);
-		s->error = e;
-		set_cause(cause, "%s", e);
-	}
-	return -1;
+	return db_exec(s, sql, cause) == 0 ? 0 : with_hint(s, cause);
 }
 
 /* One integer from a query (a pragma, a count), or -1 after a cause. */
