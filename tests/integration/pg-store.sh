@@ -10,20 +10,8 @@
 . "${top_srcdir:-.}/tests/fleet/lib.sh"
 . "$top_srcdir/tests/pg/pg.sh"
 : "${SITREP:=$top_builddir/sitrep}"
-if [[ -n ${SITREP_REQUIRE_FLEET:-} ]]; then
-	tap_skip_all() { bail_out "PostgreSQL is required here: $1"; }
-fi
-[[ $(id -u) -eq 0 ]] || tap_skip_all "the test server is started as the postgres user: needs root"
 "$SITREP" --help 2>&1 | grep -q . || tap_skip_all "no sitrep built"
-work=$(mktemp -d "${TMPDIR:-/tmp}/sitrep-pg.XXXXXX")
-chmod 711 "$work"
-trap 'pg_down "$work/pg"; rm -rf "$work"' EXIT
-pg_up "$work/pg"
-case $? in
-0) ;;
-2) tap_skip_all "no PostgreSQL server here (apt-get install postgresql)" ;;
-*) bail_out "the PostgreSQL test server did not start" ;;
-esac
+pg_test_server pg
 export XDG_CONFIG_HOME=$work/cfg XDG_DATA_HOME=$work/data SITREP_DATADIR=$top_srcdir USER=oncall
 
 # a role with a password, reached over TCP with SCRAM; the password comes from the environment

@@ -9,21 +9,10 @@
 . "$top_srcdir/tests/tmux/lib.sh"
 . "$top_srcdir/tests/pg/pg.sh"
 : "${SITREP:=$top_builddir/sitrep}"
-if [[ -n ${SITREP_REQUIRE_FLEET:-} ]]; then
-	tap_skip_all() { bail_out "PostgreSQL is required here: $1"; }
-fi
-[[ $(id -u) -eq 0 ]] || tap_skip_all "the test server is started as the postgres user: needs root"
+pg_test_server pga
 [[ -x ${LAGPROXY:-} ]] || tap_skip_all "no lagproxy built (make tests/fleet/lagproxy)"
-work=$(mktemp -d "${TMPDIR:-/tmp}/sitrep-pga.XXXXXX")
-chmod 711 "$work"
 proxy_stop() { [[ -s $work/proxy.pid ]] && kill "$(cat "$work/proxy.pid")" 2>/dev/null; rm -f "$work/proxy.pid"; }
-trap '_term_cleanup; proxy_stop; pg_down "$work/pg"; rm -rf "$work"' EXIT
-pg_up "$work/pg"
-case $? in
-0) ;;
-2) tap_skip_all "no PostgreSQL server here (apt-get install postgresql)" ;;
-*) bail_out "the PostgreSQL test server did not start" ;;
-esac
+trap '_term_cleanup; proxy_stop; pg_test_cleanup' EXIT
 export XDG_CONFIG_HOME=$work/cfg XDG_DATA_HOME=$work/data SITREP_DATADIR=$top_srcdir
 pg_psql postgres -c "CREATE DATABASE shared" -c "ALTER ROLE postgres PASSWORD 'pw'" >/dev/null
 port=$((PG_PORT + 1))

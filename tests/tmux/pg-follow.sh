@@ -9,19 +9,8 @@
 . "$top_srcdir/tests/tmux/lib.sh"
 . "$top_srcdir/tests/pg/pg.sh"
 : "${SITREP:=$top_builddir/sitrep}"
-if [[ -n ${SITREP_REQUIRE_FLEET:-} ]]; then
-	tap_skip_all() { bail_out "PostgreSQL is required here: $1"; }
-fi
-[[ $(id -u) -eq 0 ]] || tap_skip_all "the test server is started as the postgres user: needs root"
-work=$(mktemp -d "${TMPDIR:-/tmp}/sitrep-pgf.XXXXXX")
-chmod 711 "$work"
-trap '_term_cleanup; pg_down "$work/pg"; rm -rf "$work"' EXIT
-pg_up "$work/pg"
-case $? in
-0) ;;
-2) tap_skip_all "no PostgreSQL server here (apt-get install postgresql)" ;;
-*) bail_out "the PostgreSQL test server did not start" ;;
-esac
+pg_test_server pgf
+trap '_term_cleanup; pg_test_cleanup' EXIT
 export XDG_CONFIG_HOME=$work/cfg XDG_DATA_HOME=$work/data SITREP_DATADIR=$top_srcdir
 pg_psql postgres -c "CREATE DATABASE shared" -c "CREATE ROLE wall LOGIN PASSWORD 'wallpw'"
 conf=$work/sitrep.conf
@@ -69,17 +58,12 @@ tap_ok "and alice's next note is recorded" wait_until 3 sh -c \
 
 # the server is killed: alice's actions are kept on her machine, in order,
 # and applied once when it is back
-pg_stop() { pg_as "$PG_BIN/pg_ctl" -D "$work/pg/data" -m immediate -w stop >/dev/null 2>&1; }
-pg_start() {
-	pg_as "$PG_BIN/pg_ctl" -D "$work/pg/data" -l "$work/pg/server.log" -w -t 30 \
-		-o "-k $work/pg -p $PG_PORT -h 127.0.0.1 -c fsync=off" start >/dev/null 2>&1
-}
 note() {	# note SESSION TEXT: a note through the console's dialog
 	keys "$1" n
 	wait_screen "$1" 3 'Note' >/dev/null
 	keys "$1" "$2" Enter
 }
-pg_stop
+pg_stop "$work/pg"
 sleep 1
 note alice 'while the database is away'
 tap_ok "alice's note is kept: NOT SHARED: 1 action waiting" wait_screen alice 10 'NOT SHARED: 1 action waiting'
@@ -90,7 +74,7 @@ tap_ok "the local outbox holds them durably" sh -c \
 tap_not "alice's console survives the server's death" sh -c "tmux -L $TMUX_SOCKET capture-pane -p -t alice | grep -q __EXITED__"
 tap_not "so does the wall" sh -c "tmux -L $TMUX_SOCKET capture-pane -p -t wall | grep -q __EXITED__"
 back=$(date +%s%3N)
-pg_start
+pg_start "$work/pg"
 tap_ok "when the database is back, alice's console applies them" \
 	wait_until 20 sh -c "! tmux -L $TMUX_SOCKET capture-pane -p -t alice | grep -q 'NOT SHARED'"
 tap_is "$(sql "SELECT count(*) FROM event WHERE text IN ('alice: while the database is away', 'alice: a second one') AND at < $back")" 2 \
@@ -103,12 +87,12 @@ tap_like "$(sql "SELECT text FROM event WHERE kind = 'note' ORDER BY at, id" | t
 tap_is "$(sql "SELECT count(*) FROM event WHERE kind = 'note' AND text LIKE 'alice: %'")" 4 "none twice"
 
 # kept, then the console is killed: the next console applies what it kept
-pg_stop
+pg_stop "$work/pg"
 sleep 1
 note alice 'kept across a crash'
 tap_ok "kept while away" wait_screen alice 10 'NOT SHARED: 1 action waiting'
 kill -9 "$(term_pid alice)"
-pg_start
+pg_start "$work/pg"
 term_start alice2 140 40 env TERM=xterm-256color USER=alice "$SITREP" -c "$conf" -H local
 tap_ok "a new console applies what the killed one kept" wait_until 20 sh -c \
 	"psql -X -h '$PG_SOCK' -p $PG_PORT -U postgres -d shared -At -c \"SELECT text FROM event\" | grep -q 'alice: kept across a crash'"
