@@ -1563,7 +1563,9 @@ console_second(struct console *c, int64_t second)
 		console_dirty(c, PANE_INCIDENT);
 	if (c->store == NULL && second % 2 == 0)
 		store_retry(c);
-	store_follow(c);
+	/* a SQLite file has no announcements: its version is read once a second */
+	if (c->store != NULL && !store_is_shared(c->store))
+		store_follow(c);
 	pending_replay(c);
 	if (c->notifier != NULL && c->store != NULL)
 		notifier_serve(c->notifier, c->store);

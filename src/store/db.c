@@ -303,10 +303,9 @@ pg_step(struct stmt *st)
 		st->nrows = rs == PGRES_TUPLES_OK ? PQntuples(st->res) : 0;
 		st->row = -1;
 		/* a write outside a transaction is announced by itself */
-		if (rs == PGRES_COMMAND_OK || strncmp(st->sql, "INSERT", 6) == 0) {
-			if (PQtransactionStatus(st->s->pg) == PQTRANS_IDLE)
-				PQclear(PQexec(st->s->pg, "NOTIFY sitrep"));
-		}
+		if (strncmp(st->sql, "SELECT", 6) != 0 &&
+		    PQtransactionStatus(st->s->pg) == PQTRANS_IDLE)
+			PQclear(PQexec(st->s->pg, "NOTIFY sitrep"));
 	}
 	if (++st->row < st->nrows)
 		return ST_ROW;
